@@ -1,0 +1,275 @@
+// burnrate: the command-line front end. Thin: parse flags, load the scenario, run, report.
+// Exit codes (CONTRACT.md): 0 success, 2 bad input (usage, scenario, trace) with a message on
+// stderr naming the file, field or line and what is allowed, 1 internal error.
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "report/table.h"
+#include "report/writers.h"
+#include "scheduler/registry.h"
+#include "sim/scenario/scenario_loader.h"
+#include "sim/simulation.h"
+
+namespace burnrate {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "burnrate: %s\n", message.c_str());
+  return code;
+}
+
+int ExitFor(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInvalidArgument ||
+                 s.code() == absl::StatusCode::kNotFound
+             ? kExitBadInput
+             : kExitInternal;
+}
+
+std::string PolicyHelp() {
+  std::string out =
+      "A policy is QUEUE[+PLACEMENT], e.g. fifo-backfill+best-fit (placement defaults to\n"
+      "first-fit).\n\nQueue policies:\n";
+  for (const PolicyInfo& p : QueuePolicies()) out += "  " + p.name + "\n      " + p.summary + "\n";
+  out += "\nPlacement policies:\n";
+  for (const PolicyInfo& p : PlacementPolicies()) {
+    out += "  " + p.name + "\n      " + p.summary + "\n";
+  }
+  return out;
+}
+
+// "fifo-backfill+best-fit" -> {fifo-backfill, best-fit}; errors list the known names.
+absl::StatusOr<PolicySpec> ParsePolicy(const std::string& text) {
+  PolicySpec spec;
+  const size_t plus = text.find('+');
+  spec.queue = text.substr(0, plus);
+  if (plus != std::string::npos) spec.placement = text.substr(plus + 1);
+  if (!IsQueuePolicy(spec.queue)) {
+    return absl::InvalidArgumentError("--policy " + text + ": unknown queue policy \"" +
+                                      spec.queue + "\"\n" + PolicyHelp());
+  }
+  if (!IsPlacementPolicy(spec.placement)) {
+    return absl::InvalidArgumentError("--policy " + text + ": unknown placement policy \"" +
+                                      spec.placement + "\"\n" + PolicyHelp());
+  }
+  return spec;
+}
+
+int TerminalWidth() {
+  if (const char* cols = std::getenv("COLUMNS"); cols != nullptr && std::atoi(cols) > 20) {
+    return std::atoi(cols);
+  }
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) {
+    return ws.ws_col;
+  }
+  return 100;
+}
+
+bool UseColor() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) && (no_color == nullptr || no_color[0] == '\0');
+}
+
+// The directory an output file will be written into must exist before a long run starts.
+absl::Status CheckOutputFile(const std::string& flag, const std::string& path) {
+  std::filesystem::path p(path);
+  std::filesystem::path dir = p.parent_path().empty() ? "." : p.parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return absl::InvalidArgumentError(flag + " " + path + ": directory " + dir.string() +
+                                      " does not exist");
+  }
+  if (std::filesystem::is_directory(p, ec)) {
+    return absl::InvalidArgumentError(flag + " " + path + ": is a directory; give a file name");
+  }
+  return absl::OkStatus();
+}
+
+struct RunFlags {
+  std::string scenario;
+  std::vector<std::string> policies;
+  std::string policies_csv;
+  uint32_t seed = 0;
+  bool seed_set = false;
+  std::string json;
+  std::string csv_dir;
+  bool quiet = false;
+  bool check_invariants = false;
+};
+
+int DoRun(const RunFlags& f) {
+  auto model = LoadAndCompileScenario(f.scenario);
+  if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+
+  std::vector<std::string> names = f.policies;
+  if (!f.policies_csv.empty()) {
+    for (auto piece : absl::StrSplit(f.policies_csv, ',', absl::SkipWhitespace())) {
+      names.emplace_back(piece);
+    }
+  }
+  std::vector<PolicySpec> policies;
+  for (const std::string& n : names) {
+    auto p = ParsePolicy(n);
+    if (!p.ok()) return Fail(kExitBadInput, std::string(p.status().message()));
+    policies.push_back(*p);
+  }
+  if (!f.json.empty()) {
+    if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  if (!f.csv_dir.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(f.csv_dir, ec) && !std::filesystem::is_directory(f.csv_dir, ec)) {
+      return Fail(kExitBadInput, "--csv " + f.csv_dir + ": exists and is not a directory");
+    }
+  }
+
+  RunOptions options;
+  options.keep_job_records = !f.csv_dir.empty();
+  options.check_invariants = f.check_invariants;
+  const uint64_t seed = f.seed_set ? f.seed : model->seed;
+  auto out = SimulateAll(*model, policies, seed, options);
+  if (!out.ok()) return Fail(ExitFor(out.status()), std::string(out.status().message()));
+
+  // Outputs only after every run succeeded: a failed run leaves no file behind.
+  if (!f.json.empty()) {
+    if (auto s = WriteResultsJson(out->results, f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  if (!f.csv_dir.empty()) {
+    if (auto s = WriteCsvDir(out->results, out->jobs, f.csv_dir); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  if (!f.quiet) {
+    TableOptions table;
+    table.width = TerminalWidth();
+    table.color = UseColor();
+    std::fputs(RenderComparisonTable(out->results, table).c_str(), stdout);
+  }
+  return kExitOk;
+}
+
+int DoValidate(const std::string& path) {
+  auto model = LoadAndCompileScenario(path);
+  if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+  uint64_t gpus = 0;
+  for (const PoolSpec& p : model->pools) gpus += uint64_t{p.gpus_per_node} * p.nodes;
+  std::printf("ok: %s: %zu pool(s), %llu GPUs, %zu inline job(s), %zu generator(s), "
+              "%zu policy(ies), %.6g days\n",
+              model->name.c_str(), model->pools.size(), static_cast<unsigned long long>(gpus),
+              model->jobs.size(), model->generators.size(), model->policies.size(),
+              TimeToSeconds(model->horizon) / 86400.0);
+  return kExitOk;
+}
+
+void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
+  cmd->add_option("scenario", f->scenario, "Scenario file (.yaml, .yml, .json, .textproto)")
+      ->required();
+  if (compare) {
+    cmd->add_option("--policies", f->policies_csv,
+                    "Comma-separated policies to compare, e.g. fifo,sjf+best-fit")
+        ->required();
+  }
+  cmd->add_option("--policy", f->policies,
+                  "Policy QUEUE[+PLACEMENT] to run; repeat to compare several. Default: the "
+                  "scenario's policies. See `burnrate help policies`.");
+  cmd->add_option("--seed", f->seed, "Seed of the random streams (default: the scenario's)")
+      ->each([f](const std::string&) { f->seed_set = true; });
+  cmd->add_option("--json", f->json, "Write results as JSON (burnrate.v1.Results) to FILE");
+  cmd->add_option("--csv", f->csv_dir,
+                  "Write summary, monthly, time series, per-job and by-size CSV files into DIR");
+  cmd->add_flag("--quiet,-q", f->quiet, "Print no table");
+  cmd->add_flag("--check-invariants", f->check_invariants,
+                "Recheck cluster, jobs and ledger after every event (slow; for debugging)");
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "burnrate: simulate GPU-cluster scheduling and buying policies; see utilisation, job\n"
+      "completion times and the monthly bill, side by side.\n\n"
+      "  burnrate validate examples/quickstart.yaml\n"
+      "  burnrate run examples/quickstart.yaml\n"
+      "  burnrate run examples/quickstart.yaml --policy fifo --policy sjf+best-fit --json r.json\n"
+      "  burnrate help policies\n",
+      "burnrate"};
+  app.set_version_flag("--version", std::string("burnrate ") + BURNRATE_VERSION);
+  app.require_subcommand(0, 1);
+
+  RunFlags run_flags, compare_flags;
+  CLI::App* run = app.add_subcommand(
+      "run", "Simulate the scenario once per policy and print a side-by-side table");
+  AddRunFlags(run, &run_flags, false);
+  CLI::App* compare =
+      app.add_subcommand("compare", "Same as run, with the policies given as one list");
+  AddRunFlags(compare, &compare_flags, true);
+
+  std::string validate_path;
+  CLI::App* validate =
+      app.add_subcommand("validate", "Load and check a scenario; simulate nothing");
+  validate->add_option("scenario", validate_path, "Scenario file")->required();
+
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
+  help->add_option("topic", help_topic, "A command (run, compare, validate) or `policies`");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "burnrate: %s\nRun `burnrate --help` for usage.\n", e.what());
+    return kExitBadInput;
+  }
+
+  if (*run) return DoRun(run_flags);
+  if (*compare) return DoRun(compare_flags);
+  if (*validate) return DoValidate(validate_path);
+  if (*help) {
+    if (help_topic.empty()) {
+      std::cout << app.help();
+    } else if (help_topic == "policies") {
+      std::cout << PolicyHelp();
+    } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate") {
+      std::cout << app.get_subcommand(help_topic)->help();
+    } else {
+      return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
+                                     "\"; topics: run, compare, validate, policies");
+    }
+    return kExitOk;
+  }
+  std::cout << app.help();
+  return kExitOk;
+}
+
+}  // namespace burnrate
+
+int main(int argc, char** argv) {
+  try {
+    return burnrate::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "burnrate: internal error: %s\n", e.what());
+    return 1;
+  }
+}

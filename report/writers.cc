@@ -1,0 +1,281 @@
+#include "report/writers.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace burnrate {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr mode_t kDefaultFileMode = 0644;
+
+// Shortest text that reads back as the same double.
+std::string Number(double v) { return fmt::format("{}", v); }
+
+// RFC 4180: fields containing a comma, quote or line break are quoted, quotes doubled.
+std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+void AppendRow(std::string& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += CsvField(fields[i]);
+  }
+  out.push_back('\n');
+}
+
+// The singular scalar fields of `descriptor`, in declaration order: the CSV columns.
+std::vector<const FieldDescriptor*> ScalarFields(const google::protobuf::Descriptor* descriptor) {
+  std::vector<const FieldDescriptor*> fields;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* f = descriptor->field(i);
+    if (!f->is_repeated() && f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      fields.push_back(f);
+    }
+  }
+  return fields;
+}
+
+std::string FieldText(const Message& m, const FieldDescriptor* f) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return fmt::format("{}", r->GetInt32(m, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return fmt::format("{}", r->GetInt64(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return fmt::format("{}", r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return fmt::format("{}", r->GetUInt64(m, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return Number(r->GetDouble(m, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return fmt::format("{}", r->GetFloat(m, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(m, f) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnum(m, f)->name();
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(m, f);
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      break;
+  }
+  return "";
+}
+
+std::string SummaryCsv(const burnrate::v1::Results& results) {
+  const std::vector<const FieldDescriptor*> fields =
+      ScalarFields(burnrate::v1::Summary::descriptor());
+  std::string out;
+  std::vector<std::string> header = {"policy", "seed"};
+  for (const FieldDescriptor* f : fields) header.push_back(f->name());
+  AppendRow(out, header);
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    std::vector<std::string> row = {run.policy(), fmt::format("{}", run.seed())};
+    for (const FieldDescriptor* f : fields) row.push_back(FieldText(run.summary(), f));
+    AppendRow(out, row);
+  }
+  return out;
+}
+
+std::string MonthlyCsv(const burnrate::v1::Results& results) {
+  std::string out;
+  AppendRow(out, {"policy", "month", "pool", "cost_usd", "idle_cost_usd", "gpu_hours_provisioned",
+                  "gpu_hours_allocated", "gpu_utilization"});
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    for (const burnrate::v1::MonthResult& month : run.monthly()) {
+      for (const burnrate::v1::PoolMonthResult& pool : month.pools()) {
+        const double utilization = pool.gpu_hours_provisioned() > 0
+                                       ? pool.gpu_hours_allocated() / pool.gpu_hours_provisioned()
+                                       : 0.0;
+        AppendRow(out, {run.policy(), month.month(), pool.pool(), Number(pool.cost_usd()),
+                        Number(pool.idle_cost_usd()), Number(pool.gpu_hours_provisioned()),
+                        Number(pool.gpu_hours_allocated()), Number(utilization)});
+      }
+      AppendRow(out, {run.policy(), month.month(), "ALL", Number(month.cost_usd()),
+                      Number(month.idle_cost_usd()), Number(month.gpu_hours_provisioned()),
+                      Number(month.gpu_hours_allocated()), Number(month.gpu_utilization())});
+    }
+  }
+  return out;
+}
+
+std::string TimeseriesCsv(const burnrate::v1::Results& results) {
+  std::string out;
+  AppendRow(out, {"policy", "time_s", "allocated_gpus", "queued_jobs", "running_jobs"});
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    const burnrate::v1::TimeSeries& ts = run.timeseries();
+    // Parallel arrays; a short one leaves empty cells rather than dropping samples.
+    auto at = [](const google::protobuf::RepeatedField<uint32_t>& values, int i) {
+      return i < values.size() ? fmt::format("{}", values.Get(i)) : std::string();
+    };
+    for (int i = 0; i < ts.time_s_size(); ++i) {
+      AppendRow(out, {run.policy(), Number(ts.time_s(i)), at(ts.allocated_gpus(), i),
+                      at(ts.queued_jobs(), i), at(ts.running_jobs(), i)});
+    }
+  }
+  return out;
+}
+
+std::string ByGpuCountCsv(const burnrate::v1::Results& results) {
+  const std::vector<const FieldDescriptor*> fields =
+      ScalarFields(burnrate::v1::SizeClassResult::descriptor());
+  std::string out;
+  std::vector<std::string> header = {"policy"};
+  for (const FieldDescriptor* f : fields) header.push_back(f->name());
+  AppendRow(out, header);
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    for (const burnrate::v1::SizeClassResult& size_class : run.by_gpu_count()) {
+      std::vector<std::string> row = {run.policy()};
+      for (const FieldDescriptor* f : fields) row.push_back(FieldText(size_class, f));
+      AppendRow(out, row);
+    }
+  }
+  return out;
+}
+
+std::string JobsCsv(const burnrate::v1::Results& results,
+                    const std::vector<std::vector<JobRecord>>& jobs_per_run) {
+  std::string out;
+  AppendRow(out, {"policy", "name", "tenant", "gpus", "priority", "pool", "nodes", "submit_s",
+                  "start_s", "finish_s", "runtime_s", "queue_delay_s", "jct_s"});
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const std::string& policy = results.runs(r).policy();
+    for (const JobRecord& job : jobs_per_run[static_cast<std::size_t>(r)]) {
+      const bool started = job.start_s >= 0;
+      const bool finished = job.finish_s >= 0;
+      AppendRow(out, {policy, job.name, job.tenant, fmt::format("{}", job.gpus),
+                      fmt::format("{}", job.priority), job.pool,
+                      job.nodes > 0 ? fmt::format("{}", job.nodes) : std::string(),
+                      Number(job.submit_s), started ? Number(job.start_s) : std::string(),
+                      finished ? Number(job.finish_s) : std::string(), Number(job.runtime_s),
+                      started ? Number(job.start_s - job.submit_s) : std::string(),
+                      finished ? Number(job.finish_s - job.submit_s) : std::string()});
+    }
+  }
+  return out;
+}
+
+absl::Status ToJson(const burnrate::v1::Results& results, std::string& out) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  options.add_whitespace = true;
+  out.clear();
+  const auto status = google::protobuf::util::MessageToJsonString(results, &out, options);
+  if (!status.ok()) {
+    return absl::InternalError(fmt::format("converting results to JSON: {}", status.ToString()));
+  }
+  if (out.empty() || out.back() != '\n') out.push_back('\n');
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return absl::ErrnoToStatus(errno, fmt::format("writing {}", path));
+
+  // Closes (if still open) and removes the temporary file; returns the error of `what`.
+  bool open = true;
+  auto fail = [&](std::string_view what) {
+    const int err = errno;
+    if (open) ::close(fd);
+    ::unlink(temp.c_str());
+    return absl::ErrnoToStatus(err, fmt::format("writing {}: {}", path, what));
+  };
+
+  struct stat existing;
+  const mode_t mode =
+      ::stat(path.c_str(), &existing) == 0 ? (existing.st_mode & 07777) : kDefaultFileMode;
+  if (::fchmod(fd, mode) != 0) return fail("fchmod");
+
+  const char* data = contents.data();
+  std::size_t left = contents.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("write");
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  open = false;
+  if (::close(fd) != 0) return fail("close");
+  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("rename");
+  return absl::OkStatus();
+}
+
+std::string ResultsToJson(const burnrate::v1::Results& results) {
+  std::string json;
+  if (!ToJson(results, json).ok()) return std::string();
+  return json;
+}
+
+absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path) {
+  std::string json;
+  if (absl::Status status = ToJson(results, json); !status.ok()) return status;
+  return WriteFileAtomically(path, json);
+}
+
+absl::Status WriteCsvDir(const burnrate::v1::Results& results,
+                         const std::vector<std::vector<JobRecord>>& jobs_per_run,
+                         const std::string& dir) {
+  if (!jobs_per_run.empty() &&
+      jobs_per_run.size() != static_cast<std::size_t>(results.runs_size())) {
+    return absl::InvalidArgumentError(
+        fmt::format("writing CSV to {}: job records for {} runs, results have {} runs", dir,
+                    jobs_per_run.size(), results.runs_size()));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::ErrnoToStatus(ec.value(), fmt::format("creating directory {}", dir));
+  }
+  struct File {
+    const char* name;
+    std::string contents;
+  };
+  std::vector<File> files;
+  files.push_back({"summary.csv", SummaryCsv(results)});
+  files.push_back({"monthly.csv", MonthlyCsv(results)});
+  files.push_back({"timeseries.csv", TimeseriesCsv(results)});
+  if (!jobs_per_run.empty()) files.push_back({"jobs.csv", JobsCsv(results, jobs_per_run)});
+  files.push_back({"by_gpu_count.csv", ByGpuCountCsv(results)});
+  for (const File& file : files) {
+    const std::string path = (std::filesystem::path(dir) / file.name).string();
+    if (absl::Status status = WriteFileAtomically(path, file.contents); !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace burnrate

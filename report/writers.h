@@ -1,0 +1,43 @@
+// Machine-readable outputs of a run: results JSON (--json) and a directory of CSV files
+// (--csv). Every file is written atomically, so a failed run never leaves a partial file.
+#ifndef BURNRATE_REPORT_WRITERS_H_
+#define BURNRATE_REPORT_WRITERS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "burnrate/v1/results.pb.h"
+#include "sim/model/job_record.h"
+
+namespace burnrate {
+
+// Writes `contents` to a temporary file beside `path` ("<path>.tmp-XXXXXX") and renames it
+// over `path`. On failure the temporary file is removed, `path` is untouched, and the error
+// names the path and the system error. The new file keeps the mode of the file it replaces,
+// else 0644. Not fsync'ed: atomic against crashes of this process, not of the machine.
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+// Proto JSON of `results` with the .proto field names (snake_case), zero-valued fields
+// included, indented, ending with a newline. Note: proto JSON prints 64-bit integers
+// (uint64 counts, seed) as strings.
+std::string ResultsToJson(const burnrate::v1::Results& results);
+
+// ResultsToJson into `path`, atomically.
+absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path);
+
+// Writes summary.csv, monthly.csv, timeseries.csv, by_gpu_count.csv and (when `jobs_per_run`
+// is not empty) jobs.csv into `dir`, creating it if missing. Each file is written atomically;
+// on the first failure the error is returned and files already written stay.
+// REQUIRES: jobs_per_run is empty or has one entry per run, in run order (else
+// InvalidArgument, nothing written).
+// CSV: RFC 4180 quoting, header row first, one column per proto field by its proto name,
+// doubles in shortest round-trip form, empty cells for events that did not happen.
+absl::Status WriteCsvDir(const burnrate::v1::Results& results,
+                         const std::vector<std::vector<JobRecord>>& jobs_per_run,
+                         const std::string& dir);
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_REPORT_WRITERS_H_

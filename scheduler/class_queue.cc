@@ -1,0 +1,100 @@
+#include "scheduler/class_queue.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace burnrate {
+
+void ClassFifo::Push(JobId id, Duration duration_ref) {
+  // Compact when the removed prefix is most of the array: amortised O(1) per push.
+  if (head_ > 0 && head_ >= ids_.size() / 2 && ids_.size() >= 64) {
+    ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(head_));
+    durations_.erase(durations_.begin(), durations_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+    Rebuild();
+  }
+  ids_.push_back(id);
+  durations_.push_back(duration_ref);
+  ++live_;
+  if (ids_.size() > leaves_) {
+    Rebuild();
+    return;
+  }
+  size_t i = leaves_ + ids_.size() - 1;
+  tree_[i] = duration_ref;
+  for (i >>= 1; i >= 1; i >>= 1) {
+    const Duration m = std::min(tree_[2 * i], tree_[2 * i + 1]);
+    if (tree_[i] == m) break;
+    tree_[i] = m;
+  }
+}
+
+void ClassFifo::Rebuild() {
+  leaves_ = std::bit_ceil(std::max<size_t>(ids_.size(), 16));
+  tree_.assign(2 * leaves_, kRemoved);
+  std::copy(durations_.begin(), durations_.end(),
+            tree_.begin() + static_cast<std::ptrdiff_t>(leaves_));
+  for (size_t i = leaves_; i-- > 1;) tree_[i] = std::min(tree_[2 * i], tree_[2 * i + 1]);
+}
+
+void ClassFifo::Remove(size_t pos) {
+  durations_[pos] = kRemoved;
+  size_t i = leaves_ + pos;
+  tree_[i] = kRemoved;
+  for (i >>= 1; i >= 1; i >>= 1) {
+    const Duration m = std::min(tree_[2 * i], tree_[2 * i + 1]);
+    if (tree_[i] == m) break;
+    tree_[i] = m;
+  }
+  --live_;
+  if (live_ == 0) {
+    ids_.clear();
+    durations_.clear();
+    head_ = 0;
+    std::fill(tree_.begin(), tree_.end(), kRemoved);
+    return;
+  }
+  while (durations_[head_] == kRemoved) ++head_;
+}
+
+size_t ClassFifo::FindFirstAtMost(Duration max_duration) const {
+  if (live_ == 0 || tree_[1] > max_duration) return npos;
+  return Leftmost(1, 0, leaves_, max_duration);
+}
+
+size_t ClassFifo::Leftmost(size_t node, size_t lo, size_t size, Duration max_duration) const {
+  if (tree_[node] > max_duration) return npos;
+  if (size == 1) return lo;
+  const size_t half = size / 2;
+  const size_t left = Leftmost(2 * node, lo, half, max_duration);
+  if (left != npos) return left;
+  return Leftmost(2 * node + 1, lo + half, half, max_duration);
+}
+
+void ClassFifos::Push(const JobView& job, JobId id) {
+  if (job.class_id >= classes_.size()) classes_.resize(job.class_id + 1);
+  classes_[job.class_id].Push(id, job.duration_ref);
+  ++size_;
+}
+
+int ClassFifos::HeadClass() const {
+  int best = -1;
+  JobId best_id = 0;
+  for (size_t c = 0; c < classes_.size(); ++c) {
+    if (classes_[c].empty()) continue;
+    const JobId id = classes_[c].Front();
+    if (best < 0 || id < best_id) {
+      best = static_cast<int>(c);
+      best_id = id;
+    }
+  }
+  return best;
+}
+
+void ClassHeaps::Push(uint32_t class_id, uint64_t key, JobId id) {
+  if (class_id >= heaps_.size()) heaps_.resize(class_id + 1);
+  heaps_[class_id].push({key, id});
+  ++size_;
+}
+
+}  // namespace burnrate

@@ -1,0 +1,92 @@
+// The scheduling extension points, after the Kubernetes scheduler framework: a QueuePolicy
+// decides which pending job to try next (queue sort + post-filter behaviour: block, skip or
+// backfill), a PlacementPolicy decides where a gang goes (filter + score). "Does not fit" is an
+// outcome, never an error.
+//
+// Policies see the world only through SchedulingContext and ClusterState (read-only); the
+// simulator applies every start. A policy object belongs to one run and one thread.
+#ifndef BURNRATE_SCHEDULER_POLICY_H_
+#define BURNRATE_SCHEDULER_POLICY_H_
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sim/model/cluster_state.h"
+#include "sim/model/time.h"
+
+namespace burnrate {
+
+// Dense job index in arrival order: a smaller id arrived earlier (or at the same time, earlier
+// in the event order). (submit time, id) order is therefore plain id order.
+using JobId = uint32_t;
+
+// What a queue policy may know about a pending job.
+struct JobView {
+  uint32_t gpus = 0;
+  uint32_t class_id = 0;  // jobs of one class have identical resource needs
+  SimTime submit = 0;
+  Duration duration_ref = 0;  // on the reference GPU (oracle policies only)
+  int32_t priority = 0;
+};
+
+// A job class: every pending job with the same gang size and GPU-type constraint. Classes are
+// few (distinct gang sizes x constraints), so per-class indexes keep a pass independent of the
+// queue length. Class ids are dense, assigned on first sight.
+struct JobClassView {
+  uint32_t gpus = 0;
+  // Slowest training speed among the pools the class may use (for runtime estimates).
+  double min_speed = 1.0;
+};
+
+class SchedulingContext {
+ public:
+  virtual ~SchedulingContext() = default;
+  virtual SimTime now() const = 0;
+  virtual const JobView& job(JobId id) const = 0;
+  virtual const JobClassView& job_class(uint32_t class_id) const = 0;
+  // Whether a gang of this class fits somewhere right now. O(eligible pools).
+  virtual bool ClassFits(uint32_t class_id) const = 0;
+  // Places the job with the run's placement policy and starts it. Returns false, changing
+  // nothing, when it does not fit.
+  virtual bool TryStart(JobId id) = 0;
+  // Earliest time at which the job would fit if running jobs end when expected and nothing
+  // else starts (the EASY "shadow time"). kTimeInfinity if never. REQUIRES: the job is pending.
+  virtual SimTime EarliestFit(JobId id) = 0;
+  // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
+  static Duration Runtime(Duration duration_ref, double speed) {
+    if (speed == 1.0) return duration_ref;
+    const double r = static_cast<double>(duration_ref) / speed;
+    return r < 1.0 ? 1 : static_cast<Duration>(r + 0.5);
+  }
+};
+
+// Owns the pending queue and decides, at each scheduling point, which jobs to start.
+class QueuePolicy {
+ public:
+  virtual ~QueuePolicy() = default;
+  virtual std::string_view name() const = 0;
+  // A job arrived (or must be queued again). Ids of first arrivals increase.
+  virtual void Enqueue(JobId id, const JobView& job) = 0;
+  // Starts jobs through ctx.TryStart; every started job leaves the queue.
+  // Contract: cost of a pass is O(classes + starts x classes x log queue), never O(queue).
+  virtual void Schedule(SchedulingContext& ctx) = 0;
+  // Jobs waiting.
+  virtual size_t size() const = 0;
+};
+
+// Chooses the nodes of a gang: one node when the gang fits in a node, otherwise
+// floor(gpus / gpus_per_node) whole free nodes plus one node for the remainder, in one pool.
+class PlacementPolicy {
+ public:
+  virtual ~PlacementPolicy() = default;
+  virtual std::string_view name() const = 0;
+  // Fills `out` and returns true when the gang fits in one of `pools` (candidate pool indexes,
+  // in scenario order); returns false and leaves `out` empty otherwise. Does not allocate.
+  virtual bool Place(const ClusterState& cluster, std::span<const uint32_t> pools, uint32_t gpus,
+                     Placement* out) const = 0;
+};
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_SCHEDULER_POLICY_H_

@@ -1,0 +1,93 @@
+#include "scheduler/registry.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "scheduler/placements.h"
+#include "scheduler/queue_policies.h"
+
+namespace burnrate {
+namespace {
+
+template <typename T>
+struct Entry {
+  PolicyInfo info;
+  std::function<std::unique_ptr<T>()> make;
+};
+
+// THE registry. One line per policy; names are stable (CONTRACT.md) once released.
+const std::vector<Entry<QueuePolicy>>& QueueTable() {
+  static const auto* table = new std::vector<Entry<QueuePolicy>>{
+      {{"fifo", "strict arrival order; the oldest job blocks the queue until it fits"},
+       NewFifoQueue},
+      {{"fifo-skip", "arrival order, start every job that fits, skip the rest (YARN-CS, k8s)"},
+       NewFifoSkipQueue},
+      {{"fifo-backfill", "EASY backfilling: head reserved, later jobs start if they end first"},
+       NewFifoBackfillQueue},
+      {{"sjf", "shortest (oracle) duration first, start every job that fits"}, NewSjfQueue},
+  };
+  return *table;
+}
+
+const std::vector<Entry<PlacementPolicy>>& PlacementTable() {
+  static const auto* table = new std::vector<Entry<PlacementPolicy>>{
+      {{"first-fit", "lowest-numbered node(s) with room"}, NewFirstFitPlacement},
+      {{"best-fit", "pack: the node left with the fewest free GPUs"}, NewBestFitPlacement},
+      {{"spread", "the least-loaded node (most free GPUs)"}, NewSpreadPlacement},
+  };
+  return *table;
+}
+
+template <typename T>
+std::vector<PolicyInfo> Infos(const std::vector<Entry<T>>& table) {
+  std::vector<PolicyInfo> out;
+  for (const auto& e : table) out.push_back(e.info);
+  return out;
+}
+
+template <typename T>
+absl::StatusOr<std::unique_ptr<T>> Make(const std::vector<Entry<T>>& table, std::string_view kind,
+                                        std::string_view name) {
+  for (const auto& e : table) {
+    if (e.info.name == name) return e.make();
+  }
+  std::vector<std::string> names;
+  for (const auto& e : table) names.push_back(e.info.name);
+  return absl::NotFoundError(absl::StrCat("unknown ", std::string(kind), " policy \"",
+                                          std::string(name), "\"; known: ",
+                                          absl::StrJoin(names, ", ")));
+}
+
+}  // namespace
+
+const std::vector<PolicyInfo>& QueuePolicies() {
+  static const auto* infos = new std::vector<PolicyInfo>(Infos(QueueTable()));
+  return *infos;
+}
+
+const std::vector<PolicyInfo>& PlacementPolicies() {
+  static const auto* infos = new std::vector<PolicyInfo>(Infos(PlacementTable()));
+  return *infos;
+}
+
+bool IsQueuePolicy(std::string_view name) {
+  const auto& t = QueuePolicies();
+  return std::any_of(t.begin(), t.end(), [&](const PolicyInfo& i) { return i.name == name; });
+}
+
+bool IsPlacementPolicy(std::string_view name) {
+  const auto& t = PlacementPolicies();
+  return std::any_of(t.begin(), t.end(), [&](const PolicyInfo& i) { return i.name == name; });
+}
+
+absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name) {
+  return Make(QueueTable(), "queue", name);
+}
+
+absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(std::string_view name) {
+  return Make(PlacementTable(), "placement", name);
+}
+
+}  // namespace burnrate

@@ -1,0 +1,232 @@
+#include "sim/model/cluster_state.h"
+
+#include <bit>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace burnrate {
+namespace {
+
+uint64_t MaskAtLeast(uint32_t k) {  // bits for buckets >= k (k >= 1)
+  return k > 64 ? 0 : (~uint64_t{0} << (k - 1));
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "burnrate: internal error: %s\n", what.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+ClusterState::ClusterState(const std::vector<PoolShape>& shapes) {
+  NodeId next_node = 0;
+  for (uint32_t p = 0; p < shapes.size(); ++p) {
+    const PoolShape& s = shapes[p];
+    if (s.gpus_per_node < 1 || s.gpus_per_node > 64 || s.nodes < 1) {
+      Die(absl::StrCat("pool ", p, " has an invalid shape"));
+    }
+    Pool pool;
+    pool.gpus_per_node = s.gpus_per_node;
+    pool.node_count = s.nodes;
+    pool.first_node = next_node;
+    pool.total_gpus = uint64_t{s.gpus_per_node} * s.nodes;
+    pool.free_gpus = pool.total_gpus;
+    pool.bucket_head.assign(s.gpus_per_node + 1, kNoNode);
+    pool.bucket_size.assign(s.gpus_per_node + 1, 0);
+    pool.tree_leaves = std::bit_ceil(s.nodes);
+    pool.tree.assign(2 * size_t{pool.tree_leaves}, 0);
+    pools_.push_back(std::move(pool));
+    for (uint32_t i = 0; i < s.nodes; ++i) {
+      Node n;
+      n.pool = p;
+      n.rack = s.rack_size == 0 ? 0 : i / s.rack_size;
+      n.free = s.gpus_per_node;
+      nodes_.push_back(n);
+    }
+    next_node += s.nodes;
+  }
+  for (uint32_t p = 0; p < pools_.size(); ++p) {
+    Pool& pool = pools_[p];
+    // Push in reverse so the bucket lists start in node order.
+    for (uint32_t i = pool.node_count; i-- > 0;) BucketPushFront(pool, pool.first_node + i);
+    for (uint32_t i = 0; i < pool.node_count; ++i) {
+      pool.tree[pool.tree_leaves + i] = static_cast<uint8_t>(pool.gpus_per_node);
+    }
+    for (uint32_t i = pool.tree_leaves; i-- > 1;) {
+      pool.tree[i] = std::max(pool.tree[2 * i], pool.tree[2 * i + 1]);
+    }
+  }
+}
+
+bool ClusterState::Fits(uint32_t pool_index, uint32_t gpus) const {
+  const Pool& pool = pools_[pool_index];
+  if (gpus == 0) return true;
+  if (gpus <= pool.gpus_per_node) return (pool.nonempty_mask & MaskAtLeast(gpus)) != 0;
+  const uint32_t whole = gpus / pool.gpus_per_node;
+  const uint32_t rest = gpus % pool.gpus_per_node;
+  const uint32_t full = pool.bucket_size[pool.gpus_per_node];
+  if (full < whole) return false;
+  if (rest == 0 || full > whole) return true;
+  // One more node with at least `rest` free that is not full.
+  const uint64_t partial = MaskAtLeast(rest) & ~(uint64_t{1} << (pool.gpus_per_node - 1));
+  return (pool.nonempty_mask & partial) != 0;
+}
+
+int ClusterState::SmallestBucketAtLeast(uint32_t pool_index, uint32_t min_free) const {
+  const Pool& pool = pools_[pool_index];
+  if (min_free < 1) min_free = 1;
+  const uint64_t m = pool.nonempty_mask & MaskAtLeast(min_free);
+  return m == 0 ? -1 : std::countr_zero(m) + 1;
+}
+
+int ClusterState::LargestBucket(uint32_t pool_index) const {
+  const uint64_t m = pools_[pool_index].nonempty_mask;
+  return m == 0 ? -1 : 64 - std::countl_zero(m);
+}
+
+int ClusterState::LargestBucketBelow(uint32_t pool_index, uint32_t limit) const {
+  if (limit <= 1) return -1;
+  const uint64_t below = limit > 64 ? ~uint64_t{0} : ((uint64_t{1} << (limit - 1)) - 1);
+  const uint64_t m = pools_[pool_index].nonempty_mask & below;
+  return m == 0 ? -1 : 64 - std::countl_zero(m);
+}
+
+int32_t ClusterState::LeftmostWithFree(uint32_t pool_index, uint32_t min_free,
+                                       NodeId from) const {
+  const Pool& pool = pools_[pool_index];
+  if (from < pool.first_node) from = pool.first_node;
+  const uint32_t lo = from - pool.first_node;
+  if (lo >= pool.node_count || pool.tree[1] < min_free) return kNoNode;
+  const int32_t leaf = LeftmostInTree(pool, 1, 0, pool.tree_leaves, lo, min_free);
+  if (leaf < 0 || static_cast<uint32_t>(leaf) >= pool.node_count) return kNoNode;
+  return static_cast<int32_t>(pool.first_node) + leaf;
+}
+
+// Leftmost leaf index >= lo under heap node `node` (covering [node_lo, node_lo + size)) whose
+// value is >= min_free, or -1. Visits O(log n) nodes: only the path along `lo` and one descent.
+int32_t ClusterState::LeftmostInTree(const Pool& pool, uint32_t node, uint32_t node_lo,
+                                     uint32_t size, uint32_t lo, uint32_t min_free) {
+  if (node_lo + size <= lo || pool.tree[node] < min_free) return -1;
+  if (size == 1) return static_cast<int32_t>(node_lo);
+  const uint32_t half = size / 2;
+  const int32_t left = LeftmostInTree(pool, 2 * node, node_lo, half, lo, min_free);
+  if (left >= 0) return left;
+  return LeftmostInTree(pool, 2 * node + 1, node_lo + half, half, lo, min_free);
+}
+
+void ClusterState::Allocate(const Placement& placement) {
+  for (const NodeShare& s : placement) {
+    const uint32_t f = nodes_[s.node].free;
+    if (s.gpus > f) {
+      Die(absl::StrCat("allocating ", s.gpus, " GPUs on node ", s.node, " with ", f, " free"));
+    }
+    pools_[nodes_[s.node].pool].free_gpus -= s.gpus;
+    SetFree(s.node, f - s.gpus);
+  }
+}
+
+void ClusterState::Release(const Placement& placement) {
+  for (const NodeShare& s : placement) {
+    const uint32_t f = nodes_[s.node].free;
+    Pool& pool = pools_[nodes_[s.node].pool];
+    if (f + s.gpus > pool.gpus_per_node) {
+      Die(absl::StrCat("releasing ", s.gpus, " GPUs on node ", s.node, " with ", f, " free of ",
+                       pool.gpus_per_node));
+    }
+    pool.free_gpus += s.gpus;
+    SetFree(s.node, f + s.gpus);
+  }
+}
+
+void ClusterState::SetFree(NodeId id, uint32_t new_free) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  BucketRemove(pool, id);
+  n.free = new_free;
+  BucketPushFront(pool, id);
+  TreeUpdate(pool, id - pool.first_node, new_free);
+}
+
+void ClusterState::BucketRemove(Pool& pool, NodeId id) {
+  Node& n = nodes_[id];
+  if (n.prev != kNoNode) {
+    nodes_[static_cast<NodeId>(n.prev)].next = n.next;
+  } else {
+    pool.bucket_head[n.free] = n.next;
+  }
+  if (n.next != kNoNode) nodes_[static_cast<NodeId>(n.next)].prev = n.prev;
+  n.prev = n.next = kNoNode;
+  if (--pool.bucket_size[n.free] == 0 && n.free > 0) {
+    pool.nonempty_mask &= ~(uint64_t{1} << (n.free - 1));
+  }
+}
+
+void ClusterState::BucketPushFront(Pool& pool, NodeId id) {
+  Node& n = nodes_[id];
+  const int32_t head = pool.bucket_head[n.free];
+  n.prev = kNoNode;
+  n.next = head;
+  if (head != kNoNode) nodes_[static_cast<NodeId>(head)].prev = static_cast<int32_t>(id);
+  pool.bucket_head[n.free] = static_cast<int32_t>(id);
+  if (pool.bucket_size[n.free]++ == 0 && n.free > 0) {
+    pool.nonempty_mask |= uint64_t{1} << (n.free - 1);
+  }
+}
+
+void ClusterState::TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value) {
+  uint32_t i = pool.tree_leaves + index_in_pool;
+  pool.tree[i] = static_cast<uint8_t>(value);
+  for (i >>= 1; i >= 1; i >>= 1) {
+    const uint8_t m = std::max(pool.tree[2 * i], pool.tree[2 * i + 1]);
+    if (pool.tree[i] == m) break;
+    pool.tree[i] = m;
+  }
+}
+
+absl::Status ClusterState::CheckInvariants() const {
+  for (uint32_t p = 0; p < pools_.size(); ++p) {
+    const Pool& pool = pools_[p];
+    uint64_t free_sum = 0;
+    std::vector<uint32_t> counts(pool.gpus_per_node + 1, 0);
+    for (uint32_t i = 0; i < pool.node_count; ++i) {
+      const Node& n = nodes_[pool.first_node + i];
+      if (n.free > pool.gpus_per_node) {
+        return absl::InternalError(absl::StrCat("node ", pool.first_node + i, " has ", n.free,
+                                                " free GPUs of ", pool.gpus_per_node));
+      }
+      free_sum += n.free;
+      ++counts[n.free];
+      if (pool.tree[pool.tree_leaves + i] != n.free) {
+        return absl::InternalError(absl::StrCat("free-capacity tree stale at node ",
+                                                pool.first_node + i));
+      }
+    }
+    if (free_sum != pool.free_gpus) {
+      return absl::InternalError(absl::StrCat("pool ", p, " counts ", pool.free_gpus,
+                                              " free GPUs but its nodes hold ", free_sum));
+    }
+    for (uint32_t k = 0; k <= pool.gpus_per_node; ++k) {
+      uint32_t walked = 0;
+      for (int32_t id = pool.bucket_head[k]; id != kNoNode;
+           id = nodes_[static_cast<NodeId>(id)].next) {
+        if (nodes_[static_cast<NodeId>(id)].free != k) {
+          return absl::InternalError(absl::StrCat("node ", id, " is in bucket ", k, " with ",
+                                                  nodes_[static_cast<NodeId>(id)].free, " free"));
+        }
+        ++walked;
+      }
+      if (walked != counts[k] || pool.bucket_size[k] != counts[k]) {
+        return absl::InternalError(absl::StrCat("pool ", p, " bucket ", k, " size mismatch"));
+      }
+      if (k > 0 && (((pool.nonempty_mask >> (k - 1)) & 1) != 0) != (counts[k] > 0)) {
+        return absl::InternalError(absl::StrCat("pool ", p, " bucket mask wrong at ", k));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace burnrate

@@ -1,0 +1,118 @@
+// Which GPUs are free where, indexed so that placement never scans the cluster.
+//
+// Nodes are numbered densely across pools (pool 0's nodes first). Within a pool all nodes have
+// the same GPU count (gpus_per_node <= 64). Indexes kept up to date on every change:
+//   - buckets: per pool, for each k in 0..gpus_per_node, an intrusive list of the nodes with
+//     exactly k free GPUs, its size, and a 64-bit mask of the non-empty buckets k >= 1
+//     (bit k-1), so "does a gang of g fit" is a couple of bit operations;
+//   - a max segment tree over each pool's nodes' free counts, for "leftmost node with at least
+//     g free" (first-fit) in O(log nodes).
+// Allocate/Release cost O(log nodes) per node touched. Not thread-safe; one run owns it.
+#ifndef BURNRATE_SIM_MODEL_CLUSTER_STATE_H_
+#define BURNRATE_SIM_MODEL_CLUSTER_STATE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+
+namespace burnrate {
+
+using NodeId = uint32_t;
+inline constexpr int32_t kNoNode = -1;
+
+// `gpus` GPUs on one node.
+struct NodeShare {
+  NodeId node = 0;
+  uint32_t gpus = 0;
+};
+// The nodes of one gang; inline storage for the common one- and two-node cases.
+using Placement = absl::InlinedVector<NodeShare, 2>;
+
+class ClusterState {
+ public:
+  struct PoolShape {
+    uint32_t gpus_per_node = 0;  // 1..64
+    uint32_t nodes = 0;          // >= 1
+    uint32_t rack_size = 0;      // nodes per rack, 0 = one rack
+  };
+  explicit ClusterState(const std::vector<PoolShape>& pools);
+
+  uint32_t pool_count() const { return static_cast<uint32_t>(pools_.size()); }
+  uint32_t node_count() const { return static_cast<uint32_t>(nodes_.size()); }
+  uint32_t gpus_per_node(uint32_t pool) const { return pools_[pool].gpus_per_node; }
+  uint32_t nodes_in_pool(uint32_t pool) const { return pools_[pool].node_count; }
+  NodeId first_node(uint32_t pool) const { return pools_[pool].first_node; }
+  uint64_t total_gpus(uint32_t pool) const { return pools_[pool].total_gpus; }
+  uint64_t free_gpus(uint32_t pool) const { return pools_[pool].free_gpus; }
+  uint64_t allocated_gpus(uint32_t pool) const {
+    return pools_[pool].total_gpus - pools_[pool].free_gpus;
+  }
+  uint32_t free_on(NodeId node) const { return nodes_[node].free; }
+  uint32_t pool_of(NodeId node) const { return nodes_[node].pool; }
+  uint32_t rack_of(NodeId node) const { return nodes_[node].rack; }
+
+  // Whether a gang of `gpus` fits in `pool` now under the gang rule (one node if gpus <=
+  // gpus_per_node; else floor(gpus/gpn) whole free nodes plus one node with the remainder). O(1).
+  bool Fits(uint32_t pool, uint32_t gpus) const;
+
+  // Nodes of `pool` with exactly k free GPUs, as an intrusive list: First, then Next until
+  // kNoNode. Order within a bucket is deterministic (most recently changed first).
+  int32_t BucketFirst(uint32_t pool, uint32_t k) const { return pools_[pool].bucket_head[k]; }
+  int32_t BucketNext(NodeId node) const { return nodes_[node].next; }
+  uint32_t BucketSize(uint32_t pool, uint32_t k) const { return pools_[pool].bucket_size[k]; }
+  // Smallest k >= min_free (k >= 1) with a non-empty bucket, or -1. O(1).
+  int SmallestBucketAtLeast(uint32_t pool, uint32_t min_free) const;
+  // Largest non-empty k >= 1, or -1 when every node is full. O(1).
+  int LargestBucket(uint32_t pool) const;
+  // Largest non-empty k with 1 <= k < limit, or -1. O(1).
+  int LargestBucketBelow(uint32_t pool, uint32_t limit) const;
+  // Leftmost node of `pool` with index >= `from` (a NodeId) and at least `min_free` free GPUs,
+  // or kNoNode. O(log nodes).
+  int32_t LeftmostWithFree(uint32_t pool, uint32_t min_free, NodeId from) const;
+
+  // REQUIRES: each share fits the node's free GPUs (checked; violation aborts with a message).
+  void Allocate(const Placement& placement);
+  // REQUIRES: each share was allocated before.
+  void Release(const Placement& placement);
+
+  // Recounts everything from scratch and compares with the indexes. For tests and
+  // --check-invariants; O(nodes).
+  absl::Status CheckInvariants() const;
+
+ private:
+  struct Node {
+    uint32_t pool = 0;
+    uint32_t rack = 0;
+    uint32_t free = 0;
+    int32_t prev = kNoNode;
+    int32_t next = kNoNode;
+  };
+  struct Pool {
+    uint32_t gpus_per_node = 0;
+    uint32_t node_count = 0;
+    NodeId first_node = 0;
+    uint64_t total_gpus = 0;
+    uint64_t free_gpus = 0;
+    std::vector<int32_t> bucket_head;   // size gpus_per_node + 1
+    std::vector<uint32_t> bucket_size;  // size gpus_per_node + 1
+    uint64_t nonempty_mask = 0;         // bit k-1 set when bucket k (k >= 1) is non-empty
+    uint32_t tree_leaves = 0;           // power of two >= node_count
+    std::vector<uint8_t> tree;          // max of free over ranges; 1-based heap layout
+  };
+
+  void SetFree(NodeId node, uint32_t new_free);
+  void BucketRemove(Pool& pool, NodeId node);
+  void BucketPushFront(Pool& pool, NodeId node);
+  void TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value);
+  static int32_t LeftmostInTree(const Pool& pool, uint32_t node, uint32_t node_lo, uint32_t size,
+                                uint32_t lo, uint32_t min_free);
+
+  std::vector<Node> nodes_;
+  std::vector<Pool> pools_;
+};
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_SIM_MODEL_CLUSTER_STATE_H_

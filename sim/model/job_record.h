@@ -1,0 +1,29 @@
+// What happened to one job in one run: the per-job rows of reports (jobs.csv).
+// A plain value type filled by the simulation at the horizon; reports only read it.
+#ifndef BURNRATE_SIM_MODEL_JOB_RECORD_H_
+#define BURNRATE_SIM_MODEL_JOB_RECORD_H_
+
+#include <cstdint>
+#include <string>
+
+namespace burnrate {
+
+// Times are seconds since the scenario start (doubles: this is an edge type for reports).
+// Events that did not happen before the horizon are -1.
+struct JobRecord {
+  std::string name;
+  std::string tenant;
+  uint32_t gpus = 0;  // Gang size in GPUs.
+  std::string pool;   // Pool the job ran on; "" if it never started.
+  int32_t priority = 0;
+  double submit_s = 0;
+  double start_s = -1;   // -1: still queued at the horizon.
+  double finish_s = -1;  // -1: not finished before the horizon.
+  // Run time in seconds on the pool it ran on (on the reference GPU if it never started).
+  double runtime_s = 0;
+  uint32_t nodes = 0;  // Nodes the gang spanned; 0 if it never started.
+};
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_SIM_MODEL_JOB_RECORD_H_

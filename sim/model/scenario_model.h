@@ -1,0 +1,92 @@
+// The compiled scenario: plain C++ values the engine runs on, produced from the validated
+// burnrate.v1.Scenario protobuf by sim/scenario (CompileScenario). No protobuf beyond this line.
+#ifndef BURNRATE_SIM_MODEL_SCENARIO_MODEL_H_
+#define BURNRATE_SIM_MODEL_SCENARIO_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/model/gpu_catalog.h"
+#include "sim/model/money.h"
+#include "sim/model/time.h"
+
+namespace burnrate {
+
+enum class PricingModel { kOnDemand, kReserved };
+
+inline const char* PricingModelName(PricingModel m) {
+  return m == PricingModel::kOnDemand ? "on_demand" : "reserved";
+}
+
+struct PoolSpec {
+  std::string name;
+  std::string gpu_type;        // a name in ScenarioModel::catalog
+  double training_speed = 1;   // of gpu_type, relative to the reference GPU
+  uint32_t gpus_per_node = 0;  // >= 1
+  uint32_t nodes = 0;          // >= 1
+  uint32_t cpus_per_node = 0;
+  double memory_gb_per_node = 0;
+  uint32_t rack_size = 0;      // nodes per rack; 0 = one rack
+  PricingModel pricing = PricingModel::kOnDemand;
+  PricePerGpuHour price = 0;   // micro-dollars per GPU-hour
+};
+
+struct JobSpec {
+  std::string name;
+  SimTime submit = 0;
+  uint32_t gpus = 1;
+  Duration duration = 0;  // on the reference GPU
+  std::string gpu_type;   // "" = any pool
+  std::string tenant = "default";
+  int32_t priority = 0;
+};
+
+struct DurationDist {
+  enum class Kind { kConstant, kExponential, kLognormal, kEmpirical };
+  Kind kind = Kind::kConstant;
+  double constant_s = 0;
+  double mean_s = 0;               // exponential
+  double median_s = 0, sigma = 0;  // lognormal
+  std::vector<double> samples_s;   // empirical, already scaled to seconds
+  double min_s = 0, max_s = 0;     // clip bounds; 0 = none
+};
+
+struct GeneratorSpec {
+  std::string name;
+  double arrivals_per_hour = 0;
+  uint64_t max_jobs = 0;  // 0 = until end
+  SimTime start = 0;
+  SimTime end = 0;        // exclusive; already defaulted to the horizon
+  std::vector<uint32_t> gpu_values;
+  std::vector<double> gpu_weights;  // same length, defaulted to equal weights
+  DurationDist duration;
+  std::string gpu_type;
+  std::string tenant = "default";
+  int32_t priority = 0;
+};
+
+struct PolicySpec {
+  std::string queue;
+  std::string placement = "first-fit";
+  std::string Name() const { return queue + "+" + placement; }
+};
+
+struct ScenarioModel {
+  std::string name;
+  std::string source_path;    // the file it was loaded from
+  int64_t start_unix_s = 0;   // UTC
+  SimTime horizon = 0;        // > 0
+  uint64_t seed = 1;
+  Duration sample_interval = kHour;
+  GpuCatalog catalog;
+  std::string reference_gpu = "A100-80GB";
+  std::vector<PoolSpec> pools;
+  std::vector<JobSpec> jobs;  // in the order given
+  std::vector<GeneratorSpec> generators;
+  std::vector<PolicySpec> policies;  // never empty after compilation
+};
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_SIM_MODEL_SCENARIO_MODEL_H_

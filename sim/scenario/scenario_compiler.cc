@@ -1,0 +1,628 @@
+// CompileScenario: checks every value of a loaded burnrate.v1.Scenario against the rules written
+// in scenario.proto and converts it into the engine's ScenarioModel. All errors are collected.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scheduler/registry.h"
+#include "sim/model/calendar.h"
+#include "sim/model/gpu_catalog.h"
+#include "sim/model/money.h"
+#include "sim/model/time.h"
+#include "sim/scenario/empirical_samples.h"
+#include "sim/scenario/scenario_errors.h"
+#include "sim/scenario/scenario_loader.h"
+
+namespace burnrate {
+namespace {
+
+using scenario_internal::FormatNumber;
+using scenario_internal::ScenarioErrors;
+
+constexpr const char* kDefaultStart = "2023-01-01";
+constexpr double kMaxHorizonDays = 3660;
+constexpr const char* kDefaultReferenceGpu = "A100-80GB";
+constexpr uint32_t kMaxGpusPerNode = 64;
+// Not in scenario.proto: sanity bounds that keep the engine's integer arithmetic exact and its
+// memory bounded. Documented in docs/scenario.md.
+constexpr uint32_t kMaxNodesPerPool = 1'000'000;
+constexpr double kMaxSeconds = 1e11;        // any time or duration (about 3,170 years)
+constexpr double kMaxUsdPerGpuHour = 1e6;
+
+// How a number's lower bound reads in messages.
+enum class Lower { kPositive, kNonNegative, kAtLeastOne };
+
+bool MeetsLower(double v, Lower lower) {
+  switch (lower) {
+    case Lower::kPositive:
+      return v > 0;
+    case Lower::kNonNegative:
+      return v >= 0;
+    case Lower::kAtLeastOne:
+      return v >= 1;
+  }
+  return false;
+}
+
+std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string PolicyNames(const std::vector<PolicyInfo>& infos) {
+  std::vector<std::string> names;
+  for (const PolicyInfo& info : infos) names.push_back(info.name);
+  return JoinNames(names);
+}
+
+// A pool that passed its checks, for "does the job fit" questions.
+struct PoolCapacity {
+  std::string name;
+  std::string gpu_type;
+  uint64_t gpus = 0;
+};
+
+class Compiler {
+ public:
+  explicit Compiler(const LoadedScenario& loaded)
+      : loaded_(loaded),
+        s_(loaded.scenario),
+        errors_(loaded.path.empty() ? std::string("<scenario>") : loaded.path, &loaded.lines) {}
+
+  absl::StatusOr<ScenarioModel> Run() {
+    ScenarioModel m;
+    m.source_path = loaded_.path;
+    m.name = s_.name().empty() ? DefaultName() : s_.name();
+    Calendar(&m);
+    m.seed = s_.seed() == 0 ? 1 : s_.seed();  // proto3 cannot tell 0 from unset: 0 = default
+    if (!s_.has_cluster()) {
+      errors_.Add("cluster", "is required; a map with pools (and optionally gpu_types)");
+    }
+    Catalog(&m);
+    Pools(&m);
+    if (!s_.has_workload()) {
+      errors_.Add("workload",
+                  "is required (it may hold zero jobs); a map with reference_gpu, jobs and/or "
+                  "generators");
+    }
+    Jobs(&m);
+    Generators(&m);
+    Policies(&m);
+    if (!errors_.empty()) return errors_.ToStatus();
+    return m;
+  }
+
+ private:
+  // True when the file wrote `path` (also with a zero value). Without line information (a
+  // scenario built in code), presence is unknown and this is false.
+  bool Written(const std::string& path) const { return loaded_.lines.count(path) > 0; }
+
+  std::string DefaultName() const {
+    if (loaded_.path.empty()) return "scenario";
+    const std::string stem = std::filesystem::path(loaded_.path).stem().string();
+    return stem.empty() ? std::string("scenario") : stem;
+  }
+
+  // Checks a double: finite, the lower bound and at most `hi`. `allowed` completes the message
+  // ("must be > 0 (seconds)"). A zero the file did not write is reported as missing when
+  // `required`.
+  bool Number(const std::string& path, double v, Lower lower, double hi,
+              const std::string& allowed, bool required = true) {
+    if (required && v == 0 && !MeetsLower(v, lower) && !Written(path)) {
+      errors_.Add(path, "is required; " + allowed);
+      return false;
+    }
+    if (!std::isfinite(v)) {
+      errors_.Add(path, fmt::format("{} is not allowed; {} and finite", FormatNumber(v), allowed));
+      return false;
+    }
+    if (!MeetsLower(v, lower)) {
+      errors_.Add(path, fmt::format("{} is not allowed; {}", FormatNumber(v), allowed));
+      return false;
+    }
+    if (v > hi) {
+      errors_.Add(path, allowed.find("<=") != std::string::npos
+                            ? fmt::format("{} is not allowed; {}", FormatNumber(v), allowed)
+                            : fmt::format("{} is too large; must be at most {}", FormatNumber(v),
+                                          FormatNumber(hi)));
+      return false;
+    }
+    return true;
+  }
+
+  // Like Number for an optional field whose zero means "use the default": only negative,
+  // non-finite or too large values are errors.
+  bool OptionalSeconds(const std::string& path, double v, const std::string& what) {
+    return Number(path, v, Lower::kNonNegative, kMaxSeconds,
+                  fmt::format("must be >= 0 (seconds{})", what), /*required=*/false);
+  }
+
+  void Calendar(ScenarioModel* m) {
+    const std::string start = s_.start().empty() ? std::string(kDefaultStart) : s_.start();
+    absl::StatusOr<int64_t> start_s = ParseUtcTimestamp(start);
+    if (start_s.ok()) {
+      m->start_unix_s = *start_s;
+    } else {
+      errors_.Add("start", std::string(start_s.status().message()));
+    }
+    if (Number("horizon_days", s_.horizon_days(), Lower::kPositive, kMaxHorizonDays,
+               fmt::format("must be > 0 and <= {} (days)", FormatNumber(kMaxHorizonDays)))) {
+      m->horizon = SecondsToTime(s_.horizon_days() * 86400.0);
+    }
+    if (s_.sample_interval_s() == 0) {
+      m->sample_interval = kHour;
+    } else if (Number("sample_interval_s", s_.sample_interval_s(), Lower::kAtLeastOne,
+                      kMaxSeconds, "must be >= 1 (seconds; default 3600)", false)) {
+      m->sample_interval = SecondsToTime(s_.sample_interval_s());
+    }
+  }
+
+  void Catalog(ScenarioModel* m) {
+    m->catalog = GpuCatalog::BuiltIn();
+    const GpuCatalog builtin = GpuCatalog::BuiltIn();
+    std::map<std::string, std::string> seen;  // name -> path of first entry
+    for (int i = 0; i < s_.cluster().gpu_types_size(); ++i) {
+      const auto& t = s_.cluster().gpu_types(i);
+      const std::string path = fmt::format("cluster.gpu_types[{}]", i);
+      if (t.name().empty()) {
+        errors_.Add(path + ".name", "is required; the name of a built-in type to override (" +
+                                        JoinNames(builtin.Names()) + ") or of a new type");
+        continue;
+      }
+      if (auto [it, fresh] = seen.emplace(t.name(), path); !fresh) {
+        errors_.Add(path + ".name", fmt::format("duplicate GPU type {} (also {}); list each type "
+                                                "once",
+                                                Quoted(t.name()), it->second));
+        continue;
+      }
+      bool ok = true;
+      ok &= Number(path + ".memory_gb", t.memory_gb(), Lower::kNonNegative, 1e9,
+                   "must be >= 0 (GB; 0 = unknown)", false);
+      ok &= Number(path + ".idle_watts", t.idle_watts(), Lower::kNonNegative, 1e9,
+                   "must be >= 0 (watts; 0 = unknown)", false);
+      ok &= Number(path + ".busy_watts", t.busy_watts(), Lower::kNonNegative, 1e9,
+                   "must be >= 0 (watts; 0 = unknown)", false);
+      const GpuSpec* base = builtin.Find(t.name());
+      if (base == nullptr) {
+        ok &= Number(path + ".training_speed", t.training_speed(), Lower::kPositive, 1e6,
+                     fmt::format("must be > 0 for the new GPU type {} (speed relative to {} = 1)",
+                                 Quoted(t.name()), kDefaultReferenceGpu));
+      } else {
+        ok &= Number(path + ".training_speed", t.training_speed(), Lower::kNonNegative, 1e6,
+                     "must be > 0 (speed relative to A100-80GB = 1), or 0 to keep the built-in",
+                     false);
+      }
+      if (!ok) continue;
+      GpuSpec spec;
+      if (base != nullptr) {
+        // An override replaces only the fields it sets (non-zero).
+        spec = *base;
+        std::vector<std::string> changed;
+        auto merge = [&changed](const char* field, double value, double* into) {
+          if (value == 0) return;
+          *into = value;
+          changed.push_back(field);
+        };
+        merge("memory_gb", t.memory_gb(), &spec.memory_gb);
+        merge("idle_watts", t.idle_watts(), &spec.idle_watts);
+        merge("busy_watts", t.busy_watts(), &spec.busy_watts);
+        merge("training_speed", t.training_speed(), &spec.training_speed);
+        if (!changed.empty()) {
+          spec.source = fmt::format("{} Overridden by the scenario ({}): {}.", base->source,
+                                    loaded_.path, JoinNames(changed));
+        }
+      } else {
+        spec.name = t.name();
+        spec.memory_gb = t.memory_gb();
+        spec.idle_watts = t.idle_watts();
+        spec.busy_watts = t.busy_watts();
+        spec.training_speed = t.training_speed();
+        spec.source = fmt::format("Defined by the scenario ({}).", loaded_.path);
+      }
+      m->catalog.Upsert(std::move(spec));
+    }
+    const auto& w = s_.workload();
+    m->reference_gpu = w.reference_gpu().empty() ? std::string(kDefaultReferenceGpu)
+                                                 : w.reference_gpu();
+    const GpuSpec* ref = m->catalog.Find(m->reference_gpu);
+    if (ref == nullptr) {
+      errors_.Add("workload.reference_gpu",
+                  fmt::format("unknown GPU type {}; known: {} (default {})",
+                              Quoted(m->reference_gpu), JoinNames(m->catalog.Names()),
+                              kDefaultReferenceGpu));
+    } else {
+      reference_speed_ = ref->training_speed;
+    }
+  }
+
+  void Pools(ScenarioModel* m) {
+    const auto& c = s_.cluster();
+    if (s_.has_cluster() && c.pools_size() == 0) {
+      errors_.Add("cluster.pools",
+                  "is required; at least one pool (name, gpu_type, gpus_per_node, nodes, "
+                  "pricing)");
+    }
+    std::map<std::string, std::string> names;  // name -> path of first pool
+    for (int i = 0; i < c.pools_size(); ++i) {
+      const auto& p = c.pools(i);
+      const std::string path = fmt::format("cluster.pools[{}]", i);
+      bool ok = true;
+      PoolSpec spec;
+      spec.name = p.name();
+      if (p.name().empty()) {
+        errors_.Add(path + ".name", "is required; a unique pool name");
+        ok = false;
+      } else if (auto [it, fresh] = names.emplace(p.name(), path); !fresh) {
+        errors_.Add(path + ".name",
+                    fmt::format("duplicate pool name {} (also {}); pool names must be unique",
+                                Quoted(p.name()), it->second));
+        ok = false;
+      }
+      spec.gpu_type = p.gpu_type();
+      if (!p.gpu_type().empty()) pool_types_.insert(p.gpu_type());
+      const GpuSpec* gpu = m->catalog.Find(p.gpu_type());
+      if (p.gpu_type().empty()) {
+        errors_.Add(path + ".gpu_type", "is required; one of: " + JoinNames(m->catalog.Names()) +
+                                            " (or a type defined in cluster.gpu_types)");
+        ok = false;
+      } else if (gpu == nullptr) {
+        errors_.Add(path + ".gpu_type",
+                    fmt::format("unknown GPU type {}; known: {} (or define it in "
+                                "cluster.gpu_types)",
+                                Quoted(p.gpu_type()), JoinNames(m->catalog.Names())));
+        ok = false;
+      } else if (reference_speed_ > 0) {
+        spec.training_speed = gpu->training_speed / reference_speed_;
+      }
+      spec.gpus_per_node = p.gpus_per_node();
+      if (p.gpus_per_node() < 1 || p.gpus_per_node() > kMaxGpusPerNode) {
+        const std::string allowed = fmt::format("must be 1..{} (GPUs per node)", kMaxGpusPerNode);
+        errors_.Add(path + ".gpus_per_node",
+                    p.gpus_per_node() == 0 && !Written(path + ".gpus_per_node")
+                        ? "is required; " + allowed
+                        : fmt::format("{} is not allowed; {}", p.gpus_per_node(), allowed));
+        ok = false;
+      }
+      spec.nodes = p.nodes();
+      if (p.nodes() < 1) {
+        errors_.Add(path + ".nodes", Written(path + ".nodes")
+                                         ? std::string("0 is not allowed; must be >= 1 (nodes)")
+                                         : std::string("is required; must be >= 1 (nodes)"));
+        ok = false;
+      } else if (p.nodes() > kMaxNodesPerPool) {
+        errors_.Add(path + ".nodes", fmt::format("{} is too large; must be >= 1, at most {}",
+                                                 p.nodes(), kMaxNodesPerPool));
+        ok = false;
+      }
+      spec.cpus_per_node = p.cpus_per_node();
+      spec.memory_gb_per_node = p.memory_gb_per_node();
+      ok &= Number(path + ".memory_gb_per_node", p.memory_gb_per_node(), Lower::kNonNegative, 1e12,
+                   "must be >= 0 (GB)", false);
+      spec.rack_size = p.rack_size();
+      ok &= Pricing(p, path + ".pricing", &spec);
+      if (!ok) continue;
+      capacities_.push_back(
+          {spec.name, spec.gpu_type, static_cast<uint64_t>(spec.gpus_per_node) * spec.nodes});
+      m->pools.push_back(std::move(spec));
+    }
+  }
+
+  bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
+    const std::string one_of = "set exactly one of on_demand or reserved, e.g. on_demand: "
+                               "{usd_per_gpu_hour: 2.5}";
+    if (!p.has_pricing() || p.pricing().model_case() == burnrate::v1::Pricing::MODEL_NOT_SET) {
+      errors_.Add(path, "is required; " + one_of);
+      return false;
+    }
+    double usd = 0;
+    std::string price_path;
+    if (p.pricing().has_on_demand()) {
+      spec->pricing = PricingModel::kOnDemand;
+      usd = p.pricing().on_demand().usd_per_gpu_hour();
+      price_path = path + ".on_demand.usd_per_gpu_hour";
+    } else {
+      spec->pricing = PricingModel::kReserved;
+      usd = p.pricing().reserved().usd_per_gpu_hour();
+      price_path = path + ".reserved.usd_per_gpu_hour";
+    }
+    const std::string allowed = "must be >= 0 (USD per GPU-hour)";
+    if (!loaded_.lines.empty() && !Written(price_path)) {
+      errors_.Add(price_path, "is required; " + allowed);
+      return false;
+    }
+    if (!Number(price_path, usd, Lower::kNonNegative, kMaxUsdPerGpuHour, allowed, false)) {
+      return false;
+    }
+    spec->price = DollarsPerHourToPrice(usd);
+    return true;
+  }
+
+  // Checks a job's or generator's gpu_type ("" = any pool). False when no pool has it.
+  bool GpuTypeOfSomePool(const std::string& path, const std::string& gpu_type,
+                         const ScenarioModel& m) {
+    if (gpu_type.empty() || pool_types_.count(gpu_type) > 0) return true;
+    std::vector<std::string> types(pool_types_.begin(), pool_types_.end());
+    errors_.Add(path, fmt::format("{} {}; use \"\" (any pool) or a GPU type of some pool: {}",
+                                  m.catalog.Find(gpu_type) == nullptr ? "unknown GPU type"
+                                                                      : "no pool has GPU type",
+                                  Quoted(gpu_type),
+                                  types.empty() ? std::string("(none)") : JoinNames(types)));
+    return false;
+  }
+
+  // A gang runs inside one pool: `gpus` must fit the largest pool it may use.
+  void CheckFits(const std::string& path, uint32_t gpus, const std::string& gpu_type) {
+    const PoolCapacity* largest = nullptr;
+    for (const PoolCapacity& p : capacities_) {
+      if (!gpu_type.empty() && p.gpu_type != gpu_type) continue;
+      if (largest == nullptr || p.gpus > largest->gpus) largest = &p;
+    }
+    if (largest == nullptr || gpus <= largest->gpus) return;  // no valid pool: reported already
+    errors_.Add(path, fmt::format("needs {} GPUs but the largest eligible pool has {} (pool {}); "
+                                  "a gang runs inside one pool, so at most {}{}",
+                                  gpus, largest->gpus, Quoted(largest->name), largest->gpus,
+                                  gpu_type.empty() ? "" : " for gpu_type " + Quoted(gpu_type)));
+  }
+
+  void Jobs(ScenarioModel* m) {
+    const auto& w = s_.workload();
+    for (int i = 0; i < w.jobs_size(); ++i) {
+      const auto& j = w.jobs(i);
+      const std::string path = fmt::format("workload.jobs[{}]", i);
+      JobSpec spec;
+      spec.name = j.name().empty() ? fmt::format("job-{}", i) : j.name();
+      bool ok = OptionalSeconds(path + ".submit_s", j.submit_s(), " after the scenario start");
+      spec.submit = ok ? SecondsToTime(j.submit_s()) : 0;
+      if (j.gpus() < 1) {
+        errors_.Add(path + ".gpus", Written(path + ".gpus")
+                                        ? std::string("0 is not allowed; must be >= 1 (GPUs)")
+                                        : std::string("is required; must be >= 1 (GPUs)"));
+        ok = false;
+      }
+      spec.gpus = j.gpus();
+      if (Number(path + ".duration_s", j.duration_s(), Lower::kPositive, kMaxSeconds,
+                 "must be > 0 (seconds)")) {
+        spec.duration = std::max<Duration>(SecondsToTime(j.duration_s()), 1);
+      } else {
+        ok = false;
+      }
+      spec.gpu_type = j.gpu_type();
+      if (GpuTypeOfSomePool(path + ".gpu_type", j.gpu_type(), *m) && j.gpus() >= 1) {
+        CheckFits(path + ".gpus", j.gpus(), j.gpu_type());
+      }
+      spec.tenant = j.tenant().empty() ? std::string("default") : j.tenant();
+      spec.priority = j.priority();
+      if (ok) m->jobs.push_back(std::move(spec));
+    }
+  }
+
+  void Generators(ScenarioModel* m) {
+    const auto& w = s_.workload();
+    for (int i = 0; i < w.generators_size(); ++i) {
+      const auto& g = w.generators(i);
+      const std::string path = fmt::format("workload.generators[{}]", i);
+      GeneratorSpec spec;
+      spec.name = g.name().empty() ? fmt::format("gen{}", i) : g.name();
+      Number(path + ".arrivals_per_hour", g.arrivals_per_hour(), Lower::kPositive, 1e9,
+             "must be > 0 (mean jobs per hour)");
+      spec.arrivals_per_hour = g.arrivals_per_hour();
+      spec.max_jobs = g.max_jobs();
+      if (OptionalSeconds(path + ".start_s", g.start_s(), " after the scenario start")) {
+        spec.start = SecondsToTime(g.start_s());
+      }
+      if (OptionalSeconds(path + ".end_s", g.end_s(), " after the scenario start; 0 = horizon")) {
+        if (g.end_s() != 0 && g.end_s() < g.start_s()) {
+          errors_.Add(path + ".end_s",
+                      fmt::format("{} is before start_s {}; must be >= start_s, or 0 for the "
+                                  "horizon",
+                                  FormatNumber(g.end_s()), FormatNumber(g.start_s())));
+        }
+        spec.end = g.end_s() == 0 ? m->horizon : std::min(SecondsToTime(g.end_s()), m->horizon);
+      }
+      const bool type_ok = GpuTypeOfSomePool(path + ".gpu_type", g.gpu_type(), *m);
+      spec.gpu_type = g.gpu_type();
+      GpuCounts(g, path + ".gpus", type_ok, &spec);
+      DurationOf(g, path + ".duration", &spec.duration);
+      spec.tenant = g.tenant().empty() ? std::string("default") : g.tenant();
+      spec.priority = g.priority();
+      m->generators.push_back(std::move(spec));
+    }
+  }
+
+  void GpuCounts(const burnrate::v1::Generator& g, const std::string& path, bool check_fit,
+                 GeneratorSpec* spec) {
+    if (!g.has_gpus()) {
+      errors_.Add(path, "is required; a map with values (GPU counts, each >= 1) and optional "
+                        "weights, e.g. {values: [1, 8], weights: [3, 1]}");
+      return;
+    }
+    const auto& d = g.gpus();
+    if (d.values_size() == 0) {
+      errors_.Add(path + ".values", "is required; a non-empty list of GPU counts, each >= 1");
+    }
+    for (int k = 0; k < d.values_size(); ++k) {
+      const std::string value_path = fmt::format("{}.values[{}]", path, k);
+      if (d.values(k) < 1) {
+        errors_.Add(value_path, "0 is not allowed; must be >= 1 (GPUs)");
+      } else if (check_fit) {
+        CheckFits(value_path, d.values(k), g.gpu_type());
+      }
+      spec->gpu_values.push_back(d.values(k));
+    }
+    if (d.weights_size() == 0) {
+      spec->gpu_weights.assign(spec->gpu_values.size(), 1.0);
+      return;
+    }
+    if (d.weights_size() != d.values_size()) {
+      errors_.Add(path + ".weights",
+                  fmt::format("has {} weights for {} values; give one weight per value, or none "
+                              "for equal weights",
+                              d.weights_size(), d.values_size()));
+      return;
+    }
+    double sum = 0;
+    bool ok = true;
+    for (int k = 0; k < d.weights_size(); ++k) {
+      ok &= Number(fmt::format("{}.weights[{}]", path, k), d.weights(k), Lower::kNonNegative,
+                   1e300, "must be >= 0 (a relative weight)", false);
+      sum += d.weights(k);
+      spec->gpu_weights.push_back(d.weights(k));
+    }
+    if (ok && !(sum > 0 && std::isfinite(sum))) {
+      errors_.Add(path + ".weights",
+                  "all weights are 0; at least one must be > 0 (weights are relative)");
+    }
+  }
+
+  void DurationOf(const burnrate::v1::Generator& g, const std::string& path, DurationDist* out) {
+    using burnrate::v1::DurationDistribution;
+    const std::string kinds = "set one of constant_s, exponential {mean_s}, lognormal {median_s, "
+                              "sigma} or empirical {path}";
+    if (!g.has_duration() || g.duration().kind_case() == DurationDistribution::KIND_NOT_SET) {
+      errors_.Add(path, "is required; " + kinds);
+      return;
+    }
+    const DurationDistribution& d = g.duration();
+    switch (d.kind_case()) {
+      case DurationDistribution::kConstantS:
+        out->kind = DurationDist::Kind::kConstant;
+        out->constant_s = d.constant_s();
+        Number(path + ".constant_s", d.constant_s(), Lower::kPositive, kMaxSeconds,
+               "must be > 0 (seconds)");
+        break;
+      case DurationDistribution::kExponential:
+        out->kind = DurationDist::Kind::kExponential;
+        out->mean_s = d.exponential().mean_s();
+        Number(path + ".exponential.mean_s", d.exponential().mean_s(), Lower::kPositive,
+               kMaxSeconds, "must be > 0 (seconds)");
+        break;
+      case DurationDistribution::kLognormal: {
+        out->kind = DurationDist::Kind::kLognormal;
+        out->median_s = d.lognormal().median_s();
+        out->sigma = d.lognormal().sigma();
+        Number(path + ".lognormal.median_s", d.lognormal().median_s(), Lower::kPositive,
+               kMaxSeconds, "must be > 0 (seconds)");
+        const std::string sigma_path = path + ".lognormal.sigma";
+        const std::string allowed = "must be >= 0 (standard deviation of ln(duration))";
+        if (!loaded_.lines.empty() && !Written(sigma_path)) {
+          errors_.Add(sigma_path, "is required; " + allowed + " (0 = every job runs median_s)");
+        } else {
+          Number(sigma_path, d.lognormal().sigma(), Lower::kNonNegative, 100, allowed, false);
+        }
+        break;
+      }
+      case DurationDistribution::kEmpirical:
+        out->kind = DurationDist::Kind::kEmpirical;
+        Empirical(d.empirical(), path + ".empirical", out);
+        break;
+      case DurationDistribution::KIND_NOT_SET:
+        break;
+    }
+    bool bounds_ok = OptionalSeconds(path + ".min_s", d.min_s(), "; 0 = no lower bound");
+    bounds_ok &= OptionalSeconds(path + ".max_s", d.max_s(), "; 0 = no upper bound");
+    if (bounds_ok && d.min_s() != 0 && d.max_s() != 0 && d.min_s() > d.max_s()) {
+      errors_.Add(path + ".min_s", fmt::format("{} is greater than max_s {}; must be <= max_s",
+                                               FormatNumber(d.min_s()), FormatNumber(d.max_s())));
+    }
+    out->min_s = d.min_s();
+    out->max_s = d.max_s();
+  }
+
+  void Empirical(const burnrate::v1::Empirical& e, const std::string& path, DurationDist* out) {
+    bool ok = true;
+    if (e.path().empty()) {
+      errors_.Add(path + ".path", "is required; a file of durations, relative to the scenario "
+                                  "file (one number per line, or a CSV column)");
+      ok = false;
+    }
+    double scale = 1;
+    if (e.scale() != 0) {
+      scale = e.scale();
+      ok &= Number(path + ".scale", e.scale(), Lower::kPositive, 1e12,
+                   "must be > 0 (seconds per unit in the file, e.g. 60 for minutes; default 1)",
+                   false);
+    }
+    if (!ok) return;
+    const std::filesystem::path file(e.path());
+    std::string resolved = e.path();
+    if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
+      resolved = (std::filesystem::path(loaded_.base_dir) / file).string();
+    }
+    EmpiricalSamples samples = ReadEmpiricalSamples(resolved, e.column(), scale);
+    for (const std::string& error : samples.errors) errors_.Add(path + ".path", error);
+    if (samples.errors.empty()) {
+      for (double& v : samples.seconds) v = std::min(v, kMaxSeconds);
+      out->samples_s = std::move(samples.seconds);
+    }
+  }
+
+  void Policies(ScenarioModel* m) {
+    if (s_.policies_size() == 0) {
+      m->policies.push_back(PolicySpec{"fifo", "first-fit"});
+      return;
+    }
+    std::map<std::string, std::string> seen;  // "queue+placement" -> path
+    for (int i = 0; i < s_.policies_size(); ++i) {
+      const auto& p = s_.policies(i);
+      const std::string path = fmt::format("policies[{}]", i);
+      PolicySpec spec;
+      spec.queue = p.queue();
+      spec.placement = p.placement().empty() ? std::string("first-fit") : p.placement();
+      bool ok = true;
+      if (p.queue().empty()) {
+        errors_.Add(path + ".queue", "is required; one of: " + PolicyNames(QueuePolicies()));
+        ok = false;
+      } else if (!IsQueuePolicy(p.queue())) {
+        errors_.Add(path + ".queue", fmt::format("unknown queue policy {}; known: {}",
+                                                 Quoted(p.queue()), PolicyNames(QueuePolicies())));
+        ok = false;
+      }
+      if (!IsPlacementPolicy(spec.placement)) {
+        errors_.Add(path + ".placement",
+                    fmt::format("unknown placement policy {}; known: {} (default first-fit)",
+                                Quoted(spec.placement), PolicyNames(PlacementPolicies())));
+        ok = false;
+      }
+      if (!ok) continue;
+      if (auto [it, fresh] = seen.emplace(spec.Name(), path); !fresh) {
+        errors_.Add(path, fmt::format("duplicate policy {} (also {}); list each queue + placement "
+                                      "pair once",
+                                      spec.Name(), it->second));
+        continue;
+      }
+      m->policies.push_back(std::move(spec));
+    }
+  }
+
+  const LoadedScenario& loaded_;
+  const burnrate::v1::Scenario& s_;
+  ScenarioErrors errors_;
+  double reference_speed_ = 0;       // 0 when the reference GPU is unknown
+  std::set<std::string> pool_types_;  // GPU types named by any pool (valid or not)
+  std::vector<PoolCapacity> capacities_;  // valid pools only
+};
+
+}  // namespace
+
+absl::StatusOr<ScenarioModel> CompileScenario(const LoadedScenario& loaded) {
+  return Compiler(loaded).Run();
+}
+
+}  // namespace burnrate

@@ -1,0 +1,53 @@
+// One simulation: a compiled scenario under one policy, from time 0 to the horizon.
+//
+// The world (cluster state, jobs, cost ledger, metrics) is owned by one thread for the whole
+// run; runs are independent, so parallelism is across runs. Same scenario + policy + seed =
+// the same result, bit for bit.
+#ifndef BURNRATE_SIM_SIMULATION_H_
+#define BURNRATE_SIM_SIMULATION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "burnrate/v1/results.pb.h"
+#include "sim/model/job_record.h"
+#include "sim/model/scenario_model.h"
+
+namespace burnrate {
+
+struct RunOptions {
+  // Keep one JobRecord per job (for --csv); costs memory proportional to the job count.
+  bool keep_job_records = false;
+  // After every event, recount the cluster and the ledger from scratch and stop with an
+  // Internal error naming the event if anything disagrees. O(nodes + running jobs) per event:
+  // for tests and debugging.
+  bool check_invariants = false;
+  // Use the reference event queue (ordered set) instead of the binary heap. Results must be
+  // identical; tests compare them.
+  bool reference_event_queue = false;
+};
+
+struct RunOutput {
+  burnrate::v1::RunResult result;
+  std::vector<JobRecord> jobs;  // empty unless RunOptions::keep_job_records
+};
+
+// Runs `scenario` under `policy` with `seed`. Errors: InvalidArgument for an unknown policy
+// name; Internal when an invariant check fails.
+absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySpec& policy,
+                                   uint64_t seed, const RunOptions& options);
+
+struct ScenarioOutput {
+  burnrate::v1::Results results;
+  std::vector<std::vector<JobRecord>> jobs;  // one vector per run when keep_job_records
+};
+
+// Runs every policy in `policies` (scenario.policies when empty), in order, with `seed`.
+absl::StatusOr<ScenarioOutput> SimulateAll(const ScenarioModel& scenario,
+                                           const std::vector<PolicySpec>& policies, uint64_t seed,
+                                           const RunOptions& options);
+
+}  // namespace burnrate
+
+#endif  // BURNRATE_SIM_SIMULATION_H_

@@ -1,0 +1,248 @@
+#include "report/writers.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace burnrate {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir, removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "burnrate-writers-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::vector<std::string> Entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+    names.push_back(e.path().filename().string());
+  }
+  return names;
+}
+
+bool HasTempFile(const fs::path& dir) {
+  for (const std::string& name : Entries(dir)) {
+    if (name.find(".tmp-") != std::string::npos) return true;
+  }
+  return false;
+}
+
+v1::Results SampleResults() {
+  v1::Results results;
+  results.set_scenario("demo");
+  results.set_start("2023-08-01T00:00:00Z");
+  results.set_horizon_s(86400);
+  v1::RunResult* run = results.add_runs();
+  run->set_policy("fifo+first-fit");
+  run->set_seed(7);
+  run->mutable_summary()->set_jobs_submitted(2);
+  run->mutable_summary()->set_total_cost_usd(0.1);
+  v1::MonthResult* month = run->add_monthly();
+  month->set_month("2023-08");
+  month->set_cost_usd(12.5);
+  month->set_gpu_hours_provisioned(8);
+  month->set_gpu_hours_allocated(2);
+  month->set_gpu_utilization(0.25);
+  v1::PoolMonthResult* pool = month->add_pools();
+  pool->set_pool("a100");
+  pool->set_cost_usd(12.5);
+  pool->set_gpu_hours_provisioned(8);
+  pool->set_gpu_hours_allocated(4);
+  v1::SizeClassResult* size_class = run->add_by_gpu_count();
+  size_class->set_gpus(8);
+  size_class->set_jobs_submitted(2);
+  v1::TimeSeries* ts = run->mutable_timeseries();
+  ts->set_interval_s(60);
+  ts->add_time_s(0);
+  ts->add_time_s(60);
+  ts->add_allocated_gpus(0);
+  ts->add_allocated_gpus(8);
+  ts->add_queued_jobs(2);
+  ts->add_queued_jobs(1);
+  ts->add_running_jobs(0);
+  ts->add_running_jobs(1);
+  return results;
+}
+
+std::vector<std::vector<JobRecord>> SampleJobs() {
+  JobRecord done;
+  done.name = "train,bert \"large\"";
+  done.tenant = "nlp";
+  done.gpus = 8;
+  done.pool = "a100";
+  done.priority = 1;
+  done.submit_s = 10;
+  done.start_s = 70;
+  done.finish_s = 3670;
+  done.runtime_s = 3600;
+  done.nodes = 1;
+  JobRecord waiting;
+  waiting.name = "eval";
+  waiting.tenant = "vision";
+  waiting.gpus = 16;
+  waiting.submit_s = 20.5;
+  waiting.runtime_s = 7200;
+  return {{done, waiting}};
+}
+
+}  // namespace
+
+TEST_CASE("Results JSON uses proto field names and prints zero values", "[report][writers]") {
+  const std::string json = ResultsToJson(SampleResults());
+  CHECK_THAT(json, Catch::Contains("\"jobs_completed\""));
+  CHECK_THAT(json, Catch::Contains("\"gpu_utilization\": 0"));
+  CHECK_THAT(json, Catch::Contains("\"cost_per_allocated_gpu_hour_usd\""));
+  CHECK_THAT(json, Catch::Contains("\"by_gpu_count\""));
+  CHECK_THAT(json, !Catch::Contains("jobsCompleted"));
+  REQUIRE(!json.empty());
+  CHECK(json.back() == '\n');
+}
+
+TEST_CASE("Results JSON round-trips", "[report][writers]") {
+  const v1::Results original = SampleResults();
+  v1::Results parsed;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(ResultsToJson(original), &parsed).ok());
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(original, parsed));
+}
+
+TEST_CASE("WriteResultsJson writes the file atomically", "[report][writers]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "results.json";
+  REQUIRE(WriteResultsJson(SampleResults(), path.string()).ok());
+  CHECK(ReadFile(path) == ResultsToJson(SampleResults()));
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"results.json"});
+}
+
+TEST_CASE("WriteFileAtomically replaces the file and leaves no temporary file",
+          "[report][writers]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "out.txt";
+  REQUIRE(WriteFileAtomically(path.string(), "first\n").ok());
+  REQUIRE(WriteFileAtomically(path.string(), "second\n").ok());
+  CHECK(ReadFile(path) == "second\n");
+  CHECK(!HasTempFile(dir.path()));
+  CHECK((fs::status(path).permissions() & fs::perms::others_read) != fs::perms::none);
+}
+
+TEST_CASE("WriteFileAtomically into a missing directory fails and creates nothing",
+          "[report][writers]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "missing" / "out.txt";
+  const absl::Status status = WriteFileAtomically(path.string(), "x");
+  CHECK(!status.ok());
+  CHECK_THAT(std::string(status.message()), Catch::Contains(path.string()));
+  CHECK(Entries(dir.path()).empty());
+}
+
+TEST_CASE("A failed rename does not clobber the target and removes the temporary file",
+          "[report][writers]") {
+  TempDir dir;
+  // The target is a non-empty directory: rename(2) of a file over it fails.
+  const fs::path target = dir.path() / "target";
+  fs::create_directory(target);
+  { std::ofstream(target / "keep.txt") << "keep"; }
+  const absl::Status status = WriteFileAtomically(target.string(), "new contents");
+  CHECK(!status.ok());
+  CHECK_THAT(std::string(status.message()), Catch::Contains(target.string()));
+  CHECK(fs::is_directory(target));
+  CHECK(ReadFile(target / "keep.txt") == "keep");
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"target"});
+}
+
+TEST_CASE("WriteCsvDir writes every table, quoting and leaving empty cells", "[report][writers]") {
+  TempDir dir;
+  const fs::path out = dir.path() / "nested" / "csv";
+  REQUIRE(WriteCsvDir(SampleResults(), SampleJobs(), out.string()).ok());
+  std::vector<std::string> names = Entries(out);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"by_gpu_count.csv", "jobs.csv", "monthly.csv",
+                                          "summary.csv", "timeseries.csv"});
+
+  const std::string jobs = ReadFile(out / "jobs.csv");
+  CHECK(jobs ==
+        "policy,name,tenant,gpus,priority,pool,nodes,submit_s,start_s,finish_s,runtime_s,"
+        "queue_delay_s,jct_s\n"
+        "fifo+first-fit,\"train,bert \"\"large\"\"\",nlp,8,1,a100,1,10,70,3670,3600,60,3660\n"
+        "fifo+first-fit,eval,vision,16,0,,,20.5,,,7200,,\n");
+
+  const std::string summary = ReadFile(out / "summary.csv");
+  CHECK_THAT(summary, Catch::StartsWith("policy,seed,jobs_submitted,jobs_completed,"
+                                        "jobs_running_at_horizon,jobs_queued_at_horizon,"
+                                        "gpu_utilization,"));
+  CHECK_THAT(summary, Catch::Contains("cost_per_allocated_gpu_hour_usd,events\n"));
+  CHECK_THAT(summary, Catch::Contains("\nfifo+first-fit,7,2,0,"));
+  CHECK_THAT(summary, Catch::Contains(",0.1,"));  // Shortest round-trip double.
+
+  CHECK(ReadFile(out / "monthly.csv") ==
+        "policy,month,pool,cost_usd,idle_cost_usd,gpu_hours_provisioned,gpu_hours_allocated,"
+        "gpu_utilization\n"
+        "fifo+first-fit,2023-08,a100,12.5,0,8,4,0.5\n"
+        "fifo+first-fit,2023-08,ALL,12.5,0,8,2,0.25\n");
+  CHECK(ReadFile(out / "timeseries.csv") ==
+        "policy,time_s,allocated_gpus,queued_jobs,running_jobs\n"
+        "fifo+first-fit,0,0,2,0\n"
+        "fifo+first-fit,60,8,1,1\n");
+  CHECK(ReadFile(out / "by_gpu_count.csv") ==
+        "policy,gpus,jobs_submitted,jobs_started,jobs_completed,mean_queue_delay_s,"
+        "p99_queue_delay_s,max_queue_delay_s,mean_jct_s\n"
+        "fifo+first-fit,8,2,0,0,0,0,0,0\n");
+  CHECK(!HasTempFile(out));
+}
+
+TEST_CASE("WriteCsvDir without job records skips jobs.csv", "[report][writers]") {
+  TempDir dir;
+  REQUIRE(WriteCsvDir(SampleResults(), {}, dir.path().string()).ok());
+  CHECK(!fs::exists(dir.path() / "jobs.csv"));
+  CHECK(fs::exists(dir.path() / "summary.csv"));
+}
+
+TEST_CASE("WriteCsvDir rejects job records that do not match the runs", "[report][writers]") {
+  TempDir dir;
+  const std::vector<std::vector<JobRecord>> two_runs(2);
+  const absl::Status status = WriteCsvDir(SampleResults(), two_runs, dir.path().string());
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Entries(dir.path()).empty());
+}
+
+TEST_CASE("WriteCsvDir reports a directory it cannot create", "[report][writers]") {
+  TempDir dir;
+  { std::ofstream(dir.path() / "file") << "x"; }
+  const fs::path out = dir.path() / "file" / "csv";
+  const absl::Status status = WriteCsvDir(SampleResults(), {}, out.string());
+  CHECK(!status.ok());
+  CHECK_THAT(std::string(status.message()), Catch::Contains(out.string()));
+}
+
+}  // namespace burnrate

@@ -84,12 +84,11 @@ class Parser {
     }
     const double seconds = v * scale_;
     if (!std::isfinite(seconds) || !(seconds > 0)) {
-      const std::string shown = scale_ == 1
-                                    ? scenario_internal::FormatNumber(v)
-                                    : fmt::format("{} x scale {} = {} s",
-                                                  scenario_internal::FormatNumber(v),
-                                                  scenario_internal::FormatNumber(scale_),
-                                                  scenario_internal::FormatNumber(seconds));
+      const std::string shown =
+          scale_ == 1 ? scenario_internal::FormatNumber(v)
+                      : fmt::format("{} x scale {} = {} s", scenario_internal::FormatNumber(v),
+                                    scenario_internal::FormatNumber(scale_),
+                                    scenario_internal::FormatNumber(seconds));
       BadLine(line, fmt::format("{} is not allowed; every duration must be a finite number > 0 "
                                 "(seconds after scale)",
                                 shown));
@@ -154,19 +153,18 @@ EmpiricalSamples ParseEmpiricalSamples(const std::string& text, const std::strin
         for (size_t i = 0; i < fields.size(); ++i) {
           names += (i > 0 ? ", \"" : "\"") + fields[i] + "\"";
         }
-        out.errors.push_back(fmt::format(
-            "{}:{}: no column \"{}\" in the CSV header; columns: {}", file, line_number, column,
-            names));
+        out.errors.push_back(fmt::format("{}:{}: no column \"{}\" in the CSV header; columns: {}",
+                                         file, line_number, column, names));
         return out;
       }
       continue;
     }
     if (column_index >= fields.size()) {
-      parser.BadLine(line_number,
-                     fmt::format("has {} field{} but column \"{}\" is field {}; every row needs "
-                                 "a value in that column",
-                                 fields.size(), fields.size() == 1 ? "" : "s", column,
-                                 column_index + 1));
+      parser.BadLine(
+          line_number,
+          fmt::format("has {} field{} but column \"{}\" is field {}; every row needs "
+                      "a value in that column",
+                      fields.size(), fields.size() == 1 ? "" : "s", column, column_index + 1));
       continue;
     }
     parser.Value(line_number, fields[column_index],

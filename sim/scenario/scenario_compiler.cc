@@ -37,7 +37,7 @@ constexpr uint32_t kMaxGpusPerNode = 64;
 // Not in scenario.proto: sanity bounds that keep the engine's integer arithmetic exact and its
 // memory bounded. Documented in docs/scenario.md.
 constexpr uint32_t kMaxNodesPerPool = 1'000'000;
-constexpr double kMaxSeconds = 1e11;        // any time or duration (about 3,170 years)
+constexpr double kMaxSeconds = 1e11;  // any time or duration (about 3,170 years)
 constexpr double kMaxUsdPerGpuHour = 1e6;
 
 // How a number's lower bound reads in messages.
@@ -123,14 +123,14 @@ class Compiler {
   // Checks a double: finite, the lower bound and at most `hi`. `allowed` completes the message
   // ("must be > 0 (seconds)"). A zero the file did not write is reported as missing when
   // `required`.
-  bool Number(const std::string& path, double v, Lower lower, double hi,
-              const std::string& allowed, bool required = true) {
+  bool Number(const std::string& path, double v, Lower lower, double hi, const std::string& allowed,
+              bool required = true) {
     if (required && v == 0 && !MeetsLower(v, lower) && !Written(path)) {
       errors_.Add(path, "is required; " + allowed);
       return false;
     }
     if (!std::isfinite(v)) {
-      errors_.Add(path, fmt::format("{} is not allowed; {} and finite", FormatNumber(v), allowed));
+      errors_.Add(path, fmt::format("{} is not a finite number; {}", FormatNumber(v), allowed));
       return false;
     }
     if (!MeetsLower(v, lower)) {
@@ -168,8 +168,8 @@ class Compiler {
     }
     if (s_.sample_interval_s() == 0) {
       m->sample_interval = kHour;
-    } else if (Number("sample_interval_s", s_.sample_interval_s(), Lower::kAtLeastOne,
-                      kMaxSeconds, "must be >= 1 (seconds; default 3600)", false)) {
+    } else if (Number("sample_interval_s", s_.sample_interval_s(), Lower::kAtLeastOne, kMaxSeconds,
+                      "must be >= 1 (seconds; default 3600)", false)) {
       m->sample_interval = SecondsToTime(s_.sample_interval_s());
     }
   }
@@ -239,14 +239,14 @@ class Compiler {
       m->catalog.Upsert(std::move(spec));
     }
     const auto& w = s_.workload();
-    m->reference_gpu = w.reference_gpu().empty() ? std::string(kDefaultReferenceGpu)
-                                                 : w.reference_gpu();
+    m->reference_gpu =
+        w.reference_gpu().empty() ? std::string(kDefaultReferenceGpu) : w.reference_gpu();
     const GpuSpec* ref = m->catalog.Find(m->reference_gpu);
     if (ref == nullptr) {
-      errors_.Add("workload.reference_gpu",
-                  fmt::format("unknown GPU type {}; known: {} (default {})",
-                              Quoted(m->reference_gpu), JoinNames(m->catalog.Names()),
-                              kDefaultReferenceGpu));
+      errors_.Add(
+          "workload.reference_gpu",
+          fmt::format("unknown GPU type {}; known: {} (default {})", Quoted(m->reference_gpu),
+                      JoinNames(m->catalog.Names()), kDefaultReferenceGpu));
     } else {
       reference_speed_ = ref->training_speed;
     }
@@ -325,8 +325,9 @@ class Compiler {
   }
 
   bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
-    const std::string one_of = "set exactly one of on_demand or reserved, e.g. on_demand: "
-                               "{usd_per_gpu_hour: 2.5}";
+    const std::string one_of =
+        "set exactly one of on_demand or reserved, e.g. on_demand: "
+        "{usd_per_gpu_hour: 2.5}";
     if (!p.has_pricing() || p.pricing().model_case() == burnrate::v1::Pricing::MODEL_NOT_SET) {
       errors_.Add(path, "is required; " + one_of);
       return false;
@@ -359,11 +360,11 @@ class Compiler {
                          const ScenarioModel& m) {
     if (gpu_type.empty() || pool_types_.count(gpu_type) > 0) return true;
     std::vector<std::string> types(pool_types_.begin(), pool_types_.end());
-    errors_.Add(path, fmt::format("{} {}; use \"\" (any pool) or a GPU type of some pool: {}",
-                                  m.catalog.Find(gpu_type) == nullptr ? "unknown GPU type"
-                                                                      : "no pool has GPU type",
-                                  Quoted(gpu_type),
-                                  types.empty() ? std::string("(none)") : JoinNames(types)));
+    errors_.Add(
+        path, fmt::format(
+                  "{} {}; use \"\" (any pool) or a GPU type of some pool: {}",
+                  m.catalog.Find(gpu_type) == nullptr ? "unknown GPU type" : "no pool has GPU type",
+                  Quoted(gpu_type), types.empty() ? std::string("(none)") : JoinNames(types)));
     return false;
   }
 
@@ -449,8 +450,9 @@ class Compiler {
   void GpuCounts(const burnrate::v1::Generator& g, const std::string& path, bool check_fit,
                  GeneratorSpec* spec) {
     if (!g.has_gpus()) {
-      errors_.Add(path, "is required; a map with values (GPU counts, each >= 1) and optional "
-                        "weights, e.g. {values: [1, 8], weights: [3, 1]}");
+      errors_.Add(path,
+                  "is required; a map with values (GPU counts, each >= 1) and optional "
+                  "weights, e.g. {values: [1, 8], weights: [3, 1]}");
       return;
     }
     const auto& d = g.gpus();
@@ -480,8 +482,8 @@ class Compiler {
     double sum = 0;
     bool ok = true;
     for (int k = 0; k < d.weights_size(); ++k) {
-      ok &= Number(fmt::format("{}.weights[{}]", path, k), d.weights(k), Lower::kNonNegative,
-                   1e300, "must be >= 0 (a relative weight)", false);
+      ok &= Number(fmt::format("{}.weights[{}]", path, k), d.weights(k), Lower::kNonNegative, 1e300,
+                   "must be >= 0 (a relative weight)", false);
       sum += d.weights(k);
       spec->gpu_weights.push_back(d.weights(k));
     }
@@ -493,8 +495,9 @@ class Compiler {
 
   void DurationOf(const burnrate::v1::Generator& g, const std::string& path, DurationDist* out) {
     using burnrate::v1::DurationDistribution;
-    const std::string kinds = "set one of constant_s, exponential {mean_s}, lognormal {median_s, "
-                              "sigma} or empirical {path}";
+    const std::string kinds =
+        "set one of constant_s, exponential {mean_s}, lognormal {median_s, "
+        "sigma} or empirical {path}";
     if (!g.has_duration() || g.duration().kind_case() == DurationDistribution::KIND_NOT_SET) {
       errors_.Add(path, "is required; " + kinds);
       return;
@@ -520,9 +523,10 @@ class Compiler {
         Number(path + ".lognormal.median_s", d.lognormal().median_s(), Lower::kPositive,
                kMaxSeconds, "must be > 0 (seconds)");
         const std::string sigma_path = path + ".lognormal.sigma";
-        const std::string allowed = "must be >= 0 (standard deviation of ln(duration))";
+        const std::string allowed =
+            "must be >= 0 (the standard deviation of ln(duration); 0 = every job runs median_s)";
         if (!loaded_.lines.empty() && !Written(sigma_path)) {
-          errors_.Add(sigma_path, "is required; " + allowed + " (0 = every job runs median_s)");
+          errors_.Add(sigma_path, "is required; " + allowed);
         } else {
           Number(sigma_path, d.lognormal().sigma(), Lower::kNonNegative, 100, allowed, false);
         }
@@ -548,8 +552,9 @@ class Compiler {
   void Empirical(const burnrate::v1::Empirical& e, const std::string& path, DurationDist* out) {
     bool ok = true;
     if (e.path().empty()) {
-      errors_.Add(path + ".path", "is required; a file of durations, relative to the scenario "
-                                  "file (one number per line, or a CSV column)");
+      errors_.Add(path + ".path",
+                  "is required; a file of durations, relative to the scenario "
+                  "file (one number per line, or a CSV column)");
       ok = false;
     }
     double scale = 1;
@@ -614,8 +619,8 @@ class Compiler {
   const LoadedScenario& loaded_;
   const burnrate::v1::Scenario& s_;
   ScenarioErrors errors_;
-  double reference_speed_ = 0;       // 0 when the reference GPU is unknown
-  std::set<std::string> pool_types_;  // GPU types named by any pool (valid or not)
+  double reference_speed_ = 0;            // 0 when the reference GPU is unknown
+  std::set<std::string> pool_types_;      // GPU types named by any pool (valid or not)
   std::vector<PoolCapacity> capacities_;  // valid pools only
 };
 

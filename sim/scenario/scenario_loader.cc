@@ -50,8 +50,8 @@ absl::Status Empty(const std::string& file) {
       "{}: scenario is empty; expected at least horizon_days, cluster and workload", file));
 }
 
-absl::Status ParseYamlOrJson(std::string text, const std::string& format,
-                             const std::string& file, LoadedScenario* out) {
+absl::Status ParseYamlOrJson(std::string text, const std::string& format, const std::string& file,
+                             LoadedScenario* out) {
   // JSON allows tabs as whitespace where YAML flow syntax may not; a literal tab is never valid
   // inside a JSON string, so replacing them keeps every line and column.
   if (format == "json") std::replace(text.begin(), text.end(), '\t', ' ');
@@ -61,8 +61,7 @@ absl::Status ParseYamlOrJson(std::string text, const std::string& format,
     documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(fmt::format("{}:{}:{}: malformed {}: {}", file,
-                                                  e.mark.line + 1, e.mark.column + 1, kind,
-                                                  e.msg));
+                                                  e.mark.line + 1, e.mark.column + 1, kind, e.msg));
   }
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) return Empty(file);
   if (documents.size() > 1) {
@@ -73,10 +72,10 @@ absl::Status ParseYamlOrJson(std::string text, const std::string& format,
   }
   const YAML::Node& root = documents[0];
   if (!root.IsMap()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}:{}: the scenario must be a map of fields (name, start, horizon_days, seed, "
-        "sample_interval_s, cluster, workload, policies), got {}",
-        file, root.Mark().line + 1, root.IsSequence() ? "a list" : "a single value"));
+    return absl::InvalidArgumentError(
+        fmt::format("{}:{}: the scenario must be a map of fields (name, start, horizon_days, seed, "
+                    "sample_interval_s, cluster, workload, policies), got {}",
+                    file, root.Mark().line + 1, root.IsSequence() ? "a list" : "a single value"));
   }
   if (root.size() == 0) return Empty(file);
   ScenarioErrors errors(file, &out->lines);
@@ -115,10 +114,14 @@ absl::StatusOr<LoadedScenario> LoadScenarioText(const std::string& text, const s
 absl::StatusOr<LoadedScenario> LoadScenarioFile(const std::string& path) {
   const std::filesystem::path p(path);
   const std::string format = FormatOfExtension(p.extension().string());
+  if (p.extension().empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: scenario file has no extension; accepted: {}", path, kAcceptedExtensions));
+  }
   if (format.empty()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: unknown scenario file extension \"{}\"; accepted: {}", path,
-        p.extension().string(), kAcceptedExtensions));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: unknown scenario file extension \"{}\"; accepted: {}", path,
+                    p.extension().string(), kAcceptedExtensions));
   }
   std::string text, error;
   if (!ReadFileText(path, &text, &error)) {

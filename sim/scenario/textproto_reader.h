@@ -3,11 +3,11 @@
 #ifndef BURNRATE_SIM_SCENARIO_TEXTPROTO_READER_H_
 #define BURNRATE_SIM_SCENARIO_TEXTPROTO_READER_H_
 
+#include <google/protobuf/message.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 namespace burnrate {
 namespace scenario_internal {

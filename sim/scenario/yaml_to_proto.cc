@@ -158,6 +158,18 @@ bool ParseDouble(std::string text, double* out) {
   if (text.empty()) return false;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  if (ec == std::errc::result_out_of_range && ptr == end) {
+    // Beyond the range of a double (1e400): keep the sign; the range checks reject it.
+    const size_t e = text.find_first_of("eE");
+    const bool tiny = e != std::string::npos && e + 1 < text.size() && text[e + 1] == '-';
+    if (tiny) {  // 1e-400 underflows to 0
+      *out = 0;
+    } else {
+      *out = text[0] == '-' ? -std::numeric_limits<double>::infinity()
+                            : std::numeric_limits<double>::infinity();
+    }
+    return true;
+  }
   return ec == std::errc() && ptr == end;
 }
 
@@ -216,6 +228,12 @@ class Walker {
       const YAML::Node& key = entry.first;
       const YAML::Node& value = entry.second;
       const int line = LineOf(key);
+      if (key.IsNull()) {
+        errors_->AddAtLine(line, path,
+                           fmt::format("a key is empty; keys must be field names of {}: {}",
+                                       ShortTypeName(d), FieldNames(d)));
+        continue;
+      }
       if (!key.IsScalar()) {
         errors_->AddAtLine(line, path,
                            fmt::format("a key is {}; keys must be field names of {}: {}",
@@ -238,7 +256,7 @@ class Walker {
                                        Suggestion(d, name), ShortTypeName(d), FieldNames(d)));
         continue;
       }
-      if (const OneofDescriptor* oneof = field->containing_oneof(); oneof != nullptr) {
+      if (const OneofDescriptor* oneof = field->real_containing_oneof(); oneof != nullptr) {
         auto [first, fresh] = oneof_set.emplace(oneof, field);
         if (!fresh) {
           errors_->AddAtLine(
@@ -250,15 +268,15 @@ class Walker {
         }
       }
       (*lines_)[field_path] = line;
-      ReadField(value, message, field, field_path);
+      ReadField(value, line, message, field, field_path);
     }
   }
 
  private:
-  void ReadField(const YAML::Node& value, Message* message, const FieldDescriptor* field,
+  // `line` is the line of the field's key: errors about the value as a whole point there.
+  void ReadField(const YAML::Node& value, int line, Message* message, const FieldDescriptor* field,
                  const std::string& path) {
     const Reflection* r = message->GetReflection();
-    const int line = LineOf(value);
     if (field->is_repeated()) {
       if (value.IsNull()) return;  // "key:" with no value = empty list
       if (!value.IsSequence()) {
@@ -281,12 +299,12 @@ class Walker {
           if (element.IsMap()) {
             ReadMessage(element, child, element_path);
           } else if (!element.IsNull()) {
-            errors_->AddAtLine(LineOf(element), element_path,
-                               fmt::format("expected {}, got {}", ExpectedKind(field),
-                                           Describe(element)));
+            errors_->AddAtLine(
+                LineOf(element), element_path,
+                fmt::format("expected {}, got {}", ExpectedKind(field), Describe(element)));
           }
         } else {
-          ReadScalar(element, message, field, element_path, /*repeated=*/true);
+          ReadScalar(element, LineOf(element), message, field, element_path, /*repeated=*/true);
         }
       }
       return;
@@ -296,24 +314,23 @@ class Walker {
       if (value.IsMap()) {
         ReadMessage(value, child, path);
       } else if (!value.IsNull()) {
-        errors_->AddAtLine(line, path,
-                           fmt::format("expected {}, got {}", ExpectedKind(field), Describe(value)));
+        errors_->AddAtLine(
+            line, path, fmt::format("expected {}, got {}", ExpectedKind(field), Describe(value)));
       }
       return;
     }
-    ReadScalar(value, message, field, path, /*repeated=*/false);
+    ReadScalar(value, line, message, field, path, /*repeated=*/false);
   }
 
-  void ReadScalar(const YAML::Node& value, Message* message, const FieldDescriptor* field,
+  void ReadScalar(const YAML::Node& value, int line, Message* message, const FieldDescriptor* field,
                   const std::string& path, bool repeated) {
     const Reflection* r = message->GetReflection();
-    const int line = LineOf(value);
     if (!value.IsScalar()) {
-      errors_->AddAtLine(line, path,
-                         fmt::format("{}; expected {}",
-                                     value.IsNull() ? std::string("has no value")
-                                                    : "got " + Describe(value),
-                                     ExpectedKind(field)));
+      errors_->AddAtLine(
+          line, path,
+          fmt::format("{}; expected {}",
+                      value.IsNull() ? std::string("has no value") : "got " + Describe(value),
+                      ExpectedKind(field)));
       return;
     }
     const std::string& text = value.Scalar();

@@ -4,11 +4,11 @@
 #ifndef BURNRATE_SIM_SCENARIO_YAML_TO_PROTO_H_
 #define BURNRATE_SIM_SCENARIO_YAML_TO_PROTO_H_
 
-#include <map>
-#include <string>
-
 #include <google/protobuf/message.h>
 #include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
 
 #include "sim/scenario/scenario_errors.h"
 

@@ -77,7 +77,7 @@ TEST_CASE("Rng streams of one seed differ from each other and from the plain see
   CHECK(differing_bits < 33'000);
 }
 
-TEST_CASE("Uniform01 is in [0, 1) and UniformOpen01 in (0, 1)", "[rng]") {
+TEST_CASE("Uniform01 is in in 0..1 (half-open) and UniformOpen01 in in 0..1 (open)", "[rng]") {
   Rng rng(3);
   double lo = 1;
   double hi = 0;

@@ -100,7 +100,7 @@ TEST_CASE("FormatUsd shows cents only below $1000", "[report][table]") {
   CHECK(FormatUsdWithCents(1234.5) == "$1,234.50");
 }
 
-TEST_CASE("Title names the scenario, start and horizon in days", "[report][table]") {
+TEST_CASE("Title names the scenario and start and horizon in days", "[report][table]") {
   const std::string table = RenderComparisonTable(TwoRuns(), TableOptions{});
   const std::string title = Lines(table).at(0);
   CHECK_THAT(title, Catch::Contains("demo-cluster"));
@@ -139,7 +139,7 @@ TEST_CASE("A single run has no best markers", "[report][table]") {
   CHECK_THAT(table, Catch::Contains("fifo+first-fit"));
 }
 
-TEST_CASE("A run with no completed jobs shows '-' for JCT, not a best zero", "[report][table]") {
+TEST_CASE("A run with no completed jobs shows '-' for JCT and not a best zero", "[report][table]") {
   v1::Results results = TwoRuns();
   v1::Summary* s = results.mutable_runs(0)->mutable_summary();
   s->set_jobs_completed(0);
@@ -151,14 +151,14 @@ TEST_CASE("A run with no completed jobs shows '-' for JCT, not a best zero", "[r
   CHECK_THAT(RowLine(table, "  completed"), Catch::EndsWith("90*"));
 }
 
-TEST_CASE("No escape codes without color; bold best with color", "[report][table]") {
+TEST_CASE("No escape codes without color and bold best with color", "[report][table]") {
   const std::string plain = RenderComparisonTable(TwoRuns(), TableOptions{100, false});
   CHECK(plain.find('\x1b') == std::string::npos);
   const std::string colored = RenderComparisonTable(TwoRuns(), TableOptions{100, true});
   CHECK_THAT(colored, Catch::Contains("\x1b[1m30.0 min*\x1b[0m"));
 }
 
-TEST_CASE("Lines respect the width; many runs wrap into blocks", "[report][table]") {
+TEST_CASE("Lines respect the width and many runs wrap into blocks", "[report][table]") {
   v1::Results results = TwoRuns();
   for (int i = 0; i < 8; ++i) {
     AddRun(results, "priority-backfill+topology-aware-best-fit-" + std::to_string(i));

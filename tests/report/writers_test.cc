@@ -181,7 +181,7 @@ TEST_CASE("A failed rename does not clobber the target and removes the temporary
   CHECK(Entries(dir.path()) == std::vector<std::string>{"target"});
 }
 
-TEST_CASE("WriteCsvDir writes every table, quoting and leaving empty cells", "[report][writers]") {
+TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", "[report][writers]") {
   TempDir dir;
   const fs::path out = dir.path() / "nested" / "csv";
   REQUIRE(WriteCsvDir(SampleResults(), SampleJobs(), out.string()).ok());

@@ -26,7 +26,7 @@ std::vector<Event> Drain(EventQueue& q) {
   return out;
 }
 
-TEST_CASE("event queues order by time, then phase, then scheduling order", "[sim][events]") {
+TEST_CASE("event queues order by time and then phase and then scheduling order", "[sim][events]") {
   for (const auto& [name, make] : Implementations()) {
     SECTION(name) {
       auto q = make();

@@ -34,7 +34,7 @@ struct Case {
   double jobs;  // expected number of arrivals
 };
 
-TEST_CASE("fifo on M/M/c matches Erlang C (mean wait within 3%, utilisation within 1%)",
+TEST_CASE("fifo on M/M/c matches Erlang C (mean wait within 3% and utilisation within 1%)",
           "[sim][validation][queueing]") {
   const double mean_service_h = 1.0;
   for (const Case& k : {Case{1, 0.5, 1e6}, Case{1, 0.9, 8e6}, Case{16, 0.5, 6e6},

@@ -37,7 +37,7 @@ ScenarioModel Busy(double days = 3) {
   return s;
 }
 
-TEST_CASE("no GPU is ever double-allocated and every gang is whole, under every policy",
+TEST_CASE("no GPU is ever double-allocated and every gang is whole and under every policy",
           "[sim][invariants]") {
   const ScenarioModel s = Busy();
   for (const char* q : {"fifo", "fifo-skip", "fifo-backfill", "sjf"}) {
@@ -91,7 +91,7 @@ TEST_CASE("GPU-time and money are conserved", "[sim][conservation]") {
   }
 }
 
-TEST_CASE("same seed gives byte-identical JSON, different seeds differ", "[sim][determinism]") {
+TEST_CASE("same seed gives byte-identical JSON and different seeds differ", "[sim][determinism]") {
   const ScenarioModel s = Busy(2);
   const std::vector<PolicySpec> policies = {{"fifo-backfill", "best-fit"}, {"sjf", "spread"}};
   RunOptions o;
@@ -164,7 +164,7 @@ TEST_CASE("money is exact to the micro-dollar", "[sim][money]") {
   CHECK(MoneyToDollars(CostOf(decade, DollarsPerHourToPrice(100))) == Approx(8.76e12));
 }
 
-TEST_CASE("jobs on a faster GPU finish sooner; horizon cuts the run", "[sim]") {
+TEST_CASE("jobs on a faster GPU finish sooner and horizon cuts the run", "[sim]") {
   ScenarioModel s = OnePool(1, 8, 1);
   s.pools[0].training_speed = 2.0;  // twice the reference
   AddJob(s, 0, 8, 10, "fast");      // 10 h on the reference -> 5 h here

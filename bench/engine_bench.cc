@@ -1,0 +1,257 @@
+// Micro-benchmarks of the engine's hot structures (docs/performance.md has the figures):
+//
+//   BM_EventQueueHold/<impl>/pending:N   the classic "hold" model: N events pending, each
+//       iteration pops the earliest and schedules one at (its time + a random increment), so the
+//       queue size stays N. items/s = hold operations (one pop + one schedule) per second.
+//   BM_Place/<policy>/gpus:G/gang:g      PlacementPolicy::Place on one pool of G GPUs (8 per
+//       node) at ~70% random occupancy; Place only, the cluster is not changed. gang:0 is the
+//       whole-run workload mix {1,2,4,8,16,32} with weights {50,20,12,10,5,3}.
+//       items/s = Place calls per second (fits and misses both count).
+//   BM_SchedulingPass/<queue>/backlog:Q  a whole simulation of a 64-GPU cluster with Q pending
+//       jobs whose gangs can never fit, plus a stream of 1-GPU jobs at 95% load (so every
+//       completion triggers a scheduling pass over a queue of >= Q jobs). Timed differentially:
+//       (run with the stream) - (run with the backlog alone), per extra event, so the cost of
+//       enqueueing the backlog itself is excluded. Must stay flat as Q grows.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "scheduler/registry.h"
+#include "sim/event_queue.h"
+#include "sim/model/cluster_state.h"
+#include "sim/model/money.h"
+#include "sim/model/rng.h"
+#include "sim/model/scenario_model.h"
+#include "sim/simulation.h"
+
+namespace burnrate {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Event queue: hold model.
+
+std::unique_ptr<EventQueue> NewQueue(bool heap) {
+  return heap ? NewHeapEventQueue() : NewSetEventQueue();
+}
+
+void BM_EventQueueHold(benchmark::State& state, bool heap) {
+  const size_t pending = static_cast<size_t>(state.range(0));
+  Rng rng(42);
+  // Increments: exponential, mean 1 s, pre-drawn so the loop measures the queue only. The
+  // initial times come from the same distribution (the classic hold model).
+  constexpr size_t kIncrements = 1 << 16;  // power of two: cheap wrap-around
+  std::vector<SimTime> increments(kIncrements);
+  for (SimTime& d : increments) d = SecondsToTime(rng.Exponential(1.0)) + 1;
+  std::unique_ptr<EventQueue> q = NewQueue(heap);
+  for (size_t i = 0; i < pending; ++i) {
+    q->Schedule(increments[i & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
+                static_cast<uint32_t>(i));
+  }
+  size_t k = 0;
+  Event e;
+  for (auto _ : state) {
+    q->PopNext(&e);
+    q->Schedule(e.time + increments[k++ & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
+                e.payload);
+  }
+  benchmark::DoNotOptimize(e);
+  if (q->size() != pending) state.SkipWithError("queue size drifted");
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetLabel(std::string(q->name()));
+}
+
+BENCHMARK_CAPTURE(BM_EventQueueHold, heap, true)
+    ->ArgName("pending")
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000);
+BENCHMARK_CAPTURE(BM_EventQueueHold, set, false)
+    ->ArgName("pending")
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000);
+
+// ---------------------------------------------------------------------------------------------
+// Placement on a ~70% occupied cluster.
+
+constexpr uint32_t kGpusPerNode = 8;
+
+// Per node: 55% full, 15% empty, 30% with 1..7 GPUs allocated (mean 4): 0.55 + 0.30 x 4/8 = 70%
+// of the GPUs allocated, with every bucket populated (a uniform per-GPU draw would leave almost
+// no whole free nodes, so multi-node gangs would be trivial misses).
+ClusterState OccupiedCluster(uint32_t gpus, uint64_t seed) {
+  const uint32_t nodes = gpus / kGpusPerNode;
+  ClusterState c({{kGpusPerNode, nodes, 0}});
+  Rng rng(seed);
+  Placement p;
+  for (NodeId n = 0; n < nodes; ++n) {
+    const double u = rng.Uniform01();
+    uint32_t used = 0;
+    if (u < 0.55) {
+      used = kGpusPerNode;
+    } else if (u < 0.85) {
+      used = 1 + static_cast<uint32_t>(rng.UniformInt(kGpusPerNode - 1));
+    }
+    if (used == 0) continue;
+    p.clear();
+    p.push_back({n, used});
+    c.Allocate(p);
+  }
+  return c;
+}
+
+const std::vector<uint32_t> kGangValues = {1, 2, 4, 8, 16, 32};
+const std::vector<double> kGangWeights = {50, 20, 12, 10, 5, 3};
+
+void BM_Place(benchmark::State& state, const char* policy_name) {
+  const uint32_t gpus = static_cast<uint32_t>(state.range(0));
+  const uint32_t gang = static_cast<uint32_t>(state.range(1));  // 0 = workload mix
+  auto policy = MakePlacementPolicy(policy_name);
+  if (!policy.ok()) {
+    state.SkipWithError(std::string(policy.status().message()).c_str());
+    return;
+  }
+  const ClusterState cluster = OccupiedCluster(gpus, 7);
+  Rng rng(11);
+  DiscreteDistribution mix(kGangWeights);
+  constexpr size_t kGangs = 1 << 12;
+  std::vector<uint32_t> gangs(kGangs);
+  for (uint32_t& g : gangs) g = gang > 0 ? gang : kGangValues[mix.Sample(rng)];
+  const std::vector<uint32_t> pools = {0};
+  Placement out;
+  size_t k = 0;
+  int64_t placed = 0;
+  for (auto _ : state) {
+    placed += (*policy)->Place(cluster, pools, gangs[k++ & (kGangs - 1)], &out) ? 1 : 0;
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.counters["fit_fraction"] =
+      static_cast<double>(placed) / static_cast<double>(state.iterations());
+  state.counters["occupancy"] = static_cast<double>(cluster.allocated_gpus(0)) /
+                                static_cast<double>(cluster.total_gpus(0));
+}
+
+void PlaceArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"gpus", "gang"});
+  for (int64_t gpus : {1'000, 10'000, 100'000}) {
+    for (int64_t gang : {0, 1, 8, 32}) b->Args({gpus, gang});
+  }
+}
+
+BENCHMARK_CAPTURE(BM_Place, first_fit, "first-fit")->Apply(PlaceArgs);
+BENCHMARK_CAPTURE(BM_Place, best_fit, "best-fit")->Apply(PlaceArgs);
+BENCHMARK_CAPTURE(BM_Place, spread, "spread")->Apply(PlaceArgs);
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling-pass cost against the backlog length.
+
+constexpr uint32_t kPassNodes = 8;  // 64 GPUs
+constexpr double kStreamMeanS = 60;
+constexpr double kStreamLoad = 0.95;
+constexpr double kPassHorizonDays = 4;  // ~1.1M stream events
+
+ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
+  ScenarioModel s;
+  s.name = "pass-scaling";
+  s.start_unix_s = 1672531200;  // 2023-01-01T00:00:00Z
+  s.horizon = static_cast<SimTime>(kPassHorizonDays * static_cast<double>(kDay));
+  s.sample_interval = kHour;
+  s.catalog = GpuCatalog::BuiltIn();
+  PoolSpec p;
+  p.name = "pool";
+  p.gpu_type = "A100-80GB";
+  p.gpus_per_node = kGpusPerNode;
+  p.nodes = kPassNodes;
+  p.pricing = PricingModel::kReserved;
+  p.price = DollarsPerHourToPrice(2.0);
+  s.pools.push_back(p);
+  // Generator 0 (the same random stream in both runs): the backlog, Q jobs in ~10 s, gangs of
+  // 72..128 GPUs on a 64-GPU cluster, four classes that never fit.
+  GeneratorSpec big;
+  big.name = "backlog";
+  big.arrivals_per_hour = static_cast<double>(backlog) * 360.0;
+  big.max_jobs = backlog;
+  big.start = 0;
+  big.end = s.horizon;
+  big.gpu_values = {72, 80, 96, 128};
+  big.gpu_weights = {1, 1, 1, 1};
+  big.duration.kind = DurationDist::Kind::kConstant;
+  big.duration.constant_s = 3600;
+  s.generators.push_back(big);
+  if (with_stream) {
+    GeneratorSpec tiny;
+    tiny.name = "stream";
+    tiny.arrivals_per_hour =
+        kStreamLoad * kPassNodes * kGpusPerNode / kStreamMeanS * 3600.0;
+    tiny.start = 0;
+    tiny.end = s.horizon;
+    tiny.gpu_values = {1};
+    tiny.gpu_weights = {1};
+    tiny.duration.kind = DurationDist::Kind::kExponential;
+    tiny.duration.mean_s = kStreamMeanS;
+    s.generators.push_back(tiny);
+  }
+  return s;
+}
+
+struct TimedRun {
+  double seconds = 0;
+  uint64_t events = 0;
+  uint32_t completed = 0;
+  uint32_t queued = 0;
+};
+
+TimedRun RunTimed(const ScenarioModel& s, const PolicySpec& policy) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = Simulate(s, policy, 1, RunOptions{});
+  const auto t1 = std::chrono::steady_clock::now();
+  if (!r.ok()) throw std::runtime_error(std::string(r.status().message()));
+  TimedRun out;
+  out.seconds = std::chrono::duration<double>(t1 - t0).count();
+  out.events = r->result.summary().events();
+  out.completed = r->result.summary().jobs_completed();
+  out.queued = r->result.summary().jobs_queued_at_horizon();
+  return out;
+}
+
+void BM_SchedulingPass(benchmark::State& state, const char* queue) {
+  const uint64_t backlog = static_cast<uint64_t>(state.range(0));
+  const ScenarioModel base = BacklogScenario(backlog, false);
+  const ScenarioModel full = BacklogScenario(backlog, true);
+  const PolicySpec policy{queue, "best-fit"};
+  TimedRun a, b;
+  double total_b = 0;
+  for (auto _ : state) {
+    a = RunTimed(base, policy);
+    b = RunTimed(full, policy);
+    total_b += b.seconds;
+    state.SetIterationTime(b.seconds - a.seconds);
+  }
+  const uint64_t extra = b.events - a.events;
+  state.SetItemsProcessed(static_cast<int64_t>(extra) * state.iterations());
+  state.counters["ns_per_stream_event"] =
+      (b.seconds - a.seconds) * 1e9 / static_cast<double>(extra);
+  state.counters["ns_per_event_whole_run"] =
+      total_b / static_cast<double>(state.iterations()) * 1e9 / static_cast<double>(b.events);
+  state.counters["stream_events"] = static_cast<double>(extra);
+  state.counters["queued_at_horizon"] = b.queued;
+  state.counters["completed"] = b.completed;
+}
+
+void BacklogArgs(benchmark::internal::Benchmark* b) {
+  b->ArgName("backlog");
+  for (int64_t q : {1'000, 10'000, 100'000, 1'000'000}) b->Arg(q);
+  b->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_CAPTURE(BM_SchedulingPass, fifo_skip, "fifo-skip")->Apply(BacklogArgs);
+BENCHMARK_CAPTURE(BM_SchedulingPass, sjf, "sjf")->Apply(BacklogArgs);
+
+}  // namespace
+}  // namespace burnrate

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# `burnrate validate` on bad scenario files: exit code exactly 2, nothing on stdout, and a message
+# on stderr naming the file, the field or line, and what is allowed. Plus one valid scenario that
+# must print "ok" and exit 0.
+#
+# Usage (from ctest): bash tests/cli/bad_inputs_test.sh <path-to-burnrate> <source-dir>
+set -u
+
+BIN=${1:?usage: bad_inputs_test.sh BURNRATE_BINARY SOURCE_DIR}
+SRC=${2:?usage: bad_inputs_test.sh BURNRATE_BINARY SOURCE_DIR}
+FIX="$SRC/tests/fixtures/bad"
+
+# One case per line: fixture file (relative to tests/fixtures/bad) | expected substring of stderr.
+# Keep the expected text next to its case; it is the user-visible contract of the message.
+CASES=(
+  'unknown_field.yaml|unknown_field.yaml:7: cluster.pools[0].gpus: unknown field "gpus" (did you mean "gpus_per_node"?); allowed fields of Pool: name, gpu_type, gpus_per_node, nodes'
+  'wrong_type.yaml|wrong_type.yaml:8: cluster.pools[0].nodes: "four" is not a number; expected a whole number'
+  'map_not_list.json|map_not_list.json:4: cluster.pools: expected a list of maps (Pool), got a map'
+  'negative_duration.yaml|negative_duration.yaml:14: workload.jobs[2].duration_s: -5 is not allowed; must be > 0 (seconds)'
+  'zero_nodes.yaml|zero_nodes.yaml:8: cluster.pools[0].nodes: 0 is not allowed; must be >= 1'
+  'job_too_large.yaml|job_too_large.yaml:12: workload.jobs[0].gpus: needs 4096 GPUs but the largest eligible pool has 1024 (pool "a100")'
+  'unknown_gpu_type.yaml|unknown_gpu_type.yaml:6: cluster.pools[0].gpu_type: unknown GPU type "A1000"; known: V100, A100-40GB, A100-80GB, H100'
+  'unknown_policy.yaml|unknown_policy.yaml:13: policies[1].queue: unknown queue policy "lifo"; known: fifo, fifo-skip, fifo-backfill, sjf'
+  'malformed.yaml|malformed.yaml:6:9: malformed YAML: '
+  'does_not_exist.yaml|does_not_exist.yaml: cannot read scenario: No such file or directory'
+  'bad_date.yaml|bad_date.yaml:2: start: "2023-13-01" is not a valid date'
+  'empirical_bad_line.yaml|empirical_bad_line.yaml:15: workload.generators[0].duration.empirical.path: '
+  'empirical_bad_line.yaml|empirical_bad_line.txt:4: "ninety" is not a number'
+  'oneof_both.textproto|oneof_both.textproto:11:'
+  'empty.yaml|empty.yaml: scenario is empty'
+  'missing_horizon.json|missing_horizon.json: horizon_days: is required; must be > 0 and <= 3660 (days)'
+  'many_errors.yaml|many_errors.yaml:2: horizon_days: 0 is not allowed; must be > 0 and <= 3660 (days)'
+  'many_errors.yaml|many_errors.yaml:7: cluster.pools[0].gpus_per_node: 80 is not allowed; must be 1..64'
+  'many_errors.yaml|many_errors.yaml:9: cluster.pools[0].pricing.on_demand.usd_per_gpu_hour: -2 is not allowed; must be >= 0'
+  'many_errors.yaml|many_errors.yaml:13: workload.generators[0].gpus.weights: has 1 weights for 2 values'
+  'many_errors.yaml|many_errors.yaml:14: workload.generators[0].duration.lognormal.sigma: is required'
+  'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
+)
+
+failures=0
+checked=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/burnrate_bad_inputs.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+  failures=$((failures + 1))
+  echo "FAIL: $*"
+}
+
+# Runs `burnrate validate FILE`; sets rc, out, err.
+run_validate() {
+  "$BIN" validate "$1" >"$TMP/stdout" 2>"$TMP/stderr"
+  rc=$?
+  out=$(cat "$TMP/stdout")
+  err=$(cat "$TMP/stderr")
+}
+
+for case in "${CASES[@]}"; do
+  file=${case%%|*}
+  expected=${case#*|}
+  checked=$((checked + 1))
+  run_validate "$FIX/$file"
+  ok=1
+  if [[ $rc -ne 2 ]]; then
+    fail "$file: exit code $rc, expected 2"
+    ok=0
+  fi
+  if [[ -n $out ]]; then
+    fail "$file: stdout must be empty on bad input; got:"
+    printf '    | %s\n' "$out"
+    ok=0
+  fi
+  if [[ $err != "burnrate: "* ]]; then
+    fail "$file: stderr must start with \"burnrate: \""
+    ok=0
+  fi
+  if [[ $err != *"$expected"* ]]; then
+    fail "$file: stderr does not contain the expected text"
+    echo "  --- expected (substring)"
+    printf '  - %s\n' "$expected"
+    echo "  +++ actual stderr"
+    printf '  + %s\n' "$err"
+    ok=0
+  fi
+  [[ $ok -eq 1 ]] && echo "ok: $file: ${expected:0:70}"
+done
+
+# Every scenario-like fixture must have a case (data files such as .txt/.csv are inputs of cases).
+for path in "$FIX"/*; do
+  name=$(basename "$path")
+  case $name in *.txt | *.csv) continue ;; esac
+  found=0
+  for case in "${CASES[@]}"; do [[ ${case%%|*} == "$name" ]] && found=1; done
+  [[ $found -eq 1 ]] || fail "fixture $name has no case in $0"
+done
+
+# A valid scenario (with an empirical file next to it) passes: "ok" on stdout, exit 0.
+cat >"$TMP/valid.yaml" <<'YAML'
+name: valid
+horizon_days: 7
+cluster:
+  pools:
+    - {name: a100, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 16, pricing: {on_demand: {usd_per_gpu_hour: 2.5}}}
+workload:
+  jobs:
+    - {gpus: 64, duration_s: 3600}
+  generators:
+    - arrivals_per_hour: 2
+      gpus: {values: [1, 8]}
+      duration: {empirical: {path: durations.csv, column: minutes, scale: 60}}
+policies:
+  - {queue: fifo}
+  - {queue: sjf, placement: best-fit}
+YAML
+printf 'job,minutes\na,30\nb,90\n' >"$TMP/durations.csv"
+checked=$((checked + 1))
+run_validate "$TMP/valid.yaml"
+if [[ $rc -ne 0 || $out != ok* || -n $err ]]; then
+  fail "valid.yaml: expected exit 0, stdout starting with \"ok\" and an empty stderr"
+  echo "  exit code: $rc"
+  printf '  stdout: %s\n' "$out"
+  printf '  stderr: %s\n' "$err"
+else
+  echo "ok: valid.yaml: $out"
+fi
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures failure(s) in $checked checks"
+  exit 1
+fi
+echo "all $checked checks passed"

@@ -133,8 +133,8 @@ void BM_Place(benchmark::State& state, const char* policy_name) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.counters["fit_fraction"] =
       static_cast<double>(placed) / static_cast<double>(state.iterations());
-  state.counters["occupancy"] = static_cast<double>(cluster.allocated_gpus(0)) /
-                                static_cast<double>(cluster.total_gpus(0));
+  state.counters["occupancy"] =
+      static_cast<double>(cluster.allocated_gpus(0)) / static_cast<double>(cluster.total_gpus(0));
 }
 
 void PlaceArgs(benchmark::internal::Benchmark* b) {
@@ -187,8 +187,7 @@ ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
   if (with_stream) {
     GeneratorSpec tiny;
     tiny.name = "stream";
-    tiny.arrivals_per_hour =
-        kStreamLoad * kPassNodes * kGpusPerNode / kStreamMeanS * 3600.0;
+    tiny.arrivals_per_hour = kStreamLoad * kPassNodes * kGpusPerNode / kStreamMeanS * 3600.0;
     tiny.start = 0;
     tiny.end = s.horizon;
     tiny.gpu_values = {1};

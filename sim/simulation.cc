@@ -428,6 +428,9 @@ absl::Status World::Run() {
     if (options_.check_invariants) {
       if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
     }
+    if ((event_count_ & 0xFFFF) == 0 && options_.progress) {
+      options_.progress(Progress{now_, sc_.horizon, event_count_});
+    }
   }
   now_ = sc_.horizon;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) ledger_.Advance(p, sc_.horizon);

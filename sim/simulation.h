@@ -7,6 +7,7 @@
 #define BURNRATE_SIM_SIMULATION_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,6 +16,13 @@
 #include "sim/model/scenario_model.h"
 
 namespace burnrate {
+
+// Where a run is, for progress displays.
+struct Progress {
+  SimTime now = 0;
+  SimTime horizon = 0;
+  uint64_t events = 0;
+};
 
 struct RunOptions {
   // Keep one JobRecord per job (for --csv); costs memory proportional to the job count.
@@ -26,6 +34,9 @@ struct RunOptions {
   // Use the reference event queue (ordered set) instead of the binary heap. Results must be
   // identical; tests compare them.
   bool reference_event_queue = false;
+  // Called every 65,536 events from the simulation thread (and not at all when empty). Must be
+  // cheap; rate-limit display in the callback.
+  std::function<void(const Progress&)> progress;
 };
 
 struct RunOutput {

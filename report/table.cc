@@ -16,7 +16,7 @@ namespace burnrate {
 namespace {
 
 constexpr std::size_t kColumnGap = 2;        // Spaces before each value column.
-constexpr std::size_t kMaxHeaderWidth = 16;  // Widest a column grows to fit its policy name.
+constexpr std::size_t kMaxHeaderWidth = 24;  // Widest a column grows to fit its policy name.
 constexpr std::size_t kMaxHeaderLines = 4;   // Longer names are abbreviated with "~".
 constexpr std::size_t kMinHeaderWidth = 8;   // Narrowest column, for legible headers.
 constexpr std::size_t kMinLabelWidth = 8;
@@ -276,6 +276,12 @@ std::vector<std::string> Headers(const burnrate::v1::Results& results) {
 // kMaxHeaderLines lines.
 std::vector<std::string> WrapHeader(std::string_view text, std::size_t width) {
   width = std::max<std::size_t>(width, 1);
+  // A policy name "QUEUE+PLACEMENT" breaks at its '+' when both halves fit.
+  if (const std::size_t plus = text.find('+');
+      text.size() > width && plus != std::string_view::npos && plus + 1 <= width &&
+      text.size() - plus - 1 <= width && text.find(' ') == std::string_view::npos) {
+    return {std::string(text.substr(0, plus + 1)), std::string(text.substr(plus + 1))};
+  }
   struct Piece {
     std::string text;
     bool space_before;
@@ -389,6 +395,12 @@ Layout ComputeLayout(const std::vector<Row>& rows, const std::vector<std::string
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t header = std::min(headers[i].size() + 1, kMaxHeaderWidth);
     min_widths[i] = std::max(min_widths[i], std::min(header, kMinHeaderWidth));
+    // Room for the longest "QUEUE+" / "PLACEMENT" half, so names break only at the '+'.
+    const std::size_t plus = headers[i].find('+');
+    if (plus != std::string::npos) {
+      const std::size_t half = std::max(plus + 1, headers[i].size() - plus - 1) + 1;
+      min_widths[i] = std::max(min_widths[i], std::min(half, kMaxHeaderWidth));
+    }
     desired[i] = std::max(min_widths[i], header);
   }
   // Shrink the labels if even the widest column does not fit beside them.

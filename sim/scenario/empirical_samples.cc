@@ -83,13 +83,15 @@ class Parser {
       return;
     }
     const double seconds = v * scale_;
-    if (!std::isfinite(seconds) || !(seconds > 0)) {
+    // 0 is allowed: real traces hold jobs that failed at once (Philly has two); they run for
+    // the engine's minimum of 1 microsecond.
+    if (!std::isfinite(seconds) || !(seconds >= 0)) {
       const std::string shown =
           scale_ == 1 ? scenario_internal::FormatNumber(v)
                       : fmt::format("{} x scale {} = {} s", scenario_internal::FormatNumber(v),
                                     scenario_internal::FormatNumber(scale_),
                                     scenario_internal::FormatNumber(seconds));
-      BadLine(line, fmt::format("{} is not allowed; every duration must be a finite number > 0 "
+      BadLine(line, fmt::format("{} is not allowed; every duration must be a finite number >= 0 "
                                 "(seconds after scale)",
                                 shown));
       return;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# `burnrate run/compare/help/--version` as a user types them: outputs, exit codes, messages, and
+# no output file left behind by a failed run.
+# Usage (from ctest): bash tests/cli/run_test.sh <path-to-burnrate> <source-dir>
+set -u
+BIN=${1:?usage: run_test.sh BURNRATE_BINARY SOURCE_DIR}
+SRC=${2:?usage: run_test.sh BURNRATE_BINARY SOURCE_DIR}
+QS="$SRC/examples/quickstart.yaml"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect CODE SUBSTRING -- command...: exit code and a substring of stdout+stderr.
+expect() {
+  local code=$1 want=$2
+  shift 3
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code. Output:\n$out"
+  case "$out" in
+    *"$want"*) ;;
+    *) fail "'$*' output lacks: $want
+--- got:
+$out" ;;
+  esac
+}
+
+# A normal run: table on stdout, JSON and CSV files with the contract's fields.
+expect 0 "fifo-backfill+best-fit" -- env COLUMNS=200 "$BIN" run "$QS" --json "$TMP/r.json" --csv "$TMP/csv"
+for f in summary.csv monthly.csv timeseries.csv jobs.csv by_gpu_count.csv; do
+  [ -s "$TMP/csv/$f" ] || fail "--csv did not write $f"
+done
+for field in '"scenario": "quickstart"' '"policy": "fifo+first-fit"' '"seed": 1' \
+             '"jobs_submitted": ' '"gpu_utilization": ' '"p99_jct_s": ' '"makespan_s": ' \
+             '"total_cost_usd": ' '"cost_per_allocated_gpu_hour_usd": ' '"month": "2023-08"' \
+             '"gpu_type": "A100-80GB"'; do
+  grep -qF "$field" "$TMP/r.json" || fail "results JSON lacks $field"
+done
+# Counts are JSON numbers, not strings.
+grep -qE '"jobs_completed": [0-9]+,' "$TMP/r.json" || fail "jobs_completed is not a number"
+
+# Same seed, same bytes; another seed, other bytes.
+"$BIN" run "$QS" --quiet --json "$TMP/r2.json" || fail "second run failed"
+cmp -s "$TMP/r.json" "$TMP/r2.json" || fail "two runs with the same seed differ"
+"$BIN" run "$QS" --quiet --seed 2 --json "$TMP/r3.json" || fail "seed 2 run failed"
+cmp -s "$TMP/r.json" "$TMP/r3.json" && fail "seed 2 gave the same JSON as seed 1"
+
+# --policy replaces the scenario's list; compare takes a comma list.
+out=$("$BIN" run "$QS" --policy sjf+spread 2>&1)
+case "$out" in *"sjf+spread"*) ;; *) fail "--policy sjf+spread not in the table" ;; esac
+case "$out" in *"fifo-skip"*) fail "--policy did not replace the scenario's policies" ;; esac
+expect 0 "fifo-skip+first-fit" -- "$BIN" compare "$QS" --policies fifo,fifo-skip
+
+# Not a terminal: no escape codes.
+"$BIN" run "$QS" | grep -q $'\033' && fail "escape codes in non-TTY output"
+
+# Bad flags: exit 2, a message that teaches, and no output file.
+expect 2 'unknown queue policy "lifo"' -- "$BIN" run "$QS" --policy lifo --json "$TMP/bad.json"
+expect 2 "fifo-skip" -- "$BIN" run "$QS" --policy lifo
+expect 2 'unknown placement policy "worst-fit"' -- "$BIN" run "$QS" --policy fifo+worst-fit
+[ -e "$TMP/bad.json" ] && fail "a failed run left $TMP/bad.json behind"
+expect 2 "does not exist" -- "$BIN" run "$QS" --json "$TMP/no/such/dir/r.json"
+expect 2 "--seed" -- "$BIN" run "$QS" --seed banana
+expect 2 "scenario is required" -- "$BIN" run
+expect 2 "burnrate --help" -- "$BIN" frobnicate
+expect 2 "--policies is required" -- "$BIN" compare "$QS"
+# A bad scenario with --json: exit 2 and no file.
+expect 2 "duration_s: -5 is not allowed" -- "$BIN" run "$SRC/tests/fixtures/bad/negative_duration.yaml" --json "$TMP/neg.json"
+[ -e "$TMP/neg.json" ] && fail "a failed run left $TMP/neg.json behind"
+ls "$TMP" | grep -q tmp- && fail "temporary files left in $TMP"
+
+# Help and version.
+expect 0 "fifo-backfill" -- "$BIN" help policies
+expect 0 "--json" -- "$BIN" help run
+expect 0 "validate" -- "$BIN" --help
+expect 0 "burnrate 0." -- "$BIN" --version
+expect 2 "unknown topic" -- "$BIN" help nonsense
+expect 0 "ok: quickstart" -- "$BIN" validate "$QS"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all run checks passed"

@@ -87,6 +87,52 @@ class ClassHeaps {
   size_t size_ = 0;
 };
 
+// A job a class offers to a pass: smaller (key, id) goes first; `pos` is the policy's own.
+struct ClassCandidate {
+  uint64_t key = 0;
+  JobId id = 0;
+  size_t pos = 0;
+  bool operator<(const ClassCandidate& o) const {
+    return key < o.key || (key == o.key && id < o.id);
+  }
+};
+
+// The non-blocking pass shared by fifo-skip, sjf and EASY's backfill step: repeatedly start the
+// smallest candidate among the classes that fit, until no class fits or offers a candidate.
+// `candidate(c, &out)` returns false when class c has nothing to offer (this pass);
+// `started(c, cand)` removes a started job from the policy's queue. A class that does not fit
+// stays blocked for the rest of the pass (capacity only shrinks during a pass).
+// Cost: O(classes x (starts + 1)) class checks.
+template <typename CandidateFn, typename StartedFn>
+void StartSmallestFitting(SchedulingContext& ctx, size_t class_count,
+                          std::vector<uint8_t>* blocked, CandidateFn candidate,
+                          StartedFn started) {
+  blocked->resize(class_count);
+  while (true) {
+    int best = -1;
+    ClassCandidate best_cand;
+    for (uint32_t c = 0; c < class_count; ++c) {
+      if ((*blocked)[c]) continue;
+      ClassCandidate cand;
+      if (!candidate(c, &cand) || !ctx.ClassFits(c)) {
+        (*blocked)[c] = 1;
+        continue;
+      }
+      if (best < 0 || cand < best_cand) {
+        best = static_cast<int>(c);
+        best_cand = cand;
+      }
+    }
+    if (best < 0) return;
+    const uint32_t cls = static_cast<uint32_t>(best);
+    if (ctx.TryStart(best_cand.id)) {
+      started(cls, best_cand);
+    } else {
+      (*blocked)[cls] = 1;
+    }
+  }
+}
+
 }  // namespace burnrate
 
 #endif  // BURNRATE_SCHEDULER_CLASS_QUEUE_H_

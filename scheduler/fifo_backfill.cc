@@ -45,46 +45,26 @@ class FifoBackfill final : public QueuePolicy {
     const Duration window = shadow_ - now;
 
     // Backfill: repeatedly start the earliest-arrived job, over the classes that fit, that
-    // finishes within the window.
+    // finishes within the window. The head's class does not fit (else the head would have
+    // started), and a class with no job short enough stays out: the window is fixed.
     blocked_.assign(queue_.class_count(), 0);
-    blocked_[head_cls] = 1;  // the head's class does not fit (else the head would have started)
-    while (true) {
-      int best = -1;
-      size_t best_pos = 0;
-      JobId best_id = 0;
-      for (uint32_t c = 0; c < queue_.class_count(); ++c) {
-        if (blocked_[c] || queue_.of(c).empty()) continue;
-        if (!ctx.ClassFits(c)) {
-          blocked_[c] = 1;
-          continue;
-        }
-        const double speed = ctx.job_class(c).min_speed;
-        // Largest reference duration whose run time on the slowest pool fits the window.
-        const Duration max_ref = static_cast<Duration>(static_cast<double>(window) * speed);
-        const size_t pos = queue_.of(c).FindFirstAtMost(max_ref);
-        if (pos == ClassFifo::npos) {
-          blocked_[c] = 1;  // nothing in this class is short enough, and the window is fixed
-          continue;
-        }
-        const JobId id = queue_.of(c).IdAt(pos);
-        if (best < 0 || id < best_id) {
-          best = static_cast<int>(c);
-          best_pos = pos;
-          best_id = id;
-        }
-      }
-      if (best < 0) return;
-      const uint32_t cls = static_cast<uint32_t>(best);
-      // Exact check against the simulator's rounding of run times.
-      const bool short_enough =
-          SchedulingContext::Runtime(ctx.job(best_id).duration_ref,
-                                     ctx.job_class(cls).min_speed) <= window;
-      if (short_enough && ctx.TryStart(best_id)) {
-        queue_.Remove(cls, best_pos);
-      } else {
-        blocked_[cls] = 1;
-      }
-    }
+    blocked_[head_cls] = 1;
+    StartSmallestFitting(
+        ctx, queue_.class_count(), &blocked_,
+        [&](uint32_t c, ClassCandidate* out) {
+          const double speed = ctx.job_class(c).min_speed;
+          // Largest reference duration whose run time on the slowest pool fits the window,
+          // then the exact check against the simulator's rounding of run times.
+          const auto max_ref = static_cast<Duration>(static_cast<double>(window) * speed);
+          const size_t pos = queue_.of(c).FindFirstAtMost(max_ref);
+          if (pos == ClassFifo::npos) return false;
+          const JobId id = queue_.of(c).IdAt(pos);
+          if (SchedulingContext::Runtime(ctx.job(id).duration_ref, speed) > window) return false;
+          out->key = out->id = id;
+          out->pos = pos;
+          return true;
+        },
+        [&](uint32_t c, const ClassCandidate& cand) { queue_.Remove(c, cand.pos); });
   }
 
  private:

@@ -23,29 +23,14 @@ class FifoSkip final : public QueuePolicy {
   void Schedule(SchedulingContext& ctx) override {
     if (queue_.size() == 0) return;
     blocked_.assign(queue_.class_count(), 0);
-    while (true) {
-      int best = -1;
-      JobId best_id = 0;
-      for (uint32_t c = 0; c < queue_.class_count(); ++c) {
-        if (blocked_[c] || queue_.of(c).empty()) continue;
-        if (!ctx.ClassFits(c)) {
-          blocked_[c] = 1;  // capacity only shrinks during a pass: stays blocked
-          continue;
-        }
-        const JobId id = queue_.of(c).Front();
-        if (best < 0 || id < best_id) {
-          best = static_cast<int>(c);
-          best_id = id;
-        }
-      }
-      if (best < 0) return;
-      const uint32_t cls = static_cast<uint32_t>(best);
-      if (ctx.TryStart(best_id)) {
-        queue_.PopFront(cls);
-      } else {
-        blocked_[cls] = 1;
-      }
-    }
+    StartSmallestFitting(
+        ctx, queue_.class_count(), &blocked_,
+        [&](uint32_t c, ClassCandidate* out) {
+          if (queue_.of(c).empty()) return false;
+          out->key = out->id = queue_.of(c).Front();
+          return true;
+        },
+        [&](uint32_t c, const ClassCandidate&) { queue_.PopFront(c); });
   }
 
  private:

@@ -3,6 +3,7 @@
 // one that does not fit is skipped, as in the SJF baselines of Tiresias (NSDI'19) and the
 // Alibaba PAI simulator. Not preemptive (srtf comes with the policy library).
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "scheduler/class_queue.h"
@@ -22,29 +23,14 @@ class Sjf final : public QueuePolicy {
   void Schedule(SchedulingContext& ctx) override {
     if (heaps_.size() == 0) return;
     blocked_.assign(heaps_.class_count(), 0);
-    while (true) {
-      int best = -1;
-      std::pair<uint64_t, JobId> best_top{};
-      for (uint32_t c = 0; c < heaps_.class_count(); ++c) {
-        if (blocked_[c] || heaps_.empty(c)) continue;
-        if (!ctx.ClassFits(c)) {
-          blocked_[c] = 1;
-          continue;
-        }
-        const auto top = heaps_.Top(c);
-        if (best < 0 || top < best_top) {
-          best = static_cast<int>(c);
-          best_top = top;
-        }
-      }
-      if (best < 0) return;
-      const uint32_t cls = static_cast<uint32_t>(best);
-      if (ctx.TryStart(best_top.second)) {
-        heaps_.Pop(cls);
-      } else {
-        blocked_[cls] = 1;
-      }
-    }
+    StartSmallestFitting(
+        ctx, heaps_.class_count(), &blocked_,
+        [&](uint32_t c, ClassCandidate* out) {
+          if (heaps_.empty(c)) return false;
+          std::tie(out->key, out->id) = heaps_.Top(c);
+          return true;
+        },
+        [&](uint32_t c, const ClassCandidate&) { heaps_.Pop(c); });
   }
 
  private:

@@ -159,9 +159,14 @@ struct RunFlags {
   bool check_invariants = false;
 };
 
+void PrintWarnings(const ScenarioModel& m) {
+  for (const std::string& w : m.warnings) std::fprintf(stderr, "burnrate: warning: %s\n", w.c_str());
+}
+
 int DoRun(const RunFlags& f) {
   auto model = LoadAndCompileScenario(f.scenario);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+  PrintWarnings(*model);
 
   std::vector<std::string> names = f.policies;
   if (!f.policies_csv.empty()) {
@@ -173,6 +178,11 @@ int DoRun(const RunFlags& f) {
   for (const std::string& n : names) {
     auto p = ParsePolicy(n);
     if (!p.ok()) return Fail(kExitBadInput, std::string(p.status().message()));
+    for (const PolicySpec& seen : policies) {
+      if (seen.Name() == p->Name()) {
+        return Fail(kExitBadInput, "policy " + p->Name() + " is given twice; give each once");
+      }
+    }
     policies.push_back(*p);
   }
   if (!f.json.empty()) {
@@ -190,24 +200,24 @@ int DoRun(const RunFlags& f) {
   RunOptions options;
   options.keep_job_records = !f.csv_dir.empty();
   options.check_invariants = f.check_invariants;
-  const uint64_t seed = f.seed_set ? f.seed : model->seed;
+  // Seed 0 means 1, as in scenario files (proto3 cannot tell 0 from unset there).
+  const uint64_t seed = f.seed_set ? (f.seed == 0 ? 1 : f.seed) : model->seed;
   ProgressLine progress(*model, policies.empty() ? model->policies : policies, f.quiet);
   if (progress.enabled()) options.progress = [&](const Progress& p) { progress.Update(p); };
   auto out = SimulateAll(*model, policies, seed, options);
   progress.Clear();
   if (!out.ok()) return Fail(ExitFor(out.status()), std::string(out.status().message()));
 
-  // Outputs only after every run succeeded: a failed run leaves no file behind.
-  if (!f.json.empty()) {
-    if (auto s = WriteResultsJson(out->results, f.json); !s.ok()) {
-      return Fail(kExitBadInput, std::string(s.message()));
-    }
+  // Outputs only after every run succeeded, and all or none: a failed run or a failed write
+  // leaves no file behind.
+  OutputBatch outputs;
+  absl::Status queued = absl::OkStatus();
+  if (!f.json.empty()) queued = AddResultsJson(out->results, f.json, &outputs);
+  if (queued.ok() && !f.csv_dir.empty()) {
+    queued = AddCsvDir(out->results, out->jobs, f.csv_dir, &outputs);
   }
-  if (!f.csv_dir.empty()) {
-    if (auto s = WriteCsvDir(out->results, out->jobs, f.csv_dir); !s.ok()) {
-      return Fail(kExitBadInput, std::string(s.message()));
-    }
-  }
+  if (queued.ok()) queued = outputs.Commit();
+  if (!queued.ok()) return Fail(kExitBadInput, std::string(queued.message()));
   if (!f.quiet) {
     TableOptions table;
     table.width = TerminalWidth();
@@ -220,6 +230,7 @@ int DoRun(const RunFlags& f) {
 int DoValidate(const std::string& path) {
   auto model = LoadAndCompileScenario(path);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+  PrintWarnings(*model);
   uint64_t gpus = 0;
   for (const PoolSpec& p : model->pools) gpus += uint64_t{p.gpus_per_node} * p.nodes;
   std::printf("ok: %s: %zu pool(s), %llu GPUs, %zu inline job(s), %zu generator(s), "
@@ -241,7 +252,8 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
   cmd->add_option("--policy", f->policies,
                   "Policy QUEUE[+PLACEMENT] to run; repeat to compare several. Default: the "
                   "scenario's policies. See `burnrate help policies`.");
-  cmd->add_option("--seed", f->seed, "Seed of the random streams (default: the scenario's)")
+  cmd->add_option("--seed", f->seed,
+                  "Seed of the random streams, 0..4294967295 (default: the scenario's; 0 = 1)")
       ->each([f](const std::string&) { f->seed_set = true; });
   cmd->add_option("--json", f->json, "Write results as JSON (burnrate.v1.Results) to FILE");
   cmd->add_option("--csv", f->csv_dir,

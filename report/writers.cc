@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace burnrate {
 namespace {
@@ -195,9 +196,10 @@ absl::Status ToJson(const burnrate::v1::Results& results, std::string& out) {
   return absl::OkStatus();
 }
 
-}  // namespace
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+// Writes `contents` to a new temporary file beside `path` (same mode as an existing `path`)
+// and returns its name; on failure removes it and names `path` in the error.
+absl::StatusOr<std::string> WriteTemporary(const std::string& path, std::string_view contents) {
   std::string temp = path + ".tmp-XXXXXX";
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return absl::ErrnoToStatus(errno, fmt::format("writing {}", path));
@@ -229,7 +231,41 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view conte
   }
   open = false;
   if (::close(fd) != 0) return fail("close");
-  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("rename");
+  return temp;
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  OutputBatch batch;
+  batch.Add(path, std::string(contents));
+  return batch.Commit();
+}
+
+void OutputBatch::Add(std::string path, std::string contents) {
+  files_.push_back({std::move(path), std::move(contents)});
+}
+
+absl::Status OutputBatch::Commit() {
+  // Phase 1: every file to a temporary name. Any failure removes them all: nothing changed.
+  std::vector<std::string> temps;
+  for (const auto& [path, contents] : files_) {
+    absl::StatusOr<std::string> temp = WriteTemporary(path, contents);
+    if (!temp.ok()) {
+      for (const std::string& t : temps) ::unlink(t.c_str());
+      return temp.status();
+    }
+    temps.push_back(*std::move(temp));
+  }
+  // Phase 2: rename into place (atomic per file; fails only on a file system gone wrong).
+  for (size_t i = 0; i < files_.size(); ++i) {
+    if (::rename(temps[i].c_str(), files_[i].first.c_str()) != 0) {
+      const int err = errno;
+      for (size_t j = i; j < temps.size(); ++j) ::unlink(temps[j].c_str());
+      return absl::ErrnoToStatus(err, fmt::format("writing {}: rename", files_[i].first));
+    }
+  }
+  files_.clear();
   return absl::OkStatus();
 }
 
@@ -239,15 +275,23 @@ std::string ResultsToJson(const burnrate::v1::Results& results) {
   return json;
 }
 
-absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path) {
+absl::Status AddResultsJson(const burnrate::v1::Results& results, const std::string& path,
+                            OutputBatch* batch) {
   std::string json;
   if (absl::Status status = ToJson(results, json); !status.ok()) return status;
-  return WriteFileAtomically(path, json);
+  batch->Add(path, std::move(json));
+  return absl::OkStatus();
 }
 
-absl::Status WriteCsvDir(const burnrate::v1::Results& results,
-                         const std::vector<std::vector<JobRecord>>& jobs_per_run,
-                         const std::string& dir) {
+absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path) {
+  OutputBatch batch;
+  if (absl::Status status = AddResultsJson(results, path, &batch); !status.ok()) return status;
+  return batch.Commit();
+}
+
+absl::Status AddCsvDir(const burnrate::v1::Results& results,
+                       const std::vector<std::vector<JobRecord>>& jobs_per_run,
+                       const std::string& dir, OutputBatch* batch) {
   if (!jobs_per_run.empty() &&
       jobs_per_run.size() != static_cast<std::size_t>(results.runs_size())) {
     return absl::InvalidArgumentError(
@@ -259,23 +303,23 @@ absl::Status WriteCsvDir(const burnrate::v1::Results& results,
   if (ec) {
     return absl::ErrnoToStatus(ec.value(), fmt::format("creating directory {}", dir));
   }
-  struct File {
-    const char* name;
-    std::string contents;
+  const auto in_dir = [&](const char* name) {
+    return (std::filesystem::path(dir) / name).string();
   };
-  std::vector<File> files;
-  files.push_back({"summary.csv", SummaryCsv(results)});
-  files.push_back({"monthly.csv", MonthlyCsv(results)});
-  files.push_back({"timeseries.csv", TimeseriesCsv(results)});
-  if (!jobs_per_run.empty()) files.push_back({"jobs.csv", JobsCsv(results, jobs_per_run)});
-  files.push_back({"by_gpu_count.csv", ByGpuCountCsv(results)});
-  for (const File& file : files) {
-    const std::string path = (std::filesystem::path(dir) / file.name).string();
-    if (absl::Status status = WriteFileAtomically(path, file.contents); !status.ok()) {
-      return status;
-    }
-  }
+  batch->Add(in_dir("summary.csv"), SummaryCsv(results));
+  batch->Add(in_dir("monthly.csv"), MonthlyCsv(results));
+  batch->Add(in_dir("timeseries.csv"), TimeseriesCsv(results));
+  if (!jobs_per_run.empty()) batch->Add(in_dir("jobs.csv"), JobsCsv(results, jobs_per_run));
+  batch->Add(in_dir("by_gpu_count.csv"), ByGpuCountCsv(results));
   return absl::OkStatus();
+}
+
+absl::Status WriteCsvDir(const burnrate::v1::Results& results,
+                         const std::vector<std::vector<JobRecord>>& jobs_per_run,
+                         const std::string& dir) {
+  OutputBatch batch;
+  if (absl::Status s = AddCsvDir(results, jobs_per_run, dir, &batch); !s.ok()) return s;
+  return batch.Commit();
 }
 
 }  // namespace burnrate

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,6 +19,26 @@ namespace burnrate {
 // names the path and the system error. The new file keeps the mode of the file it replaces,
 // else 0644. Not fsync'ed: atomic against crashes of this process, not of the machine.
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+// Several output files, all or none: Commit writes each to a temporary file beside its target,
+// and only when every one is written renames them into place; on a failure in the first phase
+// it removes the temporaries and no target is touched. Not thread-safe.
+class OutputBatch {
+ public:
+  void Add(std::string path, std::string contents);
+  absl::Status Commit();
+  bool empty() const { return files_.empty(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> files_;
+};
+
+// Queue the results JSON / the CSV files (see WriteCsvDir) in a batch. AddCsvDir creates `dir`.
+absl::Status AddResultsJson(const burnrate::v1::Results& results, const std::string& path,
+                            OutputBatch* batch);
+absl::Status AddCsvDir(const burnrate::v1::Results& results,
+                       const std::vector<std::vector<JobRecord>>& jobs_per_run,
+                       const std::string& dir, OutputBatch* batch);
 
 // Proto JSON of `results` with the .proto field names (snake_case), zero-valued fields
 // included, indented, ending with a newline. Note: proto JSON prints 64-bit integers

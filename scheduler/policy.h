@@ -8,6 +8,7 @@
 #ifndef BURNRATE_SCHEDULER_POLICY_H_
 #define BURNRATE_SCHEDULER_POLICY_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -54,11 +55,15 @@ class SchedulingContext {
   // else starts (the EASY "shadow time"). kTimeInfinity if never. REQUIRES: the job is pending.
   virtual SimTime EarliestFit(JobId id) = 0;
   // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
+  // Capped at kMaxRuntime: every horizon is far shorter, so a capped job behaves exactly as
+  // the uncapped one would (it never ends), and end times stay inside int64.
   static Duration Runtime(Duration duration_ref, double speed) {
-    if (speed == 1.0) return duration_ref;
+    if (speed == 1.0) return std::min(duration_ref, kMaxRuntime);
     const double r = static_cast<double>(duration_ref) / speed;
+    if (!(r < static_cast<double>(kMaxRuntime))) return kMaxRuntime;
     return r < 1.0 ? 1 : static_cast<Duration>(r + 0.5);
   }
+  static constexpr Duration kMaxRuntime = Duration{100'000'000'000} * kSecond;  // 1e11 s
 };
 
 // Owns the pending queue and decides, at each scheduling point, which jobs to start.

@@ -42,6 +42,9 @@ void JobStats::Add(SimTime submit, SimTime start, SimTime end, SimTime horizon) 
     delay_.push_back(start - submit);
     max_wait_ = std::max(max_wait_, start - submit);
   } else {
+    // Still waiting at the horizon: its wait so far (a lower bound) counts, so a policy that
+    // starves jobs cannot look good on queueing delay.
+    delay_.push_back(horizon - submit);
     max_wait_ = std::max(max_wait_, horizon - submit);
   }
   if (end >= 0) {

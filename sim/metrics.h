@@ -25,7 +25,8 @@ class JobStats {
 
  private:
   uint32_t submitted_ = 0, started_ = 0, completed_ = 0;
-  std::vector<SimTime> jct_, delay_;
+  std::vector<SimTime> jct_;
+  std::vector<SimTime> delay_;  // started jobs, and jobs still queued at the horizon (so far)
   SimTime max_wait_ = 0;  // includes jobs still waiting at the horizon
   SimTime first_submit_ = kTimeInfinity, last_end_ = -1, first_submit_completed_ = kTimeInfinity;
 };

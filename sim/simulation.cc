@@ -236,6 +236,9 @@ uint32_t World::ClassOf(uint32_t gpus, const std::string& gpu_type) {
     double min_speed = 0;
     for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
       if (!gpu_type.empty() && sc_.pools[p].gpu_type != gpu_type) continue;
+      // Only pools that can hold the gang at all: a smaller pool must neither cost fit checks
+      // nor make backfill's run-time estimate (the slowest eligible speed) pessimistic.
+      if (cluster_.total_gpus(p) < gpus) continue;
       cls.pools.push_back(p);
       const double speed = sc_.pools[p].training_speed;
       if (min_speed == 0 || speed < min_speed) min_speed = speed;
@@ -402,7 +405,10 @@ absl::Status World::Run() {
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   Event e;
   while (events_->PopNext(&e)) {
-    if (e.time >= sc_.horizon) break;
+    // The horizon is exclusive for everything but completions: a job ending exactly at the
+    // horizon has held its GPUs for [start, horizon) and is done. (Completions run first
+    // among events at one time, so this stops at the first other event at the horizon.)
+    if (e.time > sc_.horizon || (e.time == sc_.horizon && e.kind != EventKind::kComplete)) break;
     if (e.time < now_) {
       return absl::InternalError(absl::StrCat("time went back from ", now_, " to ", e.time));
     }

@@ -85,6 +85,8 @@ struct ScenarioModel {
   std::vector<JobSpec> jobs;  // in the order given
   std::vector<GeneratorSpec> generators;
   std::vector<PolicySpec> policies;  // never empty after compilation
+  // Things that are legal but probably not what the user meant; the CLI prints them.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace burnrate

@@ -412,6 +412,23 @@ class Compiler {
       spec.priority = j.priority();
       if (ok) m->jobs.push_back(std::move(spec));
     }
+    // Jobs submitted at or after the horizon are legal (a long job log cut to a shorter run)
+    // but never run: say so rather than drop them silently.
+    size_t late = 0;
+    std::string first_late;
+    for (int i = 0; i < w.jobs_size(); ++i) {
+      if (m->horizon > 0 && SecondsToTime(w.jobs(i).submit_s()) >= m->horizon) {
+        if (late++ == 0) {
+          first_late = fmt::format("workload.jobs[{}] at {} s", i,
+                                   FormatNumber(w.jobs(i).submit_s()));
+        }
+      }
+    }
+    if (late > 0) {
+      m->warnings.push_back(fmt::format(
+          "{}: {} job(s) submit at or after the horizon ({} s) and will not run (first: {})",
+          loaded_.path, late, FormatNumber(TimeToSeconds(m->horizon)), first_late));
+    }
   }
 
   void Generators(ScenarioModel* m) {

@@ -71,6 +71,31 @@ expect 2 "duration_s: -5 is not allowed" -- "$BIN" run "$SRC/tests/fixtures/bad/
 [ -e "$TMP/neg.json" ] && fail "a failed run left $TMP/neg.json behind"
 ls "$TMP" | grep -q tmp- && fail "temporary files left in $TMP"
 
+# A write that fails after the run leaves nothing: the JSON is not written when the CSV
+# directory cannot be made.
+expect 2 "creating directory" -- "$BIN" run "$QS" --json "$TMP/partial.json" --csv /proc/no/such
+[ -e "$TMP/partial.json" ] && fail "a failed CSV write left $TMP/partial.json behind"
+expect 2 "given twice" -- "$BIN" run "$QS" --policy fifo --policy fifo
+
+# Seed 0 means 1, on the command line as in scenario files.
+"$BIN" run "$QS" --quiet --seed 0 --json "$TMP/s0.json" || fail "--seed 0 run failed"
+"$BIN" run "$QS" --quiet --seed 1 --json "$TMP/s1.json" || fail "--seed 1 run failed"
+cmp -s "$TMP/s0.json" "$TMP/s1.json" || fail "--seed 0 and --seed 1 differ"
+
+# Jobs submitted after the horizon are legal but announced, not dropped silently.
+cat > "$TMP/late.yaml" <<'YAML'
+horizon_days: 1
+cluster:
+  pools: [{ name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 1,
+            pricing: { on_demand: { usd_per_gpu_hour: 2 } } }]
+workload:
+  jobs:
+    - { gpus: 1, duration_s: 60 }
+    - { gpus: 1, duration_s: 60, submit_s: 90000 }
+YAML
+expect 0 "warning: " -- "$BIN" validate "$TMP/late.yaml"
+expect 0 "1 job(s) submit at or after the horizon (86400 s) and will not run (first: workload.jobs[1] at 90000 s)" -- "$BIN" run "$TMP/late.yaml" --quiet
+
 # Help and version.
 expect 0 "fifo-backfill" -- "$BIN" help policies
 expect 0 "--json" -- "$BIN" help run

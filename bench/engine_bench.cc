@@ -134,7 +134,7 @@ void BM_Place(benchmark::State& state, const char* policy_name) {
   state.counters["fit_fraction"] =
       static_cast<double>(placed) / static_cast<double>(state.iterations());
   state.counters["occupancy"] =
-      static_cast<double>(cluster.allocated_gpus(0)) / static_cast<double>(cluster.total_gpus(0));
+      static_cast<double>(cluster.allocated_gpus(0)) / static_cast<double>(cluster.provisioned_gpus(0));
 }
 
 void PlaceArgs(benchmark::internal::Benchmark* b) {

@@ -146,10 +146,6 @@ Cell UsdCell(double usd) { return Cell{FormatUsd(usd), usd}; }
 Cell PercentCell(double fraction) { return Cell{FormatPercent(fraction), fraction}; }
 Cell GpuHoursCell(double h) { return Cell{FormatGpuHours(h), h}; }
 
-uint64_t Started(const Run& run) {
-  return run.summary().jobs_completed() + run.summary().jobs_running_at_horizon();
-}
-
 const burnrate::v1::MonthResult* FindMonth(const Run& run, const std::string& month) {
   for (const burnrate::v1::MonthResult& m : run.monthly()) {
     if (m.month() == month) return &m;
@@ -182,11 +178,12 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
   b.Data("p50 JCT", Better::kLower, jct(&burnrate::v1::Summary::p50_jct_s));
   b.Data("p95 JCT", Better::kLower, jct(&burnrate::v1::Summary::p95_jct_s));
   b.Data("p99 JCT", Better::kLower, jct(&burnrate::v1::Summary::p99_jct_s));
+  // Queueing delay counts jobs still waiting at the horizon (their wait so far).
   b.Data("mean queueing delay", Better::kLower, [](const Run& r) {
-    return Started(r) > 0 ? DurationCell(r.summary().mean_queue_delay_s()) : Na();
+    return r.summary().jobs_submitted() > 0 ? DurationCell(r.summary().mean_queue_delay_s()) : Na();
   });
   b.Data("p95 queueing delay", Better::kLower, [](const Run& r) {
-    return Started(r) > 0 ? DurationCell(r.summary().p95_queue_delay_s()) : Na();
+    return r.summary().jobs_submitted() > 0 ? DurationCell(r.summary().p95_queue_delay_s()) : Na();
   });
   b.Data("max queueing delay", Better::kLower, [](const Run& r) {
     return r.summary().jobs_submitted() > 0 ? DurationCell(r.summary().max_queue_delay_s()) : Na();
@@ -218,6 +215,41 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
   b.Heading("Money");
   b.Data("total bill", Better::kLower,
          [](const Run& r) { return UsdCell(r.summary().total_cost_usd()); });
+  // Bill categories, each shown only when some run has it.
+  using PoolField = double (burnrate::v1::PoolResult::*)() const;
+  auto pool_sum = [](const Run& r, PoolField f) {
+    double sum = 0;
+    for (const burnrate::v1::PoolResult& p : r.pools()) sum += (p.*f)();
+    return sum;
+  };
+  const std::pair<const char*, std::vector<PoolField>> categories[] = {
+      {"  hourly charges",
+       {&burnrate::v1::PoolResult::usage_usd, &burnrate::v1::PoolResult::idle_capacity_usd}},
+      {"  upfront (amortised)", {&burnrate::v1::PoolResult::upfront_usd}},
+      {"  capex (amortised)", {&burnrate::v1::PoolResult::capex_usd}},
+      {"  hosting", {&burnrate::v1::PoolResult::hosting_usd}},
+      {"  energy", {&burnrate::v1::PoolResult::energy_usd}},
+  };
+  bool fixed_costs = false;  // anything beyond hourly charges?
+  for (const Run& run : results.runs()) {
+    for (size_t c = 1; c < std::size(categories); ++c) {
+      for (PoolField f : categories[c].second) fixed_costs |= pool_sum(run, f) != 0;
+    }
+  }
+  if (fixed_costs) {
+    for (const auto& [label, fields] : categories) {
+      bool any = false;
+      for (const Run& run : results.runs()) {
+        for (PoolField f : fields) any |= pool_sum(run, f) != 0;
+      }
+      if (!any) continue;
+      b.Data(label, Better::kLower, [fields = fields, pool_sum](const Run& r) {
+        double usd = 0;
+        for (PoolField f : fields) usd += pool_sum(r, f);
+        return UsdCell(usd);
+      });
+    }
+  }
   b.Data("idle cost", Better::kLower,
          [](const Run& r) { return UsdCell(r.summary().idle_cost_usd()); });
   b.Data("idle share of bill", Better::kLower, [](const Run& r) {

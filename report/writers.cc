@@ -107,20 +107,38 @@ std::string SummaryCsv(const burnrate::v1::Results& results) {
 std::string MonthlyCsv(const burnrate::v1::Results& results) {
   std::string out;
   AppendRow(out, {"policy", "month", "pool", "cost_usd", "idle_cost_usd", "gpu_hours_provisioned",
-                  "gpu_hours_allocated", "gpu_utilization"});
+                  "gpu_hours_allocated", "gpu_utilization", "usage_usd", "idle_capacity_usd",
+                  "upfront_usd", "capex_usd", "hosting_usd", "energy_usd", "energy_kwh"});
   for (const burnrate::v1::RunResult& run : results.runs()) {
     for (const burnrate::v1::MonthResult& month : run.monthly()) {
+      // The "ALL" row sums the pools' categories.
+      burnrate::v1::PoolMonthResult all;
       for (const burnrate::v1::PoolMonthResult& pool : month.pools()) {
         const double utilization = pool.gpu_hours_provisioned() > 0
                                        ? pool.gpu_hours_allocated() / pool.gpu_hours_provisioned()
                                        : 0.0;
         AppendRow(out, {run.policy(), month.month(), pool.pool(), Number(pool.cost_usd()),
                         Number(pool.idle_cost_usd()), Number(pool.gpu_hours_provisioned()),
-                        Number(pool.gpu_hours_allocated()), Number(utilization)});
+                        Number(pool.gpu_hours_allocated()), Number(utilization),
+                        Number(pool.usage_usd()), Number(pool.idle_capacity_usd()),
+                        Number(pool.upfront_usd()), Number(pool.capex_usd()),
+                        Number(pool.hosting_usd()), Number(pool.energy_usd()),
+                        Number(pool.energy_kwh())});
+        all.set_usage_usd(all.usage_usd() + pool.usage_usd());
+        all.set_idle_capacity_usd(all.idle_capacity_usd() + pool.idle_capacity_usd());
+        all.set_upfront_usd(all.upfront_usd() + pool.upfront_usd());
+        all.set_capex_usd(all.capex_usd() + pool.capex_usd());
+        all.set_hosting_usd(all.hosting_usd() + pool.hosting_usd());
+        all.set_energy_usd(all.energy_usd() + pool.energy_usd());
+        all.set_energy_kwh(all.energy_kwh() + pool.energy_kwh());
       }
       AppendRow(out, {run.policy(), month.month(), "ALL", Number(month.cost_usd()),
                       Number(month.idle_cost_usd()), Number(month.gpu_hours_provisioned()),
-                      Number(month.gpu_hours_allocated()), Number(month.gpu_utilization())});
+                      Number(month.gpu_hours_allocated()), Number(month.gpu_utilization()),
+                      Number(all.usage_usd()), Number(all.idle_capacity_usd()),
+                      Number(all.upfront_usd()), Number(all.capex_usd()),
+                      Number(all.hosting_usd()), Number(all.energy_usd()),
+                      Number(all.energy_kwh())});
     }
   }
   return out;
@@ -128,7 +146,8 @@ std::string MonthlyCsv(const burnrate::v1::Results& results) {
 
 std::string TimeseriesCsv(const burnrate::v1::Results& results) {
   std::string out;
-  AppendRow(out, {"policy", "time_s", "allocated_gpus", "queued_jobs", "running_jobs"});
+  AppendRow(out,
+            {"policy", "time_s", "allocated_gpus", "queued_jobs", "running_jobs", "provisioned_gpus"});
   for (const burnrate::v1::RunResult& run : results.runs()) {
     const burnrate::v1::TimeSeries& ts = run.timeseries();
     // Parallel arrays; a short one leaves empty cells rather than dropping samples.
@@ -137,7 +156,25 @@ std::string TimeseriesCsv(const burnrate::v1::Results& results) {
     };
     for (int i = 0; i < ts.time_s_size(); ++i) {
       AppendRow(out, {run.policy(), Number(ts.time_s(i)), at(ts.allocated_gpus(), i),
-                      at(ts.queued_jobs(), i), at(ts.running_jobs(), i)});
+                      at(ts.queued_jobs(), i), at(ts.running_jobs(), i),
+                      at(ts.provisioned_gpus(), i)});
+    }
+  }
+  return out;
+}
+
+std::string TenantsCsv(const burnrate::v1::Results& results) {
+  const std::vector<const FieldDescriptor*> fields =
+      ScalarFields(burnrate::v1::TenantResult::descriptor());
+  std::string out;
+  std::vector<std::string> header = {"policy"};
+  for (const FieldDescriptor* f : fields) header.push_back(f->name());
+  AppendRow(out, header);
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    for (const burnrate::v1::TenantResult& tenant : run.tenants()) {
+      std::vector<std::string> row = {run.policy()};
+      for (const FieldDescriptor* f : fields) row.push_back(FieldText(tenant, f));
+      AppendRow(out, row);
     }
   }
   return out;
@@ -311,6 +348,7 @@ absl::Status AddCsvDir(const burnrate::v1::Results& results,
   batch->Add(in_dir("timeseries.csv"), TimeseriesCsv(results));
   if (!jobs_per_run.empty()) batch->Add(in_dir("jobs.csv"), JobsCsv(results, jobs_per_run));
   batch->Add(in_dir("by_gpu_count.csv"), ByGpuCountCsv(results));
+  batch->Add(in_dir("tenants.csv"), TenantsCsv(results));
   return absl::OkStatus();
 }
 

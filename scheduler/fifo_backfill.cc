@@ -36,9 +36,11 @@ class FifoBackfill final : public QueuePolicy {
     const uint32_t head_cls = static_cast<uint32_t>(head_class);
     const JobId head = queue_.of(head_cls).Front();
     const SimTime now = ctx.now();
-    if (!has_shadow_ || shadow_head_ != head || shadow_ <= now) {
+    if (!has_shadow_ || shadow_head_ != head || shadow_ <= now ||
+        shadow_epoch_ != ctx.capacity_epoch()) {
       shadow_ = ctx.EarliestFit(head);
       shadow_head_ = head;
+      shadow_epoch_ = ctx.capacity_epoch();
       has_shadow_ = true;
     }
     if (shadow_ == kTimeInfinity) return;
@@ -73,6 +75,7 @@ class FifoBackfill final : public QueuePolicy {
   bool has_shadow_ = false;
   JobId shadow_head_ = 0;
   SimTime shadow_ = 0;
+  uint64_t shadow_epoch_ = 0;
 };
 
 }  // namespace

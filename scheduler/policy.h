@@ -54,6 +54,9 @@ class SchedulingContext {
   // Earliest time at which the job would fit if running jobs end when expected and nothing
   // else starts (the EASY "shadow time"). kTimeInfinity if never. REQUIRES: the job is pending.
   virtual SimTime EarliestFit(JobId id) = 0;
+  // Changes whenever capacity appears or disappears other than by jobs starting and ending
+  // (a commitment starting or ending, a scale-up): cached EarliestFit answers are stale then.
+  virtual uint64_t capacity_epoch() const = 0;
   // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
   // Capped at kMaxRuntime: every horizon is far shorter, so a capped job behaves exactly as
   // the uncapped one would (it never ends), and end times stay inside int64.

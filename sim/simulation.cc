@@ -10,7 +10,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/registry.h"
+#include "sim/billing.h"
 #include "sim/event_queue.h"
+#include "sim/ledger.h"
 #include "sim/metrics.h"
 #include "sim/model/calendar.h"
 #include "sim/model/rng.h"
@@ -46,49 +48,22 @@ struct JobClass {
   std::vector<uint32_t> pools;  // eligible pools, scenario order
 };
 
-// Integrates allocated GPUs over time per pool and calendar month. O(1) amortised per change.
-class Ledger {
- public:
-  Ledger(size_t pools, const std::vector<MonthSpan>& months)
-      : months_(months), pools_(pools) {
-    for (auto& p : pools_) p.allocated.assign(months.size(), 0);
-  }
-  // Accounts the current allocation of `pool` up to `t`, then sets it to `allocated`.
-  void Set(uint32_t pool, SimTime t, uint64_t allocated) {
-    Advance(pool, t);
-    pools_[pool].gpus = allocated;
-  }
-  void Advance(uint32_t pool, SimTime t) {
-    PoolLedger& p = pools_[pool];
-    while (p.month < months_.size() && t >= months_[p.month].end) {
-      p.allocated[p.month] += static_cast<GpuTime>(p.gpus) * (months_[p.month].end - p.last);
-      p.last = months_[p.month].end;
-      ++p.month;
-    }
-    if (p.month < months_.size()) {
-      p.allocated[p.month] += static_cast<GpuTime>(p.gpus) * (t - p.last);
-      p.last = t;
-    }
-  }
-  uint64_t gpus(uint32_t pool) const { return pools_[pool].gpus; }
-  GpuTime allocated(uint32_t pool, size_t month) const { return pools_[pool].allocated[month]; }
-
- private:
-  struct PoolLedger {
-    uint64_t gpus = 0;  // allocated now
-    SimTime last = 0;
-    size_t month = 0;
-    std::vector<GpuTime> allocated;  // per month
-  };
-  const std::vector<MonthSpan>& months_;
-  std::vector<PoolLedger> pools_;
-};
-
 std::vector<ClusterState::PoolShape> Shapes(const ScenarioModel& s) {
   std::vector<ClusterState::PoolShape> out;
-  for (const PoolSpec& p : s.pools) out.push_back({p.gpus_per_node, p.nodes, p.rack_size});
+  for (const PoolSpec& p : s.pools) {
+    // A commitment that starts later brings its nodes online then.
+    const bool later = p.pricing == PricingModel::kReserved && p.commit_begin > 0;
+    out.push_back({p.gpus_per_node, p.nodes, p.rack_size,
+                   later ? 0 : ClusterState::PoolShape::kAll});
+  }
   return out;
 }
+
+// A scheduled change of a pool's capacity (commitment start or end).
+struct CapacityChange {
+  uint32_t pool = 0;
+  bool online = true;  // true: bring every node online; false: drain the pool
+};
 
 class World final : public SchedulingContext {
  public:
@@ -120,6 +95,7 @@ class World final : public SchedulingContext {
   }
   bool TryStart(JobId id) override;
   SimTime EarliestFit(JobId id) override;
+  uint64_t capacity_epoch() const override { return capacity_epoch_; }
 
  private:
   void InitSources();
@@ -127,6 +103,11 @@ class World final : public SchedulingContext {
   void OnArrival(uint32_t source);
   void OnComplete(JobId id);
   void OnSample();
+  void InitCapacity();
+  void OnCapacity(uint32_t change);
+  void Account(uint32_t pool) {
+    ledger_.Set(pool, now_, cluster_.allocated_gpus(pool), cluster_.provisioned_gpus(pool));
+  }
   void RequestPass() {
     if (!pass_pending_) {
       events_->Schedule(now_, Phase::kSchedule, EventKind::kSchedule, 0);
@@ -156,10 +137,12 @@ class World final : public SchedulingContext {
   std::map<std::pair<uint32_t, std::string>, uint32_t> class_index_;
   std::set<std::pair<SimTime, JobId>> running_by_end_;
   Placement scratch_;
+  std::vector<CapacityChange> capacity_changes_;
+  uint64_t capacity_epoch_ = 0;
 
   // Time series.
   std::vector<double> ts_time_s_;
-  std::vector<uint32_t> ts_allocated_, ts_queued_, ts_running_;
+  std::vector<uint32_t> ts_allocated_, ts_queued_, ts_running_, ts_provisioned_;
 };
 
 void World::InitSources() {
@@ -238,7 +221,7 @@ uint32_t World::ClassOf(uint32_t gpus, const std::string& gpu_type) {
       if (!gpu_type.empty() && sc_.pools[p].gpu_type != gpu_type) continue;
       // Only pools that can hold the gang at all: a smaller pool must neither cost fit checks
       // nor make backfill's run-time estimate (the slowest eligible speed) pessimistic.
-      if (cluster_.total_gpus(p) < gpus) continue;
+      if (cluster_.capacity_gpus(p) < gpus) continue;
       cls.pools.push_back(p);
       const double speed = sc_.pools[p].training_speed;
       if (min_speed == 0 || speed < min_speed) min_speed = speed;
@@ -283,7 +266,7 @@ bool World::TryStart(JobId id) {
   if (!placement_->Place(cluster_, cls.pools, job.view.gpus, &scratch_)) return false;
   const uint32_t pool = cluster_.pool_of(scratch_.front().node);
   cluster_.Allocate(scratch_);
-  ledger_.Set(pool, now_, ledger_.gpus(pool) + job.view.gpus);
+  Account(pool);
   job.placement = scratch_;
   job.pool = static_cast<int32_t>(pool);
   job.start = now_;
@@ -298,7 +281,7 @@ void World::OnComplete(JobId id) {
   Job& job = jobs_[id];
   const uint32_t pool = static_cast<uint32_t>(job.pool);
   cluster_.Release(job.placement);
-  ledger_.Set(pool, now_, ledger_.gpus(pool) - job.view.gpus);
+  Account(pool);
   job.end = now_;
   running_by_end_.erase({now_, id});
   RequestPass();
@@ -338,6 +321,8 @@ SimTime World::EarliestFit(JobId id) {
   absl::flat_hash_map<NodeId, uint32_t> free;
   for (const auto& [end, running] : running_by_end_) {
     for (const NodeShare& share : jobs_[running].placement) {
+      // GPUs freed on a draining node never become placeable.
+      if (cluster_.state_of(share.node) != NodeState::kOnline) continue;
       const uint32_t p = cluster_.pool_of(share.node);
       auto pit = pools.find(p);
       if (pit == pools.end()) continue;
@@ -356,8 +341,12 @@ SimTime World::EarliestFit(JobId id) {
 }
 
 void World::OnSample() {
-  uint64_t allocated = 0;
-  for (uint32_t p = 0; p < sc_.pools.size(); ++p) allocated += cluster_.allocated_gpus(p);
+  uint64_t allocated = 0, provisioned = 0;
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    allocated += cluster_.allocated_gpus(p);
+    provisioned += cluster_.provisioned_gpus(p);
+  }
+  ts_provisioned_.push_back(static_cast<uint32_t>(provisioned));
   ts_time_s_.push_back(TimeToSeconds(now_));
   ts_allocated_.push_back(static_cast<uint32_t>(allocated));
   ts_queued_.push_back(static_cast<uint32_t>(queue_->size()));
@@ -391,16 +380,50 @@ absl::Status World::CheckInvariants(const Event& e) const {
     held[static_cast<size_t>(j.pool)] += sum;
   }
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-    if (held[p] != cluster_.allocated_gpus(p) || held[p] != ledger_.gpus(p)) {
+    if (held[p] != cluster_.allocated_gpus(p) || held[p] != ledger_.allocated(p) ||
+        ledger_.provisioned(p) != cluster_.provisioned_gpus(p)) {
       return fail(absl::StrCat("pool ", sc_.pools[p].name, ": running jobs hold ", held[p],
                                " GPUs, cluster counts ", cluster_.allocated_gpus(p),
-                               ", ledger counts ", ledger_.gpus(p)));
+                               ", ledger counts ", ledger_.allocated(p), "; provisioned: cluster ",
+                               cluster_.provisioned_gpus(p), ", ledger ",
+                               ledger_.provisioned(p)));
     }
   }
   return absl::OkStatus();
 }
 
+void World::InitCapacity() {
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    Account(p);  // the ledger starts from the initial provisioning
+    const PoolSpec& ps = sc_.pools[p];
+    if (ps.pricing != PricingModel::kReserved) continue;
+    if (ps.commit_begin > 0 && ps.commit_begin < sc_.horizon) {
+      capacity_changes_.push_back({p, true});
+      events_->Schedule(ps.commit_begin, Phase::kRelease, EventKind::kCapacity,
+                        static_cast<uint32_t>(capacity_changes_.size() - 1));
+    }
+    if (ps.commit_end < sc_.horizon) {
+      capacity_changes_.push_back({p, false});
+      events_->Schedule(ps.commit_end, Phase::kRelease, EventKind::kCapacity,
+                        static_cast<uint32_t>(capacity_changes_.size() - 1));
+    }
+  }
+}
+
+void World::OnCapacity(uint32_t change) {
+  const CapacityChange& c = capacity_changes_[change];
+  if (c.online) {
+    cluster_.BringOnline(c.pool, cluster_.nodes_in_pool(c.pool));
+  } else {
+    cluster_.DrainPool(c.pool);
+  }
+  Account(c.pool);
+  ++capacity_epoch_;
+  RequestPass();
+}
+
 absl::Status World::Run() {
+  InitCapacity();
   InitSources();
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   Event e;
@@ -428,6 +451,9 @@ absl::Status World::Run() {
       case EventKind::kSample:
         OnSample();
         break;
+      case EventKind::kCapacity:
+        OnCapacity(e.payload);
+        break;
       case EventKind::kTest:
         break;
     }
@@ -443,71 +469,150 @@ absl::Status World::Run() {
   return absl::OkStatus();
 }
 
+namespace {
+
+void FillBill(const PoolMonthBill& b, v1::PoolMonthResult* r) {
+  r->set_cost_usd(MoneyToDollars(b.total()));
+  r->set_idle_cost_usd(MoneyToDollars(b.idle));
+  r->set_usage_usd(MoneyToDollars(b.usage));
+  r->set_idle_capacity_usd(MoneyToDollars(b.idle_capacity));
+  r->set_upfront_usd(MoneyToDollars(b.upfront));
+  r->set_capex_usd(MoneyToDollars(b.capex));
+  r->set_hosting_usd(MoneyToDollars(b.hosting));
+  r->set_energy_usd(MoneyToDollars(b.energy));
+  r->set_energy_kwh(b.energy_kwh);
+}
+
+void FillBill(const PoolMonthBill& b, v1::PoolResult* r) {
+  r->set_cost_usd(MoneyToDollars(b.total()));
+  r->set_idle_cost_usd(MoneyToDollars(b.idle));
+  r->set_usage_usd(MoneyToDollars(b.usage));
+  r->set_idle_capacity_usd(MoneyToDollars(b.idle_capacity));
+  r->set_upfront_usd(MoneyToDollars(b.upfront));
+  r->set_capex_usd(MoneyToDollars(b.capex));
+  r->set_hosting_usd(MoneyToDollars(b.hosting));
+  r->set_energy_usd(MoneyToDollars(b.energy));
+  r->set_energy_kwh(b.energy_kwh);
+}
+
+double Ratio(GpuTime a, GpuTime b) {
+  return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+}
+
+}  // namespace
+
 RunOutput World::Finish(const PolicySpec& policy) {
   RunOutput out;
   v1::RunResult& r = out.result;
   r.set_policy(policy.Name());
   r.set_seed(static_cast<uint32_t>(seed_));
+  const size_t n_pools = sc_.pools.size(), n_months = months_.size();
 
-  // Money and utilisation, per pool and month: integers until the very end.
+  // The bill, per pool and month: integers until the very end.
+  std::vector<std::vector<PoolMonthBill>> bills(n_pools, std::vector<PoolMonthBill>(n_months));
   GpuTime prov_total = 0, alloc_total = 0;
-  Money cost_total = 0, idle_total = 0;
-  std::vector<GpuTime> pool_prov(sc_.pools.size(), 0), pool_alloc(sc_.pools.size(), 0);
-  std::vector<Money> pool_cost(sc_.pools.size(), 0), pool_idle(sc_.pools.size(), 0);
-  for (size_t m = 0; m < months_.size(); ++m) {
+  PoolMonthBill total;
+  std::vector<GpuTime> pool_prov(n_pools, 0), pool_alloc(n_pools, 0);
+  std::vector<PoolMonthBill> pool_bill(n_pools);
+  for (size_t m = 0; m < n_months; ++m) {
     v1::MonthResult* mr = r.add_monthly();
     mr->set_month(months_[m].label);
     GpuTime mprov = 0, malloc = 0;
-    Money mcost = 0, midle = 0;
-    for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-      const PoolSpec& ps = sc_.pools[p];
-      const GpuTime prov = static_cast<GpuTime>(cluster_.total_gpus(p)) *
-                           (months_[m].end - months_[m].begin);
-      const GpuTime alloc = ledger_.allocated(p, m);
-      // Fixed pools are provisioned for the whole horizon under both pricing models; reserved
-      // capacity is paid used or not, on-demand per second while provisioned.
-      const Money cost = CostOf(prov, ps.price);
-      const Money idle = cost - CostOf(alloc, ps.price);
+    PoolMonthBill mbill;
+    for (uint32_t p = 0; p < n_pools; ++p) {
+      const PoolMonthUsage& u = ledger_.usage(p, m);
+      bills[p][m] = BillPoolMonth(sc_.pools[p], months_[m], u, sc_.horizon);
+      const PoolMonthBill& b = bills[p][m];
       v1::PoolMonthResult* pm = mr->add_pools();
-      pm->set_pool(ps.name);
-      pm->set_cost_usd(MoneyToDollars(cost));
-      pm->set_idle_cost_usd(MoneyToDollars(idle));
-      pm->set_gpu_hours_provisioned(GpuTimeToHours(prov));
-      pm->set_gpu_hours_allocated(GpuTimeToHours(alloc));
-      mprov += prov;
-      malloc += alloc;
-      mcost += cost;
-      midle += idle;
-      pool_prov[p] += prov;
-      pool_alloc[p] += alloc;
-      pool_cost[p] += cost;
-      pool_idle[p] += idle;
+      pm->set_pool(sc_.pools[p].name);
+      FillBill(b, pm);
+      pm->set_gpu_hours_provisioned(GpuTimeToHours(u.provisioned));
+      pm->set_gpu_hours_allocated(GpuTimeToHours(u.allocated));
+      mprov += u.provisioned;
+      malloc += u.allocated;
+      mbill += b;
+      pool_prov[p] += u.provisioned;
+      pool_alloc[p] += u.allocated;
+      pool_bill[p] += b;
     }
-    mr->set_cost_usd(MoneyToDollars(mcost));
-    mr->set_idle_cost_usd(MoneyToDollars(midle));
+    mr->set_cost_usd(MoneyToDollars(mbill.total()));
+    mr->set_idle_cost_usd(MoneyToDollars(mbill.idle));
     mr->set_gpu_hours_provisioned(GpuTimeToHours(mprov));
     mr->set_gpu_hours_allocated(GpuTimeToHours(malloc));
-    mr->set_gpu_utilization(mprov > 0 ? static_cast<double>(malloc) / static_cast<double>(mprov)
-                                      : 0.0);
+    mr->set_gpu_utilization(Ratio(malloc, mprov));
     prov_total += mprov;
     alloc_total += malloc;
-    cost_total += mcost;
-    idle_total += midle;
+    total += mbill;
   }
-  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+  for (uint32_t p = 0; p < n_pools; ++p) {
     const PoolSpec& ps = sc_.pools[p];
     v1::PoolResult* pr = r.add_pools();
     pr->set_name(ps.name);
     pr->set_gpu_type(ps.gpu_type);
     pr->set_pricing(PricingModelName(ps.pricing));
-    pr->set_gpus(static_cast<uint32_t>(cluster_.total_gpus(p)));
-    pr->set_cost_usd(MoneyToDollars(pool_cost[p]));
-    pr->set_idle_cost_usd(MoneyToDollars(pool_idle[p]));
+    pr->set_gpus(static_cast<uint32_t>(cluster_.capacity_gpus(p)));
+    FillBill(pool_bill[p], pr);
     pr->set_gpu_hours_provisioned(GpuTimeToHours(pool_prov[p]));
     pr->set_gpu_hours_allocated(GpuTimeToHours(pool_alloc[p]));
-    pr->set_gpu_utilization(pool_prov[p] > 0 ? static_cast<double>(pool_alloc[p]) /
-                                                   static_cast<double>(pool_prov[p])
-                                             : 0.0);
+    pr->set_gpu_utilization(Ratio(pool_alloc[p], pool_prov[p]));
+    if (ps.on_demand_reference_usd_per_gpu_hour > 0 && pool_prov[p] > 0) {
+      pr->set_break_even_utilization(MoneyToDollars(pool_bill[p].total()) /
+                                     (ps.on_demand_reference_usd_per_gpu_hour *
+                                      GpuTimeToHours(pool_prov[p])));
+    }
+  }
+
+  // Chargeback: each job's GPU-time per pool and month, by tenant (ordered by name).
+  std::map<std::string, size_t> tenant_index;
+  std::vector<std::string> job_tenant(jobs_.size());
+  for (size_t i = 0; i < jobs_.size(); ++i) {
+    const Source& src = sources_[jobs_[i].source];
+    job_tenant[i] = src.generator == nullptr ? sc_.jobs[jobs_[i].index_in_source].tenant
+                                             : src.generator->tenant;
+    tenant_index.emplace(job_tenant[i], 0);
+  }
+  size_t next_tenant = 0;
+  for (auto& [name, index] : tenant_index) index = next_tenant++;
+  std::vector<std::vector<GpuTime>> tenant_use(tenant_index.size(),
+                                               std::vector<GpuTime>(n_pools * n_months, 0));
+  std::vector<uint32_t> tenant_jobs(tenant_index.size(), 0);
+  for (size_t i = 0; i < jobs_.size(); ++i) {
+    const Job& j = jobs_[i];
+    const size_t t = tenant_index[job_tenant[i]];
+    ++tenant_jobs[t];
+    if (j.start < 0) continue;
+    const SimTime end = j.end >= 0 ? j.end : sc_.horizon;
+    for (size_t m = 0; m < n_months; ++m) {
+      const SimTime lo = std::max(j.start, months_[m].begin);
+      const SimTime hi = std::min(end, months_[m].end);
+      if (hi > lo) {
+        tenant_use[t][static_cast<size_t>(j.pool) * n_months + m] +=
+            static_cast<GpuTime>(j.view.gpus) * (hi - lo);
+      }
+    }
+  }
+  double unattributed = 0;
+  for (uint32_t p = 0; p < n_pools; ++p) {
+    for (size_t m = 0; m < n_months; ++m) {
+      if (ledger_.usage(p, m).allocated == 0) unattributed += MoneyToDollars(bills[p][m].total());
+    }
+  }
+  for (const auto& [name, t] : tenant_index) {
+    v1::TenantResult* tr = r.add_tenants();
+    tr->set_tenant(name);
+    tr->set_jobs(tenant_jobs[t]);
+    GpuTime used = 0;
+    double cost = 0;
+    for (uint32_t p = 0; p < n_pools; ++p) {
+      for (size_t m = 0; m < n_months; ++m) {
+        const GpuTime u = tenant_use[t][p * n_months + m];
+        if (u == 0) continue;
+        used += u;
+        cost += MoneyToDollars(bills[p][m].total()) * Ratio(u, ledger_.usage(p, m).allocated);
+      }
+    }
+    tr->set_gpu_hours_allocated(GpuTimeToHours(used));
+    tr->set_cost_usd(cost);
   }
 
   // Service metrics.
@@ -521,16 +626,18 @@ RunOutput World::Finish(const PolicySpec& policy) {
   }
   v1::Summary* s = r.mutable_summary();
   all.FillSummary(s);
-  s->set_gpu_utilization(prov_total > 0 ? static_cast<double>(alloc_total) /
-                                              static_cast<double>(prov_total)
-                                        : 0.0);
+  s->set_gpu_utilization(Ratio(alloc_total, prov_total));
   s->set_gpu_hours_provisioned(GpuTimeToHours(prov_total));
   s->set_gpu_hours_allocated(GpuTimeToHours(alloc_total));
   s->set_gpu_hours_idle(GpuTimeToHours(prov_total - alloc_total));
-  s->set_total_cost_usd(MoneyToDollars(cost_total));
-  s->set_idle_cost_usd(MoneyToDollars(idle_total));
+  // No preemption yet: every allocated GPU-hour did useful work.
+  s->set_gpu_hours_useful(GpuTimeToHours(alloc_total));
+  s->set_total_cost_usd(MoneyToDollars(total.total()));
+  s->set_idle_cost_usd(MoneyToDollars(total.idle));
   s->set_cost_per_allocated_gpu_hour_usd(
-      alloc_total > 0 ? MoneyToDollars(cost_total) / GpuTimeToHours(alloc_total) : 0.0);
+      alloc_total > 0 ? MoneyToDollars(total.total()) / GpuTimeToHours(alloc_total) : 0.0);
+  s->set_cost_per_useful_gpu_hour_usd(s->cost_per_allocated_gpu_hour_usd());
+  s->set_unattributed_cost_usd(unattributed);
   s->set_events(event_count_);
   for (auto& [gpus, st] : by_size) {
     v1::SizeClassResult* sr = r.add_by_gpu_count();
@@ -544,6 +651,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   *ts->mutable_allocated_gpus() = {ts_allocated_.begin(), ts_allocated_.end()};
   *ts->mutable_queued_jobs() = {ts_queued_.begin(), ts_queued_.end()};
   *ts->mutable_running_jobs() = {ts_running_.begin(), ts_running_.end()};
+  *ts->mutable_provisioned_gpus() = {ts_provisioned_.begin(), ts_provisioned_.end()};
 
   if (options_.keep_job_records) {
     out.jobs.reserve(jobs_.size());

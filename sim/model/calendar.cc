@@ -164,7 +164,10 @@ std::vector<MonthSpan> MonthsInHorizon(int64_t start_unix_seconds, SimTime horiz
     if (begin >= horizon) break;
     const SimTime end = std::min<SimTime>(
         horizon, (MonthStartSeconds(next_year, next_month) - start_unix_seconds) * kSecond);
-    months.push_back(MonthSpan{absl::StrCat(Pad(year, 4), "-", Pad(month, 2)), begin, end});
+    const Duration full =
+        (MonthStartSeconds(next_year, next_month) - MonthStartSeconds(year, month)) * kSecond;
+    months.push_back(
+        MonthSpan{absl::StrCat(Pad(year, 4), "-", Pad(month, 2)), begin, end, full});
     year = next_year;
     month = next_month;
   }

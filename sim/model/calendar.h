@@ -29,6 +29,7 @@ struct MonthSpan {
   std::string label;  // "YYYY-MM"
   SimTime begin = 0;  // inclusive, simulated time
   SimTime end = 0;    // exclusive, simulated time
+  Duration full_length = 0;  // the whole calendar month, unclipped (for monthly prorating)
 };
 
 // The calendar months overlapping [0, horizon) of a clock that starts at `start_unix_seconds`,

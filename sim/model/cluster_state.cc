@@ -1,6 +1,8 @@
 #include "sim/model/cluster_state.h"
 
+#include <algorithm>
 #include <bit>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -32,33 +34,87 @@ ClusterState::ClusterState(const std::vector<PoolShape>& shapes) {
     pool.gpus_per_node = s.gpus_per_node;
     pool.node_count = s.nodes;
     pool.first_node = next_node;
-    pool.total_gpus = uint64_t{s.gpus_per_node} * s.nodes;
-    pool.free_gpus = pool.total_gpus;
     pool.bucket_head.assign(s.gpus_per_node + 1, kNoNode);
     pool.bucket_size.assign(s.gpus_per_node + 1, 0);
     pool.tree_leaves = std::bit_ceil(s.nodes);
     pool.tree.assign(2 * size_t{pool.tree_leaves}, 0);
+    // Offline stack with the lowest id on top.
+    for (uint32_t i = s.nodes; i-- > 0;) pool.offline.push_back(next_node + i);
     pools_.push_back(std::move(pool));
     for (uint32_t i = 0; i < s.nodes; ++i) {
       Node n;
       n.pool = p;
       n.rack = s.rack_size == 0 ? 0 : i / s.rack_size;
-      n.free = s.gpus_per_node;
       nodes_.push_back(n);
     }
     next_node += s.nodes;
   }
-  for (uint32_t p = 0; p < pools_.size(); ++p) {
-    Pool& pool = pools_[p];
-    // Push in reverse so the bucket lists start in node order.
-    for (uint32_t i = pool.node_count; i-- > 0;) BucketPushFront(pool, pool.first_node + i);
-    for (uint32_t i = 0; i < pool.node_count; ++i) {
-      pool.tree[pool.tree_leaves + i] = static_cast<uint8_t>(pool.gpus_per_node);
-    }
-    for (uint32_t i = pool.tree_leaves; i-- > 1;) {
-      pool.tree[i] = std::max(pool.tree[2 * i], pool.tree[2 * i + 1]);
-    }
+  for (uint32_t p = 0; p < shapes.size(); ++p) {
+    BringOnline(p, std::min(shapes[p].online, shapes[p].nodes));
   }
+}
+
+uint32_t ClusterState::BringOnline(uint32_t pool_index, uint32_t count) {
+  Pool& pool = pools_[pool_index];
+  uint32_t brought = 0;
+  while (brought < count && !pool.offline.empty()) {
+    const NodeId id = pool.offline.back();
+    pool.offline.pop_back();
+    Node& n = nodes_[id];
+    n.state = NodeState::kOnline;
+    n.free = pool.gpus_per_node;
+    ++pool.online_nodes;
+    pool.provisioned_gpus += pool.gpus_per_node;
+    pool.free_gpus += pool.gpus_per_node;
+    BucketPushFront(pool, id);
+    TreeUpdate(pool, id - pool.first_node, n.free);
+    ++brought;
+  }
+  return brought;
+}
+
+void ClusterState::DrainPool(uint32_t pool_index) {
+  Pool& pool = pools_[pool_index];
+  for (NodeId id = pool.first_node; id < pool.first_node + pool.node_count; ++id) {
+    Node& n = nodes_[id];
+    if (n.state != NodeState::kOnline) continue;
+    BucketRemove(pool, id);
+    TreeUpdate(pool, id - pool.first_node, 0);
+    --pool.online_nodes;
+    pool.free_gpus -= n.free;
+    n.state = NodeState::kDraining;
+    if (n.free == pool.gpus_per_node) GoOffline(id);
+  }
+}
+
+uint32_t ClusterState::TakeIdleOffline(uint32_t pool_index, uint32_t count) {
+  Pool& pool = pools_[pool_index];
+  uint32_t taken = 0;
+  while (taken < count) {
+    const int32_t head = pool.bucket_head[pool.gpus_per_node];
+    if (head == kNoNode) break;
+    const NodeId id = static_cast<NodeId>(head);
+    BucketRemove(pool, id);
+    TreeUpdate(pool, id - pool.first_node, 0);
+    --pool.online_nodes;
+    pool.free_gpus -= nodes_[id].free;
+    nodes_[id].state = NodeState::kDraining;
+    GoOffline(id);
+    ++taken;
+  }
+  return taken;
+}
+
+// REQUIRES: the node is draining and idle.
+void ClusterState::GoOffline(NodeId id) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  n.state = NodeState::kOffline;
+  n.free = 0;
+  pool.provisioned_gpus -= pool.gpus_per_node;
+  // Keep the lowest id on top so nodes come back in a stable order.
+  auto it = std::upper_bound(pool.offline.begin(), pool.offline.end(), id, std::greater<>());
+  pool.offline.insert(it, id);
 }
 
 bool ClusterState::Fits(uint32_t pool_index, uint32_t gpus) const {
@@ -119,25 +175,34 @@ int32_t ClusterState::LeftmostInTree(const Pool& pool, uint32_t node, uint32_t n
 
 void ClusterState::Allocate(const Placement& placement) {
   for (const NodeShare& s : placement) {
-    const uint32_t f = nodes_[s.node].free;
-    if (s.gpus > f) {
-      Die(absl::StrCat("allocating ", s.gpus, " GPUs on node ", s.node, " with ", f, " free"));
+    const Node& n = nodes_[s.node];
+    if (n.state != NodeState::kOnline || s.gpus > n.free) {
+      Die(absl::StrCat("allocating ", s.gpus, " GPUs on node ", s.node, " with ", n.free,
+                       " free (state ", static_cast<int>(n.state), ")"));
     }
-    pools_[nodes_[s.node].pool].free_gpus -= s.gpus;
-    SetFree(s.node, f - s.gpus);
+    Pool& pool = pools_[n.pool];
+    pool.free_gpus -= s.gpus;
+    pool.allocated_gpus += s.gpus;
+    SetFree(s.node, n.free - s.gpus);
   }
 }
 
 void ClusterState::Release(const Placement& placement) {
   for (const NodeShare& s : placement) {
-    const uint32_t f = nodes_[s.node].free;
-    Pool& pool = pools_[nodes_[s.node].pool];
-    if (f + s.gpus > pool.gpus_per_node) {
-      Die(absl::StrCat("releasing ", s.gpus, " GPUs on node ", s.node, " with ", f, " free of ",
-                       pool.gpus_per_node));
+    Node& n = nodes_[s.node];
+    Pool& pool = pools_[n.pool];
+    if (n.state == NodeState::kOffline || n.free + s.gpus > pool.gpus_per_node) {
+      Die(absl::StrCat("releasing ", s.gpus, " GPUs on node ", s.node, " with ", n.free,
+                       " free of ", pool.gpus_per_node));
+    }
+    pool.allocated_gpus -= s.gpus;
+    if (n.state == NodeState::kDraining) {
+      n.free += s.gpus;
+      if (n.free == pool.gpus_per_node) GoOffline(s.node);
+      continue;
     }
     pool.free_gpus += s.gpus;
-    SetFree(s.node, f + s.gpus);
+    SetFree(s.node, n.free + s.gpus);
   }
 }
 
@@ -189,32 +254,58 @@ void ClusterState::TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value
 absl::Status ClusterState::CheckInvariants() const {
   for (uint32_t p = 0; p < pools_.size(); ++p) {
     const Pool& pool = pools_[p];
-    uint64_t free_sum = 0;
+    uint64_t free_online = 0, provisioned = 0, held = 0;
+    uint32_t online = 0, offline = 0;
     std::vector<uint32_t> counts(pool.gpus_per_node + 1, 0);
     for (uint32_t i = 0; i < pool.node_count; ++i) {
-      const Node& n = nodes_[pool.first_node + i];
+      const NodeId id = pool.first_node + i;
+      const Node& n = nodes_[id];
       if (n.free > pool.gpus_per_node) {
-        return absl::InternalError(absl::StrCat("node ", pool.first_node + i, " has ", n.free,
+        return absl::InternalError(absl::StrCat("node ", id, " has ", n.free,
                                                 " free GPUs of ", pool.gpus_per_node));
       }
-      free_sum += n.free;
-      ++counts[n.free];
-      if (pool.tree[pool.tree_leaves + i] != n.free) {
-        return absl::InternalError(absl::StrCat("free-capacity tree stale at node ",
-                                                pool.first_node + i));
+      const uint8_t tree_expected = n.state == NodeState::kOnline ? static_cast<uint8_t>(n.free) : 0;
+      if (pool.tree[pool.tree_leaves + i] != tree_expected) {
+        return absl::InternalError(absl::StrCat("free-capacity tree stale at node ", id));
+      }
+      switch (n.state) {
+        case NodeState::kOffline:
+          ++offline;
+          if (n.free != 0) return absl::InternalError(absl::StrCat("offline node ", id, " has free GPUs"));
+          break;
+        case NodeState::kOnline:
+          ++online;
+          ++counts[n.free];
+          free_online += n.free;
+          provisioned += pool.gpus_per_node;
+          held += pool.gpus_per_node - n.free;
+          break;
+        case NodeState::kDraining:
+          if (n.free == pool.gpus_per_node) {
+            return absl::InternalError(absl::StrCat("draining node ", id, " is idle but not offline"));
+          }
+          provisioned += pool.gpus_per_node;
+          held += pool.gpus_per_node - n.free;
+          break;
       }
     }
-    if (free_sum != pool.free_gpus) {
-      return absl::InternalError(absl::StrCat("pool ", p, " counts ", pool.free_gpus,
-                                              " free GPUs but its nodes hold ", free_sum));
+    if (free_online != pool.free_gpus || provisioned != pool.provisioned_gpus ||
+        held != pool.allocated_gpus || online != pool.online_nodes ||
+        offline != pool.offline.size()) {
+      return absl::InternalError(absl::StrCat(
+          "pool ", p, " counters (free ", pool.free_gpus, ", provisioned ", pool.provisioned_gpus,
+          ", allocated ", pool.allocated_gpus, ", online nodes ", pool.online_nodes,
+          ", offline nodes ", pool.offline.size(), ") disagree with its nodes (", free_online, ", ",
+          provisioned, ", ", held, ", ", online, ", ", offline, ")"));
     }
     for (uint32_t k = 0; k <= pool.gpus_per_node; ++k) {
       uint32_t walked = 0;
       for (int32_t id = pool.bucket_head[k]; id != kNoNode;
            id = nodes_[static_cast<NodeId>(id)].next) {
-        if (nodes_[static_cast<NodeId>(id)].free != k) {
+        const Node& n = nodes_[static_cast<NodeId>(id)];
+        if (n.free != k || n.state != NodeState::kOnline) {
           return absl::InternalError(absl::StrCat("node ", id, " is in bucket ", k, " with ",
-                                                  nodes_[static_cast<NodeId>(id)].free, " free"));
+                                                  n.free, " free"));
         }
         ++walked;
       }

@@ -1,4 +1,4 @@
-// Which GPUs are free where, indexed so that placement never scans the cluster.
+// Which GPUs are provisioned, and free, where: indexed so that placement never scans the cluster.
 //
 // Nodes are numbered densely across pools (pool 0's nodes first). Within a pool all nodes have
 // the same GPU count (gpus_per_node <= 64). Indexes kept up to date on every change:
@@ -30,12 +30,18 @@ struct NodeShare {
 // The nodes of one gang; inline storage for the common one- and two-node cases.
 using Placement = absl::InlinedVector<NodeShare, 2>;
 
+// A node is online (placeable), draining (runs its jobs, takes no new ones, goes offline when
+// idle) or offline (not provisioned: not billed, not placeable).
+enum class NodeState : uint8_t { kOffline, kOnline, kDraining };
+
 class ClusterState {
  public:
   struct PoolShape {
     uint32_t gpus_per_node = 0;  // 1..64
-    uint32_t nodes = 0;          // >= 1
+    uint32_t nodes = 0;          // >= 1: the most the pool can ever have
     uint32_t rack_size = 0;      // nodes per rack, 0 = one rack
+    uint32_t online = kAll;      // nodes online at the start (the lowest-numbered ones)
+    static constexpr uint32_t kAll = 0xFFFFFFFF;
   };
   explicit ClusterState(const std::vector<PoolShape>& pools);
 
@@ -44,21 +50,31 @@ class ClusterState {
   uint32_t gpus_per_node(uint32_t pool) const { return pools_[pool].gpus_per_node; }
   uint32_t nodes_in_pool(uint32_t pool) const { return pools_[pool].node_count; }
   NodeId first_node(uint32_t pool) const { return pools_[pool].first_node; }
-  uint64_t total_gpus(uint32_t pool) const { return pools_[pool].total_gpus; }
+  // Every node of the pool, whatever its state: the most the pool can ever hold.
+  uint64_t capacity_gpus(uint32_t pool) const {
+    return uint64_t{pools_[pool].gpus_per_node} * pools_[pool].node_count;
+  }
+  // GPUs of online and draining nodes: what is paid for now.
+  uint64_t provisioned_gpus(uint32_t pool) const { return pools_[pool].provisioned_gpus; }
+  uint64_t allocated_gpus(uint32_t pool) const { return pools_[pool].allocated_gpus; }
+  // Free GPUs on online nodes (placeable now).
   uint64_t free_gpus(uint32_t pool) const { return pools_[pool].free_gpus; }
-  uint64_t allocated_gpus(uint32_t pool) const {
-    return pools_[pool].total_gpus - pools_[pool].free_gpus;
+  uint32_t online_nodes(uint32_t pool) const { return pools_[pool].online_nodes; }
+  uint32_t offline_nodes(uint32_t pool) const {
+    return static_cast<uint32_t>(pools_[pool].offline.size());
   }
   uint32_t free_on(NodeId node) const { return nodes_[node].free; }
   uint32_t pool_of(NodeId node) const { return nodes_[node].pool; }
   uint32_t rack_of(NodeId node) const { return nodes_[node].rack; }
+  NodeState state_of(NodeId node) const { return nodes_[node].state; }
 
-  // Whether a gang of `gpus` fits in `pool` now under the gang rule (one node if gpus <=
-  // gpus_per_node; else floor(gpus/gpn) whole free nodes plus one node with the remainder). O(1).
+  // Whether a gang of `gpus` fits in `pool`'s online nodes now under the gang rule (one node
+  // if gpus <= gpus_per_node; else floor(gpus/gpn) whole free nodes plus one node with the
+  // remainder). O(1).
   bool Fits(uint32_t pool, uint32_t gpus) const;
 
-  // Nodes of `pool` with exactly k free GPUs, as an intrusive list: First, then Next until
-  // kNoNode. Order within a bucket is deterministic (most recently changed first).
+  // Online nodes of `pool` with exactly k free GPUs, as an intrusive list: First, then Next
+  // until kNoNode. Order within a bucket is deterministic (most recently changed first).
   int32_t BucketFirst(uint32_t pool, uint32_t k) const { return pools_[pool].bucket_head[k]; }
   int32_t BucketNext(NodeId node) const { return nodes_[node].next; }
   uint32_t BucketSize(uint32_t pool, uint32_t k) const { return pools_[pool].bucket_size[k]; }
@@ -68,14 +84,23 @@ class ClusterState {
   int LargestBucket(uint32_t pool) const;
   // Largest non-empty k with 1 <= k < limit, or -1. O(1).
   int LargestBucketBelow(uint32_t pool, uint32_t limit) const;
-  // Leftmost node of `pool` with index >= `from` (a NodeId) and at least `min_free` free GPUs,
-  // or kNoNode. O(log nodes).
+  // Leftmost online node of `pool` with index >= `from` (a NodeId) and at least `min_free`
+  // free GPUs, or kNoNode. O(log nodes).
   int32_t LeftmostWithFree(uint32_t pool, uint32_t min_free, NodeId from) const;
 
-  // REQUIRES: each share fits the node's free GPUs (checked; violation aborts with a message).
+  // REQUIRES: each node online and each share fits its free GPUs (checked; a violation aborts
+  // with a message).
   void Allocate(const Placement& placement);
-  // REQUIRES: each share was allocated before.
+  // REQUIRES: each share was allocated before. A draining node left idle goes offline.
   void Release(const Placement& placement);
+
+  // Brings up to `count` offline nodes of `pool` online (lowest-numbered first); returns how
+  // many came online.
+  uint32_t BringOnline(uint32_t pool, uint32_t count);
+  // Every online node of `pool` starts draining (idle ones go offline at once).
+  void DrainPool(uint32_t pool);
+  // Takes up to `count` idle online nodes of `pool` offline; returns how many went.
+  uint32_t TakeIdleOffline(uint32_t pool, uint32_t count);
 
   // Recounts everything from scratch and compares with the indexes. For tests and
   // --check-invariants; O(nodes).
@@ -86,6 +111,7 @@ class ClusterState {
     uint32_t pool = 0;
     uint32_t rack = 0;
     uint32_t free = 0;
+    NodeState state = NodeState::kOffline;
     int32_t prev = kNoNode;
     int32_t next = kNoNode;
   };
@@ -93,16 +119,20 @@ class ClusterState {
     uint32_t gpus_per_node = 0;
     uint32_t node_count = 0;
     NodeId first_node = 0;
-    uint64_t total_gpus = 0;
+    uint32_t online_nodes = 0;
+    uint64_t provisioned_gpus = 0;
+    uint64_t allocated_gpus = 0;
     uint64_t free_gpus = 0;
-    std::vector<int32_t> bucket_head;   // size gpus_per_node + 1
+    std::vector<NodeId> offline;        // stack; the lowest id on top
+    std::vector<int32_t> bucket_head;   // size gpus_per_node + 1, online nodes only
     std::vector<uint32_t> bucket_size;  // size gpus_per_node + 1
     uint64_t nonempty_mask = 0;         // bit k-1 set when bucket k (k >= 1) is non-empty
     uint32_t tree_leaves = 0;           // power of two >= node_count
-    std::vector<uint8_t> tree;          // max of free over ranges; 1-based heap layout
+    std::vector<uint8_t> tree;          // max free over ranges (0 for non-online); 1-based
   };
 
   void SetFree(NodeId node, uint32_t new_free);
+  void GoOffline(NodeId node);
   void BucketRemove(Pool& pool, NodeId node);
   void BucketPushFront(Pool& pool, NodeId node);
   void TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value);

@@ -36,6 +36,10 @@ inline Money CostOf(GpuTime gpu_time, PricePerGpuHour price) {
   return static_cast<Money>(q);
 }
 
+inline Money DollarsToMoney(double usd) {
+  return static_cast<Money>(std::llround(usd * static_cast<double>(kMicroDollarsPerDollar)));
+}
+
 inline double MoneyToDollars(Money m) {
   return static_cast<double>(m) / static_cast<double>(kMicroDollarsPerDollar);
 }

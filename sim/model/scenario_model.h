@@ -13,10 +13,18 @@
 
 namespace burnrate {
 
-enum class PricingModel { kOnDemand, kReserved };
+enum class PricingModel { kOnDemand, kReserved, kOwned };
 
 inline const char* PricingModelName(PricingModel m) {
-  return m == PricingModel::kOnDemand ? "on_demand" : "reserved";
+  switch (m) {
+    case PricingModel::kOnDemand:
+      return "on_demand";
+    case PricingModel::kReserved:
+      return "reserved";
+    case PricingModel::kOwned:
+      return "owned";
+  }
+  return "?";
 }
 
 struct PoolSpec {
@@ -29,7 +37,24 @@ struct PoolSpec {
   double memory_gb_per_node = 0;
   uint32_t rack_size = 0;      // nodes per rack; 0 = one rack
   PricingModel pricing = PricingModel::kOnDemand;
-  PricePerGpuHour price = 0;   // micro-dollars per GPU-hour
+  PricePerGpuHour price = 0;   // hourly charge, micro-dollars per GPU-hour (0 for owned)
+  // Reserved: the commitment [commit_begin, commit_end) in simulated time (begin may be < 0;
+  // end kTimeInfinity when open-ended) and its upfront payment over term_months (0 = open).
+  SimTime commit_begin = 0;
+  SimTime commit_end = kTimeInfinity;
+  uint32_t term_months = 0;
+  Money upfront = 0;
+  // Owned.
+  Money capex_per_node = 0;
+  uint32_t amortization_months = 0;
+  Money hosting_per_node_month = 0;
+  double usd_per_kwh = 0;
+  double pue = 1.0;
+  double node_overhead_watts = 0;
+  double gpu_idle_watts = 0;  // of gpu_type, from the catalogue
+  double gpu_busy_watts = 0;
+  // Reserved and owned: on-demand USD per GPU-hour to compare with (0 = none).
+  double on_demand_reference_usd_per_gpu_hour = 0;
 };
 
 struct JobSpec {

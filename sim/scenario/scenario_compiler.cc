@@ -19,6 +19,7 @@
 #include "sim/model/calendar.h"
 #include "sim/model/gpu_catalog.h"
 #include "sim/model/money.h"
+#include "sim/model/price_catalog.h"
 #include "sim/model/time.h"
 #include "sim/scenario/empirical_samples.h"
 #include "sim/scenario/scenario_errors.h"
@@ -316,7 +317,7 @@ class Compiler {
       ok &= Number(path + ".memory_gb_per_node", p.memory_gb_per_node(), Lower::kNonNegative, 1e12,
                    "must be >= 0 (GB)", false);
       spec.rack_size = p.rack_size();
-      ok &= Pricing(p, path + ".pricing", &spec);
+      ok &= Pricing(p, path + ".pricing", &spec, *m);
       if (!ok) continue;
       capacities_.push_back(
           {spec.name, spec.gpu_type, static_cast<uint64_t>(spec.gpus_per_node) * spec.nodes});
@@ -324,36 +325,212 @@ class Compiler {
     }
   }
 
-  bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
+  // The hourly price of on-demand and reserved pools: exactly one of usd_per_gpu_hour,
+  // usd_per_node_hour or a catalogue key whose kind is one of `kinds`.
+  bool HourlyPrice(const std::string& path, double per_gpu, double per_node,
+                   const std::string& catalog, const std::vector<std::string>& kinds,
+                   PoolSpec* spec) {
+    const std::string gpu_path = path + ".usd_per_gpu_hour";
+    const std::string node_path = path + ".usd_per_node_hour";
+    const std::string cat_path = path + ".catalog";
+    const bool has_gpu = per_gpu != 0 || Written(gpu_path);
+    const bool has_node = per_node != 0 || Written(node_path);
+    const bool has_cat = !catalog.empty();
+    const int given = int{has_gpu} + int{has_node} + int{has_cat};
     const std::string one_of =
-        "set exactly one of on_demand or reserved, e.g. on_demand: "
+        "give exactly one of usd_per_gpu_hour, usd_per_node_hour or catalog (a key of the price "
+        "catalogue, `burnrate help prices`)";
+    if (given == 0) {
+      // A scenario built in code (no line information) may leave a zero price unwritten.
+      if (loaded_.lines.empty()) {
+        spec->price = 0;
+        return true;
+      }
+      errors_.Add(gpu_path, "is required; " + one_of);
+      return false;
+    }
+    if (given > 1) {
+      errors_.Add(has_gpu ? gpu_path : node_path, "is given with another price; " + one_of);
+      return false;
+    }
+    if (has_cat) {
+      const PriceEntry* e = FindPrice(catalog);
+      if (e == nullptr) {
+        errors_.Add(cat_path, fmt::format("unknown price catalogue key {}; known: {}",
+                                          Quoted(catalog), JoinNames(PriceKeys())));
+        return false;
+      }
+      if (std::find(kinds.begin(), kinds.end(), e->kind) == kinds.end()) {
+        errors_.Add(cat_path, fmt::format("{} is a {} price; this pricing takes {}",
+                                          Quoted(catalog), e->kind, JoinNames(kinds)));
+        return false;
+      }
+      if (!spec->gpu_type.empty() && e->gpu_type != spec->gpu_type) {
+        errors_.Add(cat_path, fmt::format("{} prices {} GPUs but the pool's gpu_type is {}",
+                                          Quoted(catalog), e->gpu_type,
+                                          Quoted(spec->gpu_type)));
+        return false;
+      }
+      spec->price = DollarsPerHourToPrice(e->usd_per_gpu_hour);
+      return true;
+    }
+    if (has_gpu) {
+      if (!Number(gpu_path, per_gpu, Lower::kNonNegative, kMaxUsdPerGpuHour,
+                  "must be >= 0 (USD per GPU-hour)", false)) {
+        return false;
+      }
+      spec->price = DollarsPerHourToPrice(per_gpu);
+      return true;
+    }
+    if (!Number(node_path, per_node, Lower::kNonNegative, kMaxUsdPerGpuHour * 64,
+                "must be >= 0 (USD per node-hour)", false)) {
+      return false;
+    }
+    if (spec->gpus_per_node > 0) {
+      spec->price = DollarsPerHourToPrice(per_node / spec->gpus_per_node);
+    }
+    return true;
+  }
+
+  bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec,
+               const ScenarioModel& m) {
+    const std::string one_of =
+        "set exactly one of on_demand, reserved or owned, e.g. on_demand: "
         "{usd_per_gpu_hour: 2.5}";
     if (!p.has_pricing() || p.pricing().model_case() == burnrate::v1::Pricing::MODEL_NOT_SET) {
       errors_.Add(path, "is required; " + one_of);
       return false;
     }
-    double usd = 0;
-    std::string price_path;
-    if (p.pricing().has_on_demand()) {
+    const burnrate::v1::Pricing& pr = p.pricing();
+    if (pr.has_on_demand()) {
       spec->pricing = PricingModel::kOnDemand;
-      usd = p.pricing().on_demand().usd_per_gpu_hour();
-      price_path = path + ".on_demand.usd_per_gpu_hour";
-    } else {
+      const auto& od = pr.on_demand();
+      return HourlyPrice(path + ".on_demand", od.usd_per_gpu_hour(), od.usd_per_node_hour(),
+                         od.catalog(), {"on_demand"}, spec);
+    }
+    if (pr.has_reserved()) {
       spec->pricing = PricingModel::kReserved;
-      usd = p.pricing().reserved().usd_per_gpu_hour();
-      price_path = path + ".reserved.usd_per_gpu_hour";
+      const auto& r = pr.reserved();
+      const std::string rp = path + ".reserved";
+      bool ok = HourlyPrice(rp, r.usd_per_gpu_hour(), r.usd_per_node_hour(), r.catalog(),
+                            {"reserved_1y", "reserved_3y"}, spec);
+      ok &= Number(rp + ".upfront_usd", r.upfront_usd(), Lower::kNonNegative, 1e12,
+                   "must be >= 0 (USD for the whole commitment)", false);
+      if (ok) spec->upfront = DollarsToMoney(r.upfront_usd());
+      ok &= Number(rp + ".on_demand_usd_per_gpu_hour", r.on_demand_usd_per_gpu_hour(),
+                   Lower::kNonNegative, kMaxUsdPerGpuHour, "must be >= 0 (USD per GPU-hour)",
+                   false);
+      spec->on_demand_reference_usd_per_gpu_hour = r.on_demand_usd_per_gpu_hour();
+      if (r.term_months() > 1200) {
+        errors_.Add(rp + ".term_months", fmt::format("{} is too large; must be 0..1200 (months; "
+                                                     "0 = open-ended)",
+                                                     r.term_months()));
+        return false;
+      }
+      spec->term_months = r.term_months();
+      // The commitment's first month: "YYYY-MM", by default the scenario's start month.
+      int year = 0;
+      unsigned month = 0, day = 0;
+      CivilFromDays(m.start_unix_s / 86400, &year, &month, &day);
+      if (!r.start_month().empty()) {
+        const std::string& t = r.start_month();
+        const bool shape = t.size() == 7 && t[4] == '-' &&
+                           std::all_of(t.begin(), t.begin() + 4, ::isdigit) &&
+                           ::isdigit(t[5]) && ::isdigit(t[6]);
+        const int y = shape ? std::stoi(t.substr(0, 4)) : 0;
+        const int mo = shape ? std::stoi(t.substr(5, 2)) : 0;
+        if (!shape || y < 1970 || y > 9999 || mo < 1 || mo > 12) {
+          errors_.Add(rp + ".start_month",
+                      fmt::format("{} is not a month; use YYYY-MM, e.g. \"2023-09\"", Quoted(t)));
+          return false;
+        }
+        year = y;
+        month = static_cast<unsigned>(mo);
+      }
+      const int64_t begin_unix = DaysFromCivil(year, month, 1) * 86400;
+      spec->commit_begin = (begin_unix - m.start_unix_s) * kSecond;
+      if (spec->term_months > 0) {
+        const int64_t months = int64_t{year} * 12 + (month - 1) + spec->term_months;
+        const int end_year = static_cast<int>(months / 12);
+        if (end_year > 9999) {
+          errors_.Add(rp + ".term_months", "ends after the year 9999; shorten the term");
+          return false;
+        }
+        const int64_t end_unix =
+            DaysFromCivil(end_year, static_cast<unsigned>(months % 12) + 1, 1) * 86400;
+        spec->commit_end = (end_unix - m.start_unix_s) * kSecond;
+        if (spec->commit_end <= 0) {
+          errors_.Add(rp + ".term_months",
+                      "the commitment ends before the scenario starts; its pool would never run");
+          return false;
+        }
+      }
+      if (m.horizon > 0 && spec->commit_begin >= m.horizon) {
+        errors_.Add(rp + ".start_month",
+                    "the commitment starts after the horizon; its pool would never run");
+        return false;
+      }
+      return ok;
     }
-    const std::string allowed = "must be >= 0 (USD per GPU-hour)";
-    if (!loaded_.lines.empty() && !Written(price_path)) {
-      errors_.Add(price_path, "is required; " + allowed);
-      return false;
+    // Owned.
+    spec->pricing = PricingModel::kOwned;
+    const auto& o = pr.owned();
+    const std::string op = path + ".owned";
+    bool ok = true;
+    if (!Written(op + ".capex_usd_per_node") && o.capex_usd_per_node() == 0 &&
+        !loaded_.lines.empty()) {
+      errors_.Add(op + ".capex_usd_per_node", "is required; USD per node, >= 0 (write 0 for "
+                                              "hardware already paid off)");
+      ok = false;
+    } else {
+      ok &= Number(op + ".capex_usd_per_node", o.capex_usd_per_node(), Lower::kNonNegative, 1e9,
+                   "must be >= 0 (USD per node)", false);
     }
-    if (!Number(price_path, usd, Lower::kNonNegative, kMaxUsdPerGpuHour, allowed, false)) {
-      return false;
+    if (o.amortization_months() < 1 || o.amortization_months() > 1200) {
+      errors_.Add(op + ".amortization_months",
+                  o.amortization_months() == 0 && !Written(op + ".amortization_months")
+                      ? std::string("is required; 1..1200 (months of straight-line amortisation)")
+                      : fmt::format("{} is not allowed; must be 1..1200 (months)",
+                                    o.amortization_months()));
+      ok = false;
     }
-    spec->price = DollarsPerHourToPrice(usd);
+    ok &= Number(op + ".hosting_usd_per_node_month", o.hosting_usd_per_node_month(),
+                 Lower::kNonNegative, 1e9, "must be >= 0 (USD per node-month)", false);
+    if (!Written(op + ".usd_per_kwh") && o.usd_per_kwh() == 0 && !loaded_.lines.empty()) {
+      errors_.Add(op + ".usd_per_kwh", "is required; USD per kWh, >= 0 (write 0 to leave "
+                                       "energy out)");
+      ok = false;
+    } else {
+      ok &= Number(op + ".usd_per_kwh", o.usd_per_kwh(), Lower::kNonNegative, 100,
+                   "must be >= 0 and <= 100 (USD per kWh)", false);
+    }
+    const double pue = o.pue() == 0 ? 1.0 : o.pue();
+    if (!std::isfinite(pue) || pue < 1 || pue > 5) {
+      errors_.Add(op + ".pue", fmt::format("{} is not allowed; must be 1..5 (total facility power "
+                                           "/ IT power; 0 = default 1.0)",
+                                           FormatNumber(o.pue())));
+      ok = false;
+    }
+    ok &= Number(op + ".node_overhead_watts", o.node_overhead_watts(), Lower::kNonNegative, 1e6,
+                 "must be >= 0 (watts per node)", false);
+    ok &= Number(op + ".on_demand_usd_per_gpu_hour", o.on_demand_usd_per_gpu_hour(),
+                 Lower::kNonNegative, kMaxUsdPerGpuHour, "must be >= 0 (USD per GPU-hour)",
+                 false);
+    if (!ok) return false;
+    spec->capex_per_node = DollarsToMoney(o.capex_usd_per_node());
+    spec->amortization_months = o.amortization_months();
+    spec->hosting_per_node_month = DollarsToMoney(o.hosting_usd_per_node_month());
+    spec->usd_per_kwh = o.usd_per_kwh();
+    spec->pue = pue;
+    spec->node_overhead_watts = o.node_overhead_watts();
+    spec->on_demand_reference_usd_per_gpu_hour = o.on_demand_usd_per_gpu_hour();
+    if (const GpuSpec* gpu = m.catalog.Find(spec->gpu_type); gpu != nullptr) {
+      spec->gpu_idle_watts = gpu->idle_watts;
+      spec->gpu_busy_watts = gpu->busy_watts;
+    }
     return true;
   }
+
 
   // Checks a job's or generator's gpu_type ("" = any pool). False when no pool has it.
   bool GpuTypeOfSomePool(const std::string& path, const std::string& gpu_type,

@@ -29,7 +29,7 @@ $out" ;;
 
 # A normal run: table on stdout, JSON and CSV files with the contract's fields.
 expect 0 "fifo-backfill+best-fit" -- env COLUMNS=200 "$BIN" run "$QS" --json "$TMP/r.json" --csv "$TMP/csv"
-for f in summary.csv monthly.csv timeseries.csv jobs.csv by_gpu_count.csv; do
+for f in summary.csv monthly.csv timeseries.csv jobs.csv by_gpu_count.csv tenants.csv; do
   [ -s "$TMP/csv/$f" ] || fail "--csv did not write $f"
 done
 for field in '"scenario": "quickstart"' '"policy": "fifo+first-fit"' '"seed": 1' \

@@ -188,7 +188,7 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   std::vector<std::string> names = Entries(out);
   std::sort(names.begin(), names.end());
   CHECK(names == std::vector<std::string>{"by_gpu_count.csv", "jobs.csv", "monthly.csv",
-                                          "summary.csv", "timeseries.csv"});
+                                          "summary.csv", "tenants.csv", "timeseries.csv"});
 
   const std::string jobs = ReadFile(out / "jobs.csv");
   CHECK(jobs ==
@@ -201,19 +201,20 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   CHECK_THAT(summary, Catch::StartsWith("policy,seed,jobs_submitted,jobs_completed,"
                                         "jobs_running_at_horizon,jobs_queued_at_horizon,"
                                         "gpu_utilization,"));
-  CHECK_THAT(summary, Catch::Contains("cost_per_allocated_gpu_hour_usd,events\n"));
+  CHECK_THAT(summary, Catch::Contains("cost_per_allocated_gpu_hour_usd,events,"));
   CHECK_THAT(summary, Catch::Contains("\nfifo+first-fit,7,2,0,"));
   CHECK_THAT(summary, Catch::Contains(",0.1,"));  // Shortest round-trip double.
 
   CHECK(ReadFile(out / "monthly.csv") ==
         "policy,month,pool,cost_usd,idle_cost_usd,gpu_hours_provisioned,gpu_hours_allocated,"
-        "gpu_utilization\n"
-        "fifo+first-fit,2023-08,a100,12.5,0,8,4,0.5\n"
-        "fifo+first-fit,2023-08,ALL,12.5,0,8,2,0.25\n");
+        "gpu_utilization,usage_usd,idle_capacity_usd,upfront_usd,capex_usd,hosting_usd,"
+        "energy_usd,energy_kwh\n"
+        "fifo+first-fit,2023-08,a100,12.5,0,8,4,0.5,0,0,0,0,0,0,0\n"
+        "fifo+first-fit,2023-08,ALL,12.5,0,8,2,0.25,0,0,0,0,0,0,0\n");
   CHECK(ReadFile(out / "timeseries.csv") ==
-        "policy,time_s,allocated_gpus,queued_jobs,running_jobs\n"
-        "fifo+first-fit,0,0,2,0\n"
-        "fifo+first-fit,60,8,1,1\n");
+        "policy,time_s,allocated_gpus,queued_jobs,running_jobs,provisioned_gpus\n"
+        "fifo+first-fit,0,0,2,0,\n"
+        "fifo+first-fit,60,8,1,1,\n");
   CHECK(ReadFile(out / "by_gpu_count.csv") ==
         "policy,gpus,jobs_submitted,jobs_started,jobs_completed,mean_queue_delay_s,"
         "p99_queue_delay_s,max_queue_delay_s,mean_jct_s\n"

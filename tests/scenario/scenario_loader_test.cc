@@ -656,8 +656,8 @@ TEST_CASE("Compile errors name file and line and field and the allowed range", "
        {"bad.yaml:4: cluster.pools[0].nodes: is required; must be >= 1"}},
       {"missing pricing",
        Edit("      pricing:\n        on_demand: {usd_per_gpu_hour: 2.5}\n", ""),
-       {"bad.yaml:4: cluster.pools[0].pricing: is required; set exactly one of on_demand or "
-        "reserved"}},
+       {"bad.yaml:4: cluster.pools[0].pricing: is required; set exactly one of on_demand, "
+        "reserved or owned"}},
       {"empty pricing",
        Edit("on_demand: {usd_per_gpu_hour: 2.5}", "{}"),
        {"bad.yaml:8: cluster.pools[0].pricing: is required; set exactly one of"}},
@@ -667,8 +667,36 @@ TEST_CASE("Compile errors name file and line and field and the allowed range", "
         "must be >= 0 (USD per GPU-hour)"}},
       {"missing price",
        Edit("{usd_per_gpu_hour: 2.5}", "{}"),
-       {"bad.yaml:9: cluster.pools[0].pricing.on_demand.usd_per_gpu_hour: is required; must be "
-        ">= 0"}},
+       {"bad.yaml:9: cluster.pools[0].pricing.on_demand.usd_per_gpu_hour: is required; give "
+        "exactly one of usd_per_gpu_hour, usd_per_node_hour or catalog"}},
+      {"two prices",
+       Edit("{usd_per_gpu_hour: 2.5}", "{usd_per_gpu_hour: 2.5, usd_per_node_hour: 20}"),
+       {"bad.yaml:9: cluster.pools[0].pricing.on_demand.usd_per_gpu_hour: is given with another "
+        "price"}},
+      {"unknown catalogue key",
+       Edit("{usd_per_gpu_hour: 2.5}", "{catalog: \"aws:nope:on_demand\"}"),
+       {"cluster.pools[0].pricing.on_demand.catalog: unknown price catalogue key "
+        "\"aws:nope:on_demand\"; known: "}},
+      {"catalogue kind mismatch",
+       Edit("on_demand: {usd_per_gpu_hour: 2.5}",
+            "reserved: {catalog: \"aws:p4d.24xlarge:on_demand\"}"),
+       {"cluster.pools[0].pricing.reserved.catalog: \"aws:p4d.24xlarge:on_demand\" is a "
+        "on_demand price; this pricing takes reserved_1y, reserved_3y"}},
+      {"catalogue GPU mismatch",
+       Edit("{usd_per_gpu_hour: 2.5}", "{catalog: \"aws:p4d.24xlarge:on_demand\"}"),
+       {"cluster.pools[0].pricing.on_demand.catalog: \"aws:p4d.24xlarge:on_demand\" prices "
+        "A100-40GB GPUs but the pool's gpu_type is"}},
+      {"bad commitment month",
+       Edit("on_demand: {usd_per_gpu_hour: 2.5}",
+            "reserved: {usd_per_gpu_hour: 1, start_month: \"2023-13\"}"),
+       {"cluster.pools[0].pricing.reserved.start_month: \"2023-13\" is not a month; use YYYY-MM"}},
+      {"owned without amortisation",
+       Edit("on_demand: {usd_per_gpu_hour: 2.5}", "owned: {capex_usd_per_node: 200000, usd_per_kwh: 0.1}"),
+       {"cluster.pools[0].pricing.owned.amortization_months: is required; 1..1200"}},
+      {"owned with a PUE below 1",
+       Edit("on_demand: {usd_per_gpu_hour: 2.5}",
+            "owned: {capex_usd_per_node: 1, amortization_months: 36, usd_per_kwh: 0.1, pue: 0.5}"),
+       {"cluster.pools[0].pricing.owned.pue: 0.5 is not allowed; must be 1..5"}},
       {"new gpu type without speed",
        Edit("  pools:", "  gpu_types:\n    - {name: X9, memory_gb: 10}\n  pools:"),
        {"bad.yaml:4: cluster.gpu_types[0].training_speed: is required; must be > 0 for the new "

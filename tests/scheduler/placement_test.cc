@@ -21,6 +21,7 @@ bool FitsBrute(const ClusterState& c, uint32_t pool, uint32_t gpus) {
   const uint32_t gpn = c.gpus_per_node(pool);
   uint32_t full = 0, best_partial = 0, max_free = 0;
   for (NodeId n = c.first_node(pool); n < c.first_node(pool) + c.nodes_in_pool(pool); ++n) {
+    if (c.state_of(n) != NodeState::kOnline) continue;  // draining and offline: not placeable
     const uint32_t f = c.free_on(n);
     max_free = std::max(max_free, f);
     if (f == gpn) {
@@ -54,7 +55,7 @@ TEST_CASE("cluster indexes agree with brute force under random allocation", "[sc
                             static_cast<NodeId>(rng.UniformInt(c.nodes_in_pool(pool)));
         int32_t expect = kNoNode;
         for (NodeId n = from; n < c.first_node(pool) + c.nodes_in_pool(pool); ++n) {
-          if (c.free_on(n) >= k) {
+          if (c.state_of(n) == NodeState::kOnline && c.free_on(n) >= k) {
             expect = static_cast<int32_t>(n);
             break;
           }
@@ -81,10 +82,31 @@ TEST_CASE("cluster indexes agree with brute force under random allocation", "[sc
         c.Allocate(p);
         held.push_back(p);
       }
-    } else {
+    } else if (rng.UniformInt(10) > 0) {
       const size_t i = rng.UniformInt(held.size());
       c.Release(held[i]);
       held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      // Capacity moves: nodes come online, idle ones go offline, or a pool drains.
+      const uint32_t pool = static_cast<uint32_t>(rng.UniformInt(2));
+      const uint64_t before = c.provisioned_gpus(pool);
+      switch (rng.UniformInt(3)) {
+        case 0:
+          c.BringOnline(pool, static_cast<uint32_t>(rng.UniformInt(4)));
+          CHECK(c.provisioned_gpus(pool) >= before);
+          break;
+        case 1:
+          c.TakeIdleOffline(pool, static_cast<uint32_t>(rng.UniformInt(4)));
+          CHECK(c.provisioned_gpus(pool) <= before);
+          break;
+        default:
+          if (rng.UniformInt(4) == 0) {
+            c.DrainPool(pool);
+            CHECK(c.free_gpus(pool) == 0);  // nothing placeable while draining
+            // Draining nodes stay provisioned only while they hold jobs.
+            CHECK(c.provisioned_gpus(pool) <= before);
+          }
+      }
     }
     REQUIRE(c.CheckInvariants().ok());
   }

@@ -42,22 +42,37 @@ int ExitFor(const absl::Status& s) {
 
 std::string PolicyHelp() {
   std::string out =
-      "A policy is QUEUE[+PLACEMENT], e.g. fifo-backfill+best-fit (placement defaults to\n"
-      "first-fit).\n\nQueue policies:\n";
+      "A policy is QUEUE[+PLACEMENT[+SCALING]], e.g. fifo-backfill+best-fit (placement defaults\n"
+      "to first-fit; scaling, which only matters for pools with autoscale, to in-order).\n\n"
+      "Queue policies:\n";
   for (const PolicyInfo& p : QueuePolicies()) out += "  " + p.name + "\n      " + p.summary + "\n";
   out += "\nPlacement policies:\n";
   for (const PolicyInfo& p : PlacementPolicies()) {
     out += "  " + p.name + "\n      " + p.summary + "\n";
   }
+  out += "\nScaling policies (which autoscaled pool grows for jobs that do not fit):\n";
+  for (const PolicyInfo& p : ScalingPolicies()) {
+    out += "  " + p.name + "\n      " + p.summary + "\n";
+  }
   return out;
 }
 
-// "fifo-backfill+best-fit" -> {fifo-backfill, best-fit}; errors list the known names.
+// "fifo-backfill+best-fit[+cheapest-first]" -> {fifo-backfill, best-fit, cheapest-first};
+// errors list the known names.
 absl::StatusOr<PolicySpec> ParsePolicy(const std::string& text) {
   PolicySpec spec;
-  const size_t plus = text.find('+');
-  spec.queue = text.substr(0, plus);
-  if (plus != std::string::npos) spec.placement = text.substr(plus + 1);
+  const std::vector<std::string> parts = absl::StrSplit(text, '+');
+  if (parts.size() > 3) {
+    return absl::InvalidArgumentError("--policy " + text +
+                                      ": expected QUEUE[+PLACEMENT[+SCALING]]\n" + PolicyHelp());
+  }
+  spec.queue = parts[0];
+  if (parts.size() > 1) spec.placement = parts[1];
+  if (parts.size() > 2) spec.scaling = parts[2];
+  if (!IsScalingPolicy(spec.scaling)) {
+    return absl::InvalidArgumentError("--policy " + text + ": unknown scaling policy \"" +
+                                      spec.scaling + "\"\n" + PolicyHelp());
+  }
   if (!IsQueuePolicy(spec.queue)) {
     return absl::InvalidArgumentError("--policy " + text + ": unknown queue policy \"" +
                                       spec.queue + "\"\n" + PolicyHelp());

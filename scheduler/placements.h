@@ -1,4 +1,4 @@
-// Factories of the built-in placement policies (see placement.cc for their rules).
+// Factories of the built-in placement and scaling policies (see placement.cc, scaling.cc).
 #ifndef BURNRATE_SCHEDULER_PLACEMENTS_H_
 #define BURNRATE_SCHEDULER_PLACEMENTS_H_
 
@@ -11,6 +11,10 @@ namespace burnrate {
 std::unique_ptr<PlacementPolicy> NewFirstFitPlacement();
 std::unique_ptr<PlacementPolicy> NewBestFitPlacement();
 std::unique_ptr<PlacementPolicy> NewSpreadPlacement();
+
+// Scaling policies (scaling.cc).
+std::unique_ptr<ScalingPolicy> NewInOrderScaling();
+std::unique_ptr<ScalingPolicy> NewCheapestFirstScaling();
 
 }  // namespace burnrate
 

@@ -95,6 +95,27 @@ class PlacementPolicy {
                      Placement* out) const = 0;
 };
 
+// What a scaling policy sees of one autoscaled pool.
+struct ScalablePool {
+  uint32_t pool = 0;            // index in scenario order
+  uint32_t gpus_per_node = 0;
+  uint32_t headroom_nodes = 0;  // nodes that may still be requested (max - provisioned)
+  double usd_per_gpu_hour = 0;
+  double training_speed = 1.0;
+};
+
+// Grows autoscaled pools for pending jobs that do not fit (the cluster-autoscaler's
+// "expander"): for each such job class the simulator asks which pool should grow; scale-down
+// (idle timeout) is mechanical and not the policy's business.
+class ScalingPolicy {
+ public:
+  virtual ~ScalingPolicy() = default;
+  virtual std::string_view name() const = 0;
+  // Index into `candidates` (pools the class may use that have headroom and can hold its
+  // gang), or -1 to grow none. `candidates` is in scenario order and never empty.
+  virtual int ChoosePool(std::span<const ScalablePool> candidates) const = 0;
+};
+
 }  // namespace burnrate
 
 #endif  // BURNRATE_SCHEDULER_POLICY_H_

@@ -40,6 +40,16 @@ const std::vector<Entry<PlacementPolicy>>& PlacementTable() {
   return *table;
 }
 
+const std::vector<Entry<ScalingPolicy>>& ScalingTable() {
+  static const auto* table = new std::vector<Entry<ScalingPolicy>>{
+      {{"in-order", "grow the first autoscaled pool, in scenario order, that can take the job"},
+       NewInOrderScaling},
+      {{"cheapest-first", "grow the pool with the lowest price per unit of work"},
+       NewCheapestFirstScaling},
+  };
+  return *table;
+}
+
 template <typename T>
 std::vector<PolicyInfo> Infos(const std::vector<Entry<T>>& table) {
   std::vector<PolicyInfo> out;
@@ -70,6 +80,20 @@ const std::vector<PolicyInfo>& QueuePolicies() {
 const std::vector<PolicyInfo>& PlacementPolicies() {
   static const auto* infos = new std::vector<PolicyInfo>(Infos(PlacementTable()));
   return *infos;
+}
+
+const std::vector<PolicyInfo>& ScalingPolicies() {
+  static const auto* infos = new std::vector<PolicyInfo>(Infos(ScalingTable()));
+  return *infos;
+}
+
+bool IsScalingPolicy(std::string_view name) {
+  const auto& t = ScalingPolicies();
+  return std::any_of(t.begin(), t.end(), [&](const PolicyInfo& i) { return i.name == name; });
+}
+
+absl::StatusOr<std::unique_ptr<ScalingPolicy>> MakeScalingPolicy(std::string_view name) {
+  return Make(ScalingTable(), "scaling", name);
 }
 
 bool IsQueuePolicy(std::string_view name) {

@@ -21,13 +21,16 @@ struct PolicyInfo {
 // Registered names, in registry order.
 const std::vector<PolicyInfo>& QueuePolicies();
 const std::vector<PolicyInfo>& PlacementPolicies();
+const std::vector<PolicyInfo>& ScalingPolicies();
 
 bool IsQueuePolicy(std::string_view name);
 bool IsPlacementPolicy(std::string_view name);
+bool IsScalingPolicy(std::string_view name);
 
 // NotFound with the list of known names when `name` is not registered.
 absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name);
 absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(std::string_view name);
+absl::StatusOr<std::unique_ptr<ScalingPolicy>> MakeScalingPolicy(std::string_view name);
 
 }  // namespace burnrate
 

@@ -30,7 +30,8 @@ PoolMonthBill BillPoolMonth(const PoolSpec& pool, const MonthSpan& month,
   // Hourly charges (on-demand and reserved).
   const Money hourly_total = CostOf(usage.provisioned, pool.price);
   b.usage = CostOf(usage.allocated, pool.price);
-  b.idle_capacity = hourly_total - b.usage;
+  // A node released before its minimum charge is billed the rest, as idle capacity.
+  b.idle_capacity = hourly_total - b.usage + CostOf(usage.min_charge, pool.price);
 
   const Duration in_horizon = month.end - month.begin;  // this month's part of the horizon
   const Duration full = month.full_length;

@@ -17,7 +17,16 @@
 namespace burnrate {
 
 // Event kinds the world dispatches on. Order of declaration is irrelevant; phases decide.
-enum class EventKind : uint8_t { kComplete, kArrival, kSchedule, kSample, kCapacity, kTest };
+enum class EventKind : uint8_t {
+  kComplete,
+  kArrival,
+  kSchedule,
+  kSample,
+  kCapacity,
+  kNodeReady,
+  kScaleDown,
+  kTest
+};
 
 // Lower phases run first among events with the same time.
 enum class Phase : uint8_t { kRelease = 0, kArrive = 1, kSchedule = 2, kObserve = 3 };

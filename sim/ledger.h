@@ -15,6 +15,8 @@ namespace burnrate {
 struct PoolMonthUsage {
   GpuTime provisioned = 0;
   GpuTime allocated = 0;
+  // Billed but not provisioned: the rest of a minimum charge for a node released early.
+  GpuTime min_charge = 0;
 };
 
 class Ledger {
@@ -41,6 +43,12 @@ class Ledger {
       Add(p, t - p.last);
       p.last = t;
     }
+  }
+  // Adds billed-only GPU-time at `t` (a minimum charge). REQUIRES: t within the horizon.
+  void AddMinCharge(uint32_t pool, SimTime t, GpuTime gpu_time) {
+    Advance(pool, t);
+    PoolLedger& p = pools_[pool];
+    if (p.month < months_.size()) p.usage[p.month].min_charge += gpu_time;
   }
   uint64_t allocated(uint32_t pool) const { return pools_[pool].allocated; }
   uint64_t provisioned(uint32_t pool) const { return pools_[pool].provisioned; }

@@ -54,7 +54,7 @@ std::vector<ClusterState::PoolShape> Shapes(const ScenarioModel& s) {
     // A commitment that starts later brings its nodes online then.
     const bool later = p.pricing == PricingModel::kReserved && p.commit_begin > 0;
     out.push_back({p.gpus_per_node, p.nodes, p.rack_size,
-                   later ? 0 : ClusterState::PoolShape::kAll});
+                   later ? 0 : p.autoscale ? p.min_nodes : ClusterState::PoolShape::kAll});
   }
   return out;
 }
@@ -68,7 +68,8 @@ struct CapacityChange {
 class World final : public SchedulingContext {
  public:
   World(const ScenarioModel& scenario, uint64_t seed, const RunOptions& options,
-        std::unique_ptr<QueuePolicy> queue, std::unique_ptr<PlacementPolicy> placement)
+        std::unique_ptr<QueuePolicy> queue, std::unique_ptr<PlacementPolicy> placement,
+        std::unique_ptr<ScalingPolicy> scaling)
       : sc_(scenario),
         seed_(seed),
         options_(options),
@@ -76,6 +77,7 @@ class World final : public SchedulingContext {
         events_(options.reference_event_queue ? NewSetEventQueue() : NewHeapEventQueue()),
         queue_(std::move(queue)),
         placement_(std::move(placement)),
+        scaling_(std::move(scaling)),
         months_(MonthsInHorizon(scenario.start_unix_s, scenario.horizon)),
         ledger_(scenario.pools.size(), months_) {}
 
@@ -105,6 +107,12 @@ class World final : public SchedulingContext {
   void OnSample();
   void InitCapacity();
   void OnCapacity(uint32_t change);
+  void Autoscale();
+  void OnNodeReady(NodeId node);
+  void OnScaleDown(uint32_t pool);
+  void NodeIdle(NodeId node);
+  void NodeBusy(NodeId node);
+  void ScheduleScaleDown(uint32_t pool);
   void Account(uint32_t pool) {
     ledger_.Set(pool, now_, cluster_.allocated_gpus(pool), cluster_.provisioned_gpus(pool));
   }
@@ -125,6 +133,7 @@ class World final : public SchedulingContext {
   std::unique_ptr<EventQueue> events_;
   std::unique_ptr<QueuePolicy> queue_;
   std::unique_ptr<PlacementPolicy> placement_;
+  std::unique_ptr<ScalingPolicy> scaling_;
   std::vector<MonthSpan> months_;
   Ledger ledger_;
 
@@ -139,6 +148,16 @@ class World final : public SchedulingContext {
   Placement scratch_;
   std::vector<CapacityChange> capacity_changes_;
   uint64_t capacity_epoch_ = 0;
+
+  // Autoscaling.
+  bool any_autoscale_ = false;
+  std::vector<uint32_t> pending_per_class_;
+  std::vector<SimTime> provisioned_at_;  // per node: start of its current provisioning
+  std::vector<SimTime> idle_since_;      // per node in an autoscaled pool, while online and idle
+  std::vector<std::set<std::pair<SimTime, NodeId>>> idle_nodes_;  // per pool, by idle_since
+  std::vector<SimTime> scale_down_at_;   // per pool: the pending scale-down check, or infinity
+  std::vector<uint64_t> scale_need_;     // per pool, scratch for Autoscale
+  std::vector<NodeId> booted_;           // scratch
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -254,6 +273,10 @@ void World::OnArrival(uint32_t s) {
     job.view.class_id = ClassOf(job.view.gpus, g.gpu_type);
   }
   job.view.submit = now_;
+  if (job.view.class_id >= pending_per_class_.size()) {
+    pending_per_class_.resize(job.view.class_id + 1, 0);
+  }
+  ++pending_per_class_[job.view.class_id];
   jobs_.push_back(std::move(job));
   queue_->Enqueue(id, jobs_[id].view);
   RequestPass();
@@ -265,8 +288,14 @@ bool World::TryStart(JobId id) {
   const JobClass& cls = classes_[job.view.class_id];
   if (!placement_->Place(cluster_, cls.pools, job.view.gpus, &scratch_)) return false;
   const uint32_t pool = cluster_.pool_of(scratch_.front().node);
+  if (sc_.pools[pool].autoscale) {
+    for (const NodeShare& share : scratch_) {
+      if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
+    }
+  }
   cluster_.Allocate(scratch_);
   Account(pool);
+  --pending_per_class_[job.view.class_id];
   job.placement = scratch_;
   job.pool = static_cast<int32_t>(pool);
   job.start = now_;
@@ -282,6 +311,15 @@ void World::OnComplete(JobId id) {
   const uint32_t pool = static_cast<uint32_t>(job.pool);
   cluster_.Release(job.placement);
   Account(pool);
+  if (sc_.pools[pool].autoscale) {
+    for (const NodeShare& share : job.placement) {
+      if (cluster_.state_of(share.node) == NodeState::kOnline &&
+          cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) {
+        NodeIdle(share.node);
+      }
+    }
+    ScheduleScaleDown(pool);
+  }
   job.end = now_;
   running_by_end_.erase({now_, id});
   RequestPass();
@@ -393,6 +431,20 @@ absl::Status World::CheckInvariants(const Event& e) const {
 }
 
 void World::InitCapacity() {
+  provisioned_at_.assign(cluster_.node_count(), 0);
+  idle_since_.assign(cluster_.node_count(), 0);
+  idle_nodes_.resize(sc_.pools.size());
+  scale_down_at_.assign(sc_.pools.size(), kTimeInfinity);
+  scale_need_.assign(sc_.pools.size(), 0);
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    if (sc_.pools[p].autoscale) {
+      any_autoscale_ = true;
+      for (NodeId n = cluster_.first_node(p); n < cluster_.first_node(p) + cluster_.nodes_in_pool(p);
+           ++n) {
+        if (cluster_.state_of(n) == NodeState::kOnline) NodeIdle(n);
+      }
+    }
+  }
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
     Account(p);  // the ledger starts from the initial provisioning
     const PoolSpec& ps = sc_.pools[p];
@@ -422,6 +474,108 @@ void World::OnCapacity(uint32_t change) {
   RequestPass();
 }
 
+void World::NodeIdle(NodeId node) {
+  idle_since_[node] = now_;
+  idle_nodes_[cluster_.pool_of(node)].emplace(now_, node);
+}
+
+void World::NodeBusy(NodeId node) {
+  idle_nodes_[cluster_.pool_of(node)].erase({idle_since_[node], node});
+}
+
+// Ensures a scale-down check at the time the pool's longest-idle node times out, if the pool
+// is above its minimum. One pending check per pool; an earlier need supersedes a later one.
+void World::ScheduleScaleDown(uint32_t pool) {
+  const PoolSpec& ps = sc_.pools[pool];
+  if (idle_nodes_[pool].empty() ||
+      cluster_.online_nodes(pool) + cluster_.booting_nodes(pool) <= ps.min_nodes) {
+    return;
+  }
+  const SimTime due = std::max(now_, idle_nodes_[pool].begin()->first + ps.idle_timeout);
+  if (due >= scale_down_at_[pool] && scale_down_at_[pool] >= now_) return;
+  scale_down_at_[pool] = due;
+  events_->Schedule(due, Phase::kObserve, EventKind::kScaleDown, pool);
+}
+
+// Releases nodes idle for the timeout, longest idle first, down to the pool's minimum.
+void World::OnScaleDown(uint32_t pool) {
+  const PoolSpec& ps = sc_.pools[pool];
+  scale_down_at_[pool] = kTimeInfinity;
+  auto& idle = idle_nodes_[pool];
+  bool released = false;
+  while (!idle.empty() && idle.begin()->first + ps.idle_timeout <= now_ &&
+         cluster_.online_nodes(pool) + cluster_.booting_nodes(pool) > ps.min_nodes) {
+    const NodeId node = idle.begin()->second;
+    idle.erase(idle.begin());
+    cluster_.TakeNodeOffline(node);
+    const Duration episode = now_ - provisioned_at_[node];
+    Account(pool);
+    if (episode < ps.min_charge) {
+      ledger_.AddMinCharge(pool, now_,
+                           static_cast<GpuTime>(ps.min_charge - episode) * ps.gpus_per_node);
+    }
+    released = true;
+  }
+  if (released) ++capacity_epoch_;
+  ScheduleScaleDown(pool);
+}
+
+void World::OnNodeReady(NodeId node) {
+  const uint32_t pool = cluster_.pool_of(node);
+  cluster_.FinishBooting(node);
+  NodeIdle(node);
+  ++capacity_epoch_;
+  RequestPass();
+  ScheduleScaleDown(pool);
+}
+
+// After a scheduling pass: for each job class with pending jobs that do not fit, the scaling
+// policy picks an autoscaled pool to grow; each pool then requests the nodes its classes need,
+// less the nodes already booting there, up to its maximum. Node counts per class: a gang of
+// g <= gpn GPUs packs gpn / g jobs per node; a larger one needs ceil(g / gpn) nodes per job.
+// O(classes x eligible pools).
+void World::Autoscale() {
+  std::fill(scale_need_.begin(), scale_need_.end(), 0);
+  std::vector<ScalablePool> candidates;
+  for (uint32_t c = 0; c < classes_.size(); ++c) {
+    const uint64_t pending = c < pending_per_class_.size() ? pending_per_class_[c] : 0;
+    if (pending == 0 || ClassFits(c)) continue;
+    const JobClass& cls = classes_[c];
+    candidates.clear();
+    for (uint32_t p : cls.pools) {
+      const PoolSpec& ps = sc_.pools[p];
+      if (!ps.autoscale) continue;
+      const uint32_t headroom =
+          ps.nodes - cluster_.online_nodes(p) - cluster_.booting_nodes(p);
+      if (headroom == 0) continue;
+      candidates.push_back({p, ps.gpus_per_node, headroom, MoneyToDollars(ps.price),
+                            ps.training_speed});
+    }
+    if (candidates.empty()) continue;
+    const int pick = scaling_->ChoosePool(candidates);
+    if (pick < 0) continue;
+    const ScalablePool& chosen = candidates[static_cast<size_t>(pick)];
+    const uint64_t g = cls.view.gpus, gpn = chosen.gpus_per_node;
+    scale_need_[chosen.pool] +=
+        g <= gpn ? (pending * g + gpn - 1) / gpn : pending * ((g + gpn - 1) / gpn);
+  }
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    const uint64_t booting = cluster_.booting_nodes(p);
+    if (scale_need_[p] <= booting) continue;
+    booted_.clear();
+    cluster_.StartBooting(p, static_cast<uint32_t>(std::min<uint64_t>(
+                                 scale_need_[p] - booting, UINT32_MAX)),
+                          &booted_);
+    if (booted_.empty()) continue;
+    for (NodeId n : booted_) {
+      provisioned_at_[n] = now_;
+      events_->Schedule(now_ + sc_.pools[p].provisioning_delay, Phase::kRelease,
+                        EventKind::kNodeReady, n);
+    }
+    Account(p);
+  }
+}
+
 absl::Status World::Run() {
   InitCapacity();
   InitSources();
@@ -447,12 +601,19 @@ absl::Status World::Run() {
       case EventKind::kSchedule:
         pass_pending_ = false;
         queue_->Schedule(*this);
+        if (any_autoscale_) Autoscale();
         break;
       case EventKind::kSample:
         OnSample();
         break;
       case EventKind::kCapacity:
         OnCapacity(e.payload);
+        break;
+      case EventKind::kNodeReady:
+        OnNodeReady(e.payload);
+        break;
+      case EventKind::kScaleDown:
+        if (e.time == scale_down_at_[e.payload]) OnScaleDown(e.payload);  // else superseded
         break;
       case EventKind::kTest:
         break;
@@ -582,7 +743,12 @@ RunOutput World::Finish(const PolicySpec& policy) {
     ++tenant_jobs[t];
     if (j.start < 0) continue;
     const SimTime end = j.end >= 0 ? j.end : sc_.horizon;
-    for (size_t m = 0; m < n_months; ++m) {
+    // Only the months the job spans: O(log months + months spanned) per job.
+    size_t m = static_cast<size_t>(
+        std::upper_bound(months_.begin(), months_.end(), j.start,
+                         [](SimTime at, const MonthSpan& month) { return at < month.end; }) -
+        months_.begin());
+    for (; m < n_months && months_[m].begin < end; ++m) {
       const SimTime lo = std::max(j.start, months_[m].begin);
       const SimTime hi = std::min(end, months_[m].end);
       if (hi > lo) {
@@ -692,7 +858,10 @@ absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySp
   if (!queue.ok()) return absl::InvalidArgumentError(queue.status().message());
   auto placement = MakePlacementPolicy(policy.placement);
   if (!placement.ok()) return absl::InvalidArgumentError(placement.status().message());
-  World world(scenario, seed, options, *std::move(queue), *std::move(placement));
+  auto scaling = MakeScalingPolicy(policy.scaling);
+  if (!scaling.ok()) return absl::InvalidArgumentError(scaling.status().message());
+  World world(scenario, seed, options, *std::move(queue), *std::move(placement),
+              *std::move(scaling));
   if (absl::Status s = world.Run(); !s.ok()) return s;
   return world.Finish(policy);
 }

@@ -55,22 +55,53 @@ ClusterState::ClusterState(const std::vector<PoolShape>& shapes) {
 }
 
 uint32_t ClusterState::BringOnline(uint32_t pool_index, uint32_t count) {
+  std::vector<NodeId> ids;
+  StartBooting(pool_index, count, &ids);
+  for (NodeId id : ids) FinishBooting(id);
+  return static_cast<uint32_t>(ids.size());
+}
+
+uint32_t ClusterState::StartBooting(uint32_t pool_index, uint32_t count,
+                                    std::vector<NodeId>* booted) {
   Pool& pool = pools_[pool_index];
-  uint32_t brought = 0;
-  while (brought < count && !pool.offline.empty()) {
+  uint32_t started = 0;
+  while (started < count && !pool.offline.empty()) {
     const NodeId id = pool.offline.back();
     pool.offline.pop_back();
-    Node& n = nodes_[id];
-    n.state = NodeState::kOnline;
-    n.free = pool.gpus_per_node;
-    ++pool.online_nodes;
+    nodes_[id].state = NodeState::kBooting;
+    ++pool.booting_nodes;
     pool.provisioned_gpus += pool.gpus_per_node;
-    pool.free_gpus += pool.gpus_per_node;
-    BucketPushFront(pool, id);
-    TreeUpdate(pool, id - pool.first_node, n.free);
-    ++brought;
+    booted->push_back(id);
+    ++started;
   }
-  return brought;
+  return started;
+}
+
+void ClusterState::FinishBooting(NodeId id) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  if (n.state != NodeState::kBooting) Die(absl::StrCat("node ", id, " is not booting"));
+  --pool.booting_nodes;
+  n.state = NodeState::kOnline;
+  n.free = pool.gpus_per_node;
+  ++pool.online_nodes;
+  pool.free_gpus += pool.gpus_per_node;
+  BucketPushFront(pool, id);
+  TreeUpdate(pool, id - pool.first_node, n.free);
+}
+
+void ClusterState::TakeNodeOffline(NodeId id) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  if (n.state != NodeState::kOnline || n.free != pool.gpus_per_node) {
+    Die(absl::StrCat("node ", id, " is not online and idle"));
+  }
+  BucketRemove(pool, id);
+  TreeUpdate(pool, id - pool.first_node, 0);
+  --pool.online_nodes;
+  pool.free_gpus -= n.free;
+  n.state = NodeState::kDraining;
+  GoOffline(id);
 }
 
 void ClusterState::DrainPool(uint32_t pool_index) {
@@ -255,7 +286,7 @@ absl::Status ClusterState::CheckInvariants() const {
   for (uint32_t p = 0; p < pools_.size(); ++p) {
     const Pool& pool = pools_[p];
     uint64_t free_online = 0, provisioned = 0, held = 0;
-    uint32_t online = 0, offline = 0;
+    uint32_t online = 0, offline = 0, booting = 0;
     std::vector<uint32_t> counts(pool.gpus_per_node + 1, 0);
     for (uint32_t i = 0; i < pool.node_count; ++i) {
       const NodeId id = pool.first_node + i;
@@ -280,6 +311,11 @@ absl::Status ClusterState::CheckInvariants() const {
           provisioned += pool.gpus_per_node;
           held += pool.gpus_per_node - n.free;
           break;
+        case NodeState::kBooting:
+          ++booting;
+          if (n.free != 0) return absl::InternalError(absl::StrCat("booting node ", id, " has free GPUs"));
+          provisioned += pool.gpus_per_node;
+          break;
         case NodeState::kDraining:
           if (n.free == pool.gpus_per_node) {
             return absl::InternalError(absl::StrCat("draining node ", id, " is idle but not offline"));
@@ -291,7 +327,7 @@ absl::Status ClusterState::CheckInvariants() const {
     }
     if (free_online != pool.free_gpus || provisioned != pool.provisioned_gpus ||
         held != pool.allocated_gpus || online != pool.online_nodes ||
-        offline != pool.offline.size()) {
+        offline != pool.offline.size() || booting != pool.booting_nodes) {
       return absl::InternalError(absl::StrCat(
           "pool ", p, " counters (free ", pool.free_gpus, ", provisioned ", pool.provisioned_gpus,
           ", allocated ", pool.allocated_gpus, ", online nodes ", pool.online_nodes,

@@ -30,9 +30,10 @@ struct NodeShare {
 // The nodes of one gang; inline storage for the common one- and two-node cases.
 using Placement = absl::InlinedVector<NodeShare, 2>;
 
-// A node is online (placeable), draining (runs its jobs, takes no new ones, goes offline when
-// idle) or offline (not provisioned: not billed, not placeable).
-enum class NodeState : uint8_t { kOffline, kOnline, kDraining };
+// A node is online (placeable), booting (provisioned and billed, not yet placeable), draining
+// (runs its jobs, takes no new ones, goes offline when idle) or offline (not provisioned: not
+// billed, not placeable).
+enum class NodeState : uint8_t { kOffline, kOnline, kDraining, kBooting };
 
 class ClusterState {
  public:
@@ -54,7 +55,7 @@ class ClusterState {
   uint64_t capacity_gpus(uint32_t pool) const {
     return uint64_t{pools_[pool].gpus_per_node} * pools_[pool].node_count;
   }
-  // GPUs of online and draining nodes: what is paid for now.
+  // GPUs of online, booting and draining nodes: what is paid for now.
   uint64_t provisioned_gpus(uint32_t pool) const { return pools_[pool].provisioned_gpus; }
   uint64_t allocated_gpus(uint32_t pool) const { return pools_[pool].allocated_gpus; }
   // Free GPUs on online nodes (placeable now).
@@ -63,6 +64,7 @@ class ClusterState {
   uint32_t offline_nodes(uint32_t pool) const {
     return static_cast<uint32_t>(pools_[pool].offline.size());
   }
+  uint32_t booting_nodes(uint32_t pool) const { return pools_[pool].booting_nodes; }
   uint32_t free_on(NodeId node) const { return nodes_[node].free; }
   uint32_t pool_of(NodeId node) const { return nodes_[node].pool; }
   uint32_t rack_of(NodeId node) const { return nodes_[node].rack; }
@@ -101,6 +103,13 @@ class ClusterState {
   void DrainPool(uint32_t pool);
   // Takes up to `count` idle online nodes of `pool` offline; returns how many went.
   uint32_t TakeIdleOffline(uint32_t pool, uint32_t count);
+  // Starts booting up to `count` offline nodes of `pool` (lowest-numbered first), appending
+  // their ids to `booted`; returns how many.
+  uint32_t StartBooting(uint32_t pool, uint32_t count, std::vector<NodeId>* booted);
+  // REQUIRES: the node is booting. It comes online, all GPUs free.
+  void FinishBooting(NodeId node);
+  // REQUIRES: the node is online and idle. It goes offline.
+  void TakeNodeOffline(NodeId node);
 
   // Recounts everything from scratch and compares with the indexes. For tests and
   // --check-invariants; O(nodes).
@@ -120,6 +129,7 @@ class ClusterState {
     uint32_t node_count = 0;
     NodeId first_node = 0;
     uint32_t online_nodes = 0;
+    uint32_t booting_nodes = 0;
     uint64_t provisioned_gpus = 0;
     uint64_t allocated_gpus = 0;
     uint64_t free_gpus = 0;

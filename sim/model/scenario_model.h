@@ -55,6 +55,13 @@ struct PoolSpec {
   double gpu_busy_watts = 0;
   // Reserved and owned: on-demand USD per GPU-hour to compare with (0 = none).
   double on_demand_reference_usd_per_gpu_hour = 0;
+  // On-demand: minimum billed time per node provisioning.
+  Duration min_charge = 0;
+  // Autoscaling (on-demand only): between min_nodes and `nodes`.
+  bool autoscale = false;
+  uint32_t min_nodes = 0;
+  Duration provisioning_delay = 0;
+  Duration idle_timeout = 0;
 };
 
 struct JobSpec {
@@ -94,7 +101,11 @@ struct GeneratorSpec {
 struct PolicySpec {
   std::string queue;
   std::string placement = "first-fit";
-  std::string Name() const { return queue + "+" + placement; }
+  std::string scaling = "in-order";
+  // "queue+placement", with "+scaling" when it is not the default.
+  std::string Name() const {
+    return queue + "+" + placement + (scaling == "in-order" ? "" : "+" + scaling);
+  }
 };
 
 struct ScenarioModel {

@@ -318,6 +318,7 @@ class Compiler {
                    "must be >= 0 (GB)", false);
       spec.rack_size = p.rack_size();
       ok &= Pricing(p, path + ".pricing", &spec, *m);
+      ok &= Autoscale(p, path, &spec);
       if (!ok) continue;
       capacities_.push_back(
           {spec.name, spec.gpu_type, static_cast<uint64_t>(spec.gpus_per_node) * spec.nodes});
@@ -392,6 +393,34 @@ class Compiler {
     return true;
   }
 
+  bool Autoscale(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
+    if (!p.has_autoscale()) return true;
+    const std::string ap = path + ".autoscale";
+    if (!p.pricing().has_on_demand()) {
+      errors_.Add(ap, "applies to on_demand pools only; committed and owned capacity is paid "
+                      "whether provisioned or not");
+      return false;
+    }
+    const auto& a = p.autoscale();
+    bool ok = true;
+    if (a.min_nodes() > p.nodes()) {
+      errors_.Add(ap + ".min_nodes", fmt::format("{} is more than the pool's {} nodes; must be "
+                                                 "0..nodes (nodes is the maximum)",
+                                                 a.min_nodes(), p.nodes()));
+      ok = false;
+    }
+    ok &= Number(ap + ".provisioning_delay_s", a.provisioning_delay_s(), Lower::kNonNegative,
+                 86400, "must be >= 0 and <= 86400 (seconds)", false);
+    ok &= Number(ap + ".idle_timeout_s", a.idle_timeout_s(), Lower::kNonNegative, 1e7,
+                 "must be >= 0 and <= 1e7 (seconds; 0 = release when idle)", false);
+    if (!ok) return false;
+    spec->autoscale = true;
+    spec->min_nodes = a.min_nodes();
+    spec->provisioning_delay = SecondsToTime(a.provisioning_delay_s());
+    spec->idle_timeout = SecondsToTime(a.idle_timeout_s());
+    return true;
+  }
+
   bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec,
                const ScenarioModel& m) {
     const std::string one_of =
@@ -405,8 +434,12 @@ class Compiler {
     if (pr.has_on_demand()) {
       spec->pricing = PricingModel::kOnDemand;
       const auto& od = pr.on_demand();
-      return HourlyPrice(path + ".on_demand", od.usd_per_gpu_hour(), od.usd_per_node_hour(),
-                         od.catalog(), {"on_demand"}, spec);
+      bool ok = HourlyPrice(path + ".on_demand", od.usd_per_gpu_hour(), od.usd_per_node_hour(),
+                            od.catalog(), {"on_demand"}, spec);
+      ok &= Number(path + ".on_demand.min_charge_s", od.min_charge_s(), Lower::kNonNegative,
+                   86400, "must be >= 0 and <= 86400 (seconds)", false);
+      if (ok) spec->min_charge = SecondsToTime(od.min_charge_s());
+      return ok;
     }
     if (pr.has_reserved()) {
       spec->pricing = PricingModel::kReserved;
@@ -799,10 +832,17 @@ class Compiler {
                                 Quoted(spec.placement), PolicyNames(PlacementPolicies())));
         ok = false;
       }
+      if (!p.scaling().empty()) spec.scaling = p.scaling();
+      if (!IsScalingPolicy(spec.scaling)) {
+        errors_.Add(path + ".scaling",
+                    fmt::format("unknown scaling policy {}; known: {} (default in-order)",
+                                Quoted(spec.scaling), PolicyNames(ScalingPolicies())));
+        ok = false;
+      }
       if (!ok) continue;
       if (auto [it, fresh] = seen.emplace(spec.Name(), path); !fresh) {
         errors_.Add(path, fmt::format("duplicate policy {} (also {}); list each queue + placement "
-                                      "pair once",
+                                      "(+ scaling) combination once",
                                       spec.Name(), it->second));
         continue;
       }

@@ -201,7 +201,8 @@ std::string JobsCsv(const burnrate::v1::Results& results,
                     const std::vector<std::vector<JobRecord>>& jobs_per_run) {
   std::string out;
   AppendRow(out, {"policy", "name", "tenant", "gpus", "priority", "pool", "nodes", "submit_s",
-                  "start_s", "finish_s", "runtime_s", "queue_delay_s", "jct_s"});
+                  "start_s", "finish_s", "runtime_s", "queue_delay_s", "jct_s", "preemptions",
+                  "gpu_hours_lost"});
   for (int r = 0; r < results.runs_size(); ++r) {
     const std::string& policy = results.runs(r).policy();
     for (const JobRecord& job : jobs_per_run[static_cast<std::size_t>(r)]) {
@@ -213,7 +214,8 @@ std::string JobsCsv(const burnrate::v1::Results& results,
                       Number(job.submit_s), started ? Number(job.start_s) : std::string(),
                       finished ? Number(job.finish_s) : std::string(), Number(job.runtime_s),
                       started ? Number(job.start_s - job.submit_s) : std::string(),
-                      finished ? Number(job.finish_s - job.submit_s) : std::string()});
+                      finished ? Number(job.finish_s - job.submit_s) : std::string(),
+                      fmt::format("{}", job.preemptions), Number(job.gpu_hours_lost)});
     }
   }
   return out;

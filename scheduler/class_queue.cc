@@ -5,7 +5,54 @@
 
 namespace burnrate {
 
+JobId ClassFifo::Front() const {
+  if (live_ == 0) return retry_.begin()->first;
+  if (retry_.empty()) return ids_[head_];
+  return std::min(ids_[head_], retry_.begin()->first);
+}
+
+void ClassFifo::PopFront() {
+  if (!retry_.empty() && (live_ == 0 || retry_.begin()->first < ids_[head_])) {
+    retry_.erase(retry_.begin());
+  } else {
+    RemoveAt(head_);
+  }
+}
+
+bool ClassFifo::FindFirstAtMost(Duration max_duration, Found* found) const {
+  bool any = false;
+  if (live_ > 0 && tree_[1] <= max_duration) {
+    const size_t pos = Leftmost(1, 0, leaves_, max_duration);
+    *found = {ids_[pos], pos};
+    any = true;
+  }
+  for (const auto& [id, duration] : retry_) {
+    if (any && id > found->id) break;
+    if (duration <= max_duration) {
+      *found = {id, kRetryLane};
+      return true;
+    }
+  }
+  return any;
+}
+
+void ClassFifo::Remove(const Found& found) {
+  if (found.pos == kRetryLane) {
+    auto it = std::find_if(retry_.begin(), retry_.end(),
+                           [&](const auto& e) { return e.first == found.id; });
+    retry_.erase(it);
+  } else {
+    RemoveAt(found.pos);
+  }
+}
+
 void ClassFifo::Push(JobId id, Duration duration_ref) {
+  if (any_pushed_ && id <= newest_) {
+    retry_.emplace(id, duration_ref);  // queued again: older than the newest arrival
+    return;
+  }
+  any_pushed_ = true;
+  newest_ = id;
   // Compact when the removed prefix is most of the array: amortised O(1) per push.
   if (head_ > 0 && head_ >= ids_.size() / 2 && ids_.size() >= 64) {
     ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -37,7 +84,7 @@ void ClassFifo::Rebuild() {
   for (size_t i = leaves_; i-- > 1;) tree_[i] = std::min(tree_[2 * i], tree_[2 * i + 1]);
 }
 
-void ClassFifo::Remove(size_t pos) {
+void ClassFifo::RemoveAt(size_t pos) {
   durations_[pos] = kRemoved;
   size_t i = leaves_ + pos;
   tree_[i] = kRemoved;
@@ -57,17 +104,12 @@ void ClassFifo::Remove(size_t pos) {
   while (durations_[head_] == kRemoved) ++head_;
 }
 
-size_t ClassFifo::FindFirstAtMost(Duration max_duration) const {
-  if (live_ == 0 || tree_[1] > max_duration) return npos;
-  return Leftmost(1, 0, leaves_, max_duration);
-}
-
 size_t ClassFifo::Leftmost(size_t node, size_t lo, size_t size, Duration max_duration) const {
-  if (tree_[node] > max_duration) return npos;
+  if (tree_[node] > max_duration) return kRetryLane;  // "none" in a subtree search
   if (size == 1) return lo;
   const size_t half = size / 2;
   const size_t left = Leftmost(2 * node, lo, half, max_duration);
-  if (left != npos) return left;
+  if (left != kRetryLane) return left;
   return Leftmost(2 * node + 1, lo + half, half, max_duration);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <queue>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -14,26 +15,31 @@
 
 namespace burnrate {
 
-// One class's jobs in arrival (id) order, with "leftmost job whose duration is <= X" in
-// O(log n) for backfilling. Append-only with lazy removal; the removed prefix is compacted
-// away, so memory is O(jobs pending) amortised.
+// One class's jobs in arrival (id) order, with "earliest job whose duration is <= X" for
+// backfilling. Two lanes: first arrivals are appended to an array with lazy removal and a min
+// segment tree of durations (O(log n) search; the removed prefix is compacted away); jobs
+// queued again after a preemption (ids older than the newest) go to a small ordered retry lane
+// (searched linearly: it holds only preempted jobs, which leave first).
 class ClassFifo {
  public:
-  bool empty() const { return live_ == 0; }
-  size_t size() const { return live_; }
-  // REQUIRES: id greater than every id pushed before.
+  bool empty() const { return live_ == 0 && retry_.empty(); }
+  size_t size() const { return live_ + retry_.size(); }
   void Push(JobId id, Duration duration_ref);
-  // REQUIRES: !empty().
-  JobId Front() const { return ids_[head_]; }
-  void PopFront() { Remove(head_); }
-  // Position of the leftmost live job with duration_ref <= max_duration, or npos.
-  size_t FindFirstAtMost(Duration max_duration) const;
-  JobId IdAt(size_t pos) const { return ids_[pos]; }
-  void Remove(size_t pos);
-  static constexpr size_t npos = std::numeric_limits<size_t>::max();
+  // The earliest-arrived job. REQUIRES: !empty().
+  JobId Front() const;
+  void PopFront();
+  // The earliest-arrived job with duration_ref <= max_duration, if any. `pos` is for Remove.
+  struct Found {
+    JobId id = 0;
+    size_t pos = 0;
+  };
+  bool FindFirstAtMost(Duration max_duration, Found* found) const;
+  void Remove(const Found& found);
 
  private:
   static constexpr Duration kRemoved = std::numeric_limits<Duration>::max();
+  static constexpr size_t kRetryLane = std::numeric_limits<size_t>::max();
+  void RemoveAt(size_t pos);
   void Rebuild();
   size_t Leftmost(size_t node, size_t lo, size_t size, Duration max_duration) const;
 
@@ -43,6 +49,9 @@ class ClassFifo {
   size_t live_ = 0;
   size_t leaves_ = 0;  // tree capacity, power of two >= ids_.size()
   std::vector<Duration> tree_;  // min over ranges; 1-based heap layout
+  bool any_pushed_ = false;
+  JobId newest_ = 0;            // largest id ever appended
+  std::set<std::pair<JobId, Duration>> retry_;
 };
 
 // All classes' FIFOs, indexed by class id.
@@ -58,8 +67,8 @@ class ClassFifos {
     classes_[class_id].PopFront();
     --size_;
   }
-  void Remove(uint32_t class_id, size_t pos) {
-    classes_[class_id].Remove(pos);
+  void Remove(uint32_t class_id, const ClassFifo::Found& found) {
+    classes_[class_id].Remove(found);
     --size_;
   }
 

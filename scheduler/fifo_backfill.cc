@@ -58,15 +58,18 @@ class FifoBackfill final : public QueuePolicy {
           // Largest reference duration whose run time on the slowest pool fits the window,
           // then the exact check against the simulator's rounding of run times.
           const auto max_ref = static_cast<Duration>(static_cast<double>(window) * speed);
-          const size_t pos = queue_.of(c).FindFirstAtMost(max_ref);
-          if (pos == ClassFifo::npos) return false;
-          const JobId id = queue_.of(c).IdAt(pos);
-          if (SchedulingContext::Runtime(ctx.job(id).duration_ref, speed) > window) return false;
-          out->key = out->id = id;
-          out->pos = pos;
+          ClassFifo::Found found;
+          if (!queue_.of(c).FindFirstAtMost(max_ref, &found)) return false;
+          if (SchedulingContext::Runtime(ctx.job(found.id).duration_ref, speed) > window) {
+            return false;
+          }
+          out->key = out->id = found.id;
+          out->pos = found.pos;
           return true;
         },
-        [&](uint32_t c, const ClassCandidate& cand) { queue_.Remove(c, cand.pos); });
+        [&](uint32_t c, const ClassCandidate& cand) {
+          queue_.Remove(c, ClassFifo::Found{cand.id, cand.pos});
+        });
   }
 
  private:

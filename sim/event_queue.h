@@ -25,6 +25,9 @@ enum class EventKind : uint8_t {
   kCapacity,
   kNodeReady,
   kScaleDown,
+  kRevoke,
+  kReclaim,
+  kRestore,
   kTest
 };
 

@@ -33,13 +33,20 @@ struct Source {
 };
 
 struct Job {
-  JobView view;
+  JobView view;                  // view.duration_ref: work left at the last checkpoint
   uint32_t source = 0;
   uint32_t index_in_source = 0;  // inline: index into scenario.jobs; generator: sequence number
-  int32_t pool = -1;
-  SimTime start = -1;
-  SimTime end = -1;
-  Duration runtime = 0;
+  uint32_t tenant = 0;           // index into World::tenants_
+  int32_t pool = -1;             // of the current or last attempt
+  SimTime first_start = -1;
+  SimTime start = -1;            // of the current or last attempt
+  SimTime end = -1;              // completion
+  Duration runtime = 0;          // of the current or last attempt, restart overhead included
+  EventId completion = 0;        // of the current attempt
+  uint32_t preemptions = 0;
+  Duration checkpoint_interval = 0;
+  Duration restart_overhead = 0;
+  GpuTime lost = 0;              // held GPU-time that did not count toward completion
   Placement placement;
 };
 
@@ -108,6 +115,17 @@ class World final : public SchedulingContext {
   void InitCapacity();
   void OnCapacity(uint32_t change);
   void Autoscale();
+  void ForgetJobOnNode(NodeId node, JobId id) {
+    auto& on = jobs_on_node_[node];
+    on.erase(std::find(on.begin(), on.end(), id));
+  }
+  void Preempt(JobId id);
+  void OnRevoke(NodeId node);
+  void OnReclaim(NodeId node);
+  void OnRestore(uint32_t pool);
+  void NodeOnline(NodeId node);
+  void AccountSegment(const Job& job, SimTime begin, SimTime end);
+  uint32_t TenantOf(const std::string& name);
   void OnNodeReady(NodeId node);
   void OnScaleDown(uint32_t pool);
   void NodeIdle(NodeId node);
@@ -148,6 +166,19 @@ class World final : public SchedulingContext {
   Placement scratch_;
   std::vector<CapacityChange> capacity_changes_;
   uint64_t capacity_epoch_ = 0;
+
+  // Preemption and spot.
+  std::vector<absl::InlinedVector<JobId, 4>> jobs_on_node_;
+  std::vector<Rng> spot_rng_;          // per pool (spot pools only use theirs)
+  std::vector<SimTime> revoke_at_;     // per node: its pending revocation, or -1
+  std::vector<uint32_t> revocations_;  // per pool
+  uint32_t preemptions_ = 0;
+  GpuTime lost_ = 0;
+  // Chargeback: tenants by name and their GPU-time per (pool x month).
+  std::vector<std::string> tenants_;
+  std::map<std::string, uint32_t> tenant_index_;
+  std::vector<std::vector<GpuTime>> tenant_use_;
+  std::vector<uint32_t> tenant_jobs_;
 
   // Autoscaling.
   bool any_autoscale_ = false;
@@ -264,6 +295,9 @@ void World::OnArrival(uint32_t s) {
     job.view.duration_ref = spec.duration;
     job.view.priority = spec.priority;
     job.view.class_id = ClassOf(spec.gpus, spec.gpu_type);
+    job.tenant = TenantOf(spec.tenant);
+    job.checkpoint_interval = spec.checkpoint_interval;
+    job.restart_overhead = spec.restart_overhead;
   } else {
     const GeneratorSpec& g = *src.generator;
     job.index_in_source = static_cast<uint32_t>(src.emitted++);
@@ -271,12 +305,16 @@ void World::OnArrival(uint32_t s) {
     job.view.duration_ref = SampleDuration(src);
     job.view.priority = g.priority;
     job.view.class_id = ClassOf(job.view.gpus, g.gpu_type);
+    job.tenant = TenantOf(g.tenant);
+    job.checkpoint_interval = g.checkpoint_interval;
+    job.restart_overhead = g.restart_overhead;
   }
   job.view.submit = now_;
   if (job.view.class_id >= pending_per_class_.size()) {
     pending_per_class_.resize(job.view.class_id + 1, 0);
   }
   ++pending_per_class_[job.view.class_id];
+  ++tenant_jobs_[job.tenant];
   jobs_.push_back(std::move(job));
   queue_->Enqueue(id, jobs_[id].view);
   RequestPass();
@@ -299,11 +337,78 @@ bool World::TryStart(JobId id) {
   job.placement = scratch_;
   job.pool = static_cast<int32_t>(pool);
   job.start = now_;
-  job.runtime = Runtime(job.view.duration_ref, sc_.pools[pool].training_speed);
+  if (job.first_start < 0) job.first_start = now_;
+  // A restarted job first pays its restart overhead, then runs the work left.
+  job.runtime = Runtime(job.view.duration_ref, sc_.pools[pool].training_speed) +
+                (job.preemptions > 0 ? job.restart_overhead : 0);
   const SimTime end = now_ + job.runtime;
-  events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
+  job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
   running_by_end_.emplace(end, id);
+  for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
   return true;
+}
+
+uint32_t World::TenantOf(const std::string& name) {
+  auto [it, fresh] = tenant_index_.try_emplace(name, static_cast<uint32_t>(tenants_.size()));
+  if (fresh) {
+    tenants_.push_back(name);
+    tenant_use_.emplace_back(sc_.pools.size() * months_.size(), 0);
+    tenant_jobs_.push_back(0);
+  }
+  return it->second;
+}
+
+// Adds the job's GPU-time over [begin, end) on its pool to its tenant, month by month.
+// O(log months + months spanned).
+void World::AccountSegment(const Job& job, SimTime begin, SimTime end) {
+  const size_t n_months = months_.size();
+  size_t m = static_cast<size_t>(
+      std::upper_bound(months_.begin(), months_.end(), begin,
+                       [](SimTime at, const MonthSpan& month) { return at < month.end; }) -
+      months_.begin());
+  std::vector<GpuTime>& use = tenant_use_[job.tenant];
+  for (; m < n_months && months_[m].begin < end; ++m) {
+    const SimTime lo = std::max(begin, months_[m].begin);
+    const SimTime hi = std::min(end, months_[m].end);
+    if (hi > lo) {
+      use[static_cast<size_t>(job.pool) * n_months + m] +=
+          static_cast<GpuTime>(job.view.gpus) * (hi - lo);
+    }
+  }
+}
+
+// Stops a running job: it keeps the work up to its last checkpoint (checkpoints every
+// checkpoint_interval of useful run time, after any restart overhead), loses the rest, frees
+// its GPUs and queues again.
+void World::Preempt(JobId id) {
+  Job& job = jobs_[id];
+  const uint32_t pool = static_cast<uint32_t>(job.pool);
+  events_->Cancel(job.completion);
+  running_by_end_.erase({job.start + job.runtime, id});
+  const Duration elapsed = now_ - job.start;
+  const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
+  const Duration useful = std::max<Duration>(0, elapsed - overhead);
+  const Duration saved = job.checkpoint_interval > 0
+                             ? useful / job.checkpoint_interval * job.checkpoint_interval
+                             : 0;
+  // Work saved, in reference time: the pool ran at training_speed x the reference.
+  const double speed = sc_.pools[pool].training_speed;
+  const Duration saved_ref = std::min(
+      job.view.duration_ref,
+      static_cast<Duration>(static_cast<double>(saved) * speed + 0.5));
+  job.view.duration_ref = std::max<Duration>(1, job.view.duration_ref - saved_ref);
+  const GpuTime lost = static_cast<GpuTime>(job.view.gpus) * (elapsed - saved);
+  job.lost += lost;
+  lost_ += lost;
+  ++job.preemptions;
+  ++preemptions_;
+  AccountSegment(job, job.start, now_);
+  for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
+  cluster_.Release(job.placement);
+  Account(pool);
+  ++pending_per_class_[job.view.class_id];
+  queue_->Enqueue(id, job.view);
+  RequestPass();
 }
 
 void World::OnComplete(JobId id) {
@@ -322,6 +427,15 @@ void World::OnComplete(JobId id) {
   }
   job.end = now_;
   running_by_end_.erase({now_, id});
+  for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
+  AccountSegment(job, job.start, now_);
+  // The restart overhead of the last attempt did no work either.
+  if (job.preemptions > 0) {
+    const GpuTime overhead = static_cast<GpuTime>(job.view.gpus) *
+                             std::min(job.restart_overhead, job.runtime);
+    job.lost += overhead;
+    lost_ += overhead;
+  }
   RequestPass();
 }
 
@@ -431,6 +545,20 @@ absl::Status World::CheckInvariants(const Event& e) const {
 }
 
 void World::InitCapacity() {
+  jobs_on_node_.resize(cluster_.node_count());
+  revoke_at_.assign(cluster_.node_count(), -1);
+  revocations_.assign(sc_.pools.size(), 0);
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    // Spot streams after the generators' (1..generators): adding a pool changes no job.
+    spot_rng_.push_back(Rng::ForStream(seed_, 1'000'000 + p));
+  }
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    if (sc_.pools[p].pricing != PricingModel::kSpot) continue;
+    for (NodeId n = cluster_.first_node(p); n < cluster_.first_node(p) + cluster_.nodes_in_pool(p);
+         ++n) {
+      if (cluster_.state_of(n) == NodeState::kOnline) NodeOnline(n);
+    }
+  }
   provisioned_at_.assign(cluster_.node_count(), 0);
   idle_since_.assign(cluster_.node_count(), 0);
   idle_nodes_.resize(sc_.pools.size());
@@ -470,6 +598,62 @@ void World::OnCapacity(uint32_t change) {
     cluster_.DrainPool(c.pool);
   }
   Account(c.pool);
+  ++capacity_epoch_;
+  RequestPass();
+}
+
+// A node came online: a spot node draws its revocation time.
+void World::NodeOnline(NodeId node) {
+  const uint32_t pool = cluster_.pool_of(node);
+  const PoolSpec& ps = sc_.pools[pool];
+  if (ps.pricing != PricingModel::kSpot || ps.revocations_per_node_hour <= 0) return;
+  const double gap_s = spot_rng_[pool].Exponential(3600.0 / ps.revocations_per_node_hour);
+  const double at_s = TimeToSeconds(now_) + gap_s;
+  if (at_s >= TimeToSeconds(sc_.horizon)) return;
+  revoke_at_[node] = std::max(now_, SecondsToTime(at_s));
+  events_->Schedule(revoke_at_[node], Phase::kRelease, EventKind::kRevoke, node);
+}
+
+// Notice: the node takes no new jobs; at the end of the notice it is reclaimed.
+void World::OnRevoke(NodeId node) {
+  const uint32_t pool = cluster_.pool_of(node);
+  revoke_at_[node] = -1;
+  ++revocations_[pool];
+  cluster_.DrainNode(node);  // an idle node goes offline at once
+  Account(pool);
+  ++capacity_epoch_;
+  if (cluster_.state_of(node) == NodeState::kOffline) {
+    OnReclaim(node);
+  } else {
+    events_->Schedule(now_ + sc_.pools[pool].revocation_notice, Phase::kRelease,
+                      EventKind::kReclaim, node);
+  }
+}
+
+// The provider takes the node back: jobs still on it lose their work since the last checkpoint
+// and queue again; a replacement is requested.
+void World::OnReclaim(NodeId node) {
+  const uint32_t pool = cluster_.pool_of(node);
+  while (!jobs_on_node_[node].empty()) Preempt(jobs_on_node_[node].front());
+  // The node is offline now (a draining node goes offline when its last job leaves).
+  const PoolSpec& ps = sc_.pools[pool];
+  const double restore_s =
+      ps.mean_restore > 0 ? spot_rng_[pool].Exponential(TimeToSeconds(ps.mean_restore)) : 0.0;
+  const double at_s = TimeToSeconds(now_) + restore_s;
+  if (at_s < TimeToSeconds(sc_.horizon)) {
+    events_->Schedule(std::max(now_, SecondsToTime(at_s)), Phase::kRelease, EventKind::kRestore,
+                      pool);
+  }
+}
+
+void World::OnRestore(uint32_t pool) {
+  booted_.clear();
+  cluster_.StartBooting(pool, 1, &booted_);
+  for (NodeId n : booted_) {
+    cluster_.FinishBooting(n);
+    NodeOnline(n);
+  }
+  Account(pool);
   ++capacity_epoch_;
   RequestPass();
 }
@@ -612,6 +796,15 @@ absl::Status World::Run() {
       case EventKind::kNodeReady:
         OnNodeReady(e.payload);
         break;
+      case EventKind::kRevoke:
+        if (revoke_at_[e.payload] == e.time) OnRevoke(e.payload);  // else stale
+        break;
+      case EventKind::kReclaim:
+        OnReclaim(e.payload);
+        break;
+      case EventKind::kRestore:
+        OnRestore(e.payload);
+        break;
       case EventKind::kScaleDown:
         if (e.time == scale_down_at_[e.payload]) OnScaleDown(e.payload);  // else superseded
         break;
@@ -716,6 +909,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
     pr->set_gpu_hours_provisioned(GpuTimeToHours(pool_prov[p]));
     pr->set_gpu_hours_allocated(GpuTimeToHours(pool_alloc[p]));
     pr->set_gpu_utilization(Ratio(pool_alloc[p], pool_prov[p]));
+    pr->set_revocations(revocations_[p]);
     if (ps.on_demand_reference_usd_per_gpu_hour > 0 && pool_prov[p] > 0) {
       pr->set_break_even_utilization(MoneyToDollars(pool_bill[p].total()) /
                                      (ps.on_demand_reference_usd_per_gpu_hour *
@@ -723,55 +917,23 @@ RunOutput World::Finish(const PolicySpec& policy) {
     }
   }
 
-  // Chargeback: each job's GPU-time per pool and month, by tenant (ordered by name).
-  std::map<std::string, size_t> tenant_index;
-  std::vector<std::string> job_tenant(jobs_.size());
-  for (size_t i = 0; i < jobs_.size(); ++i) {
-    const Source& src = sources_[jobs_[i].source];
-    job_tenant[i] = src.generator == nullptr ? sc_.jobs[jobs_[i].index_in_source].tenant
-                                             : src.generator->tenant;
-    tenant_index.emplace(job_tenant[i], 0);
-  }
-  size_t next_tenant = 0;
-  for (auto& [name, index] : tenant_index) index = next_tenant++;
-  std::vector<std::vector<GpuTime>> tenant_use(tenant_index.size(),
-                                               std::vector<GpuTime>(n_pools * n_months, 0));
-  std::vector<uint32_t> tenant_jobs(tenant_index.size(), 0);
-  for (size_t i = 0; i < jobs_.size(); ++i) {
-    const Job& j = jobs_[i];
-    const size_t t = tenant_index[job_tenant[i]];
-    ++tenant_jobs[t];
-    if (j.start < 0) continue;
-    const SimTime end = j.end >= 0 ? j.end : sc_.horizon;
-    // Only the months the job spans: O(log months + months spanned) per job.
-    size_t m = static_cast<size_t>(
-        std::upper_bound(months_.begin(), months_.end(), j.start,
-                         [](SimTime at, const MonthSpan& month) { return at < month.end; }) -
-        months_.begin());
-    for (; m < n_months && months_[m].begin < end; ++m) {
-      const SimTime lo = std::max(j.start, months_[m].begin);
-      const SimTime hi = std::min(end, months_[m].end);
-      if (hi > lo) {
-        tenant_use[t][static_cast<size_t>(j.pool) * n_months + m] +=
-            static_cast<GpuTime>(j.view.gpus) * (hi - lo);
-      }
-    }
-  }
+  // Chargeback: running jobs' last segments, then tenants in name order.
+  for (const auto& [end, id] : running_by_end_) AccountSegment(jobs_[id], jobs_[id].start, sc_.horizon);
   double unattributed = 0;
   for (uint32_t p = 0; p < n_pools; ++p) {
     for (size_t m = 0; m < n_months; ++m) {
       if (ledger_.usage(p, m).allocated == 0) unattributed += MoneyToDollars(bills[p][m].total());
     }
   }
-  for (const auto& [name, t] : tenant_index) {
+  for (const auto& [name, t] : tenant_index_) {
     v1::TenantResult* tr = r.add_tenants();
     tr->set_tenant(name);
-    tr->set_jobs(tenant_jobs[t]);
+    tr->set_jobs(tenant_jobs_[t]);
     GpuTime used = 0;
     double cost = 0;
     for (uint32_t p = 0; p < n_pools; ++p) {
       for (size_t m = 0; m < n_months; ++m) {
-        const GpuTime u = tenant_use[t][p * n_months + m];
+        const GpuTime u = tenant_use_[t][p * n_months + m];
         if (u == 0) continue;
         used += u;
         cost += MoneyToDollars(bills[p][m].total()) * Ratio(u, ledger_.usage(p, m).allocated);
@@ -787,7 +949,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   for (const Job& j : jobs_) {
     JobStats& size_stats = by_size[j.view.gpus];
     for (JobStats* st : {&all, &size_stats}) {
-      st->Add(j.view.submit, j.start, j.end, sc_.horizon);
+      st->Add(j.view.submit, j.first_start, j.end, sc_.horizon);
     }
   }
   v1::Summary* s = r.mutable_summary();
@@ -796,13 +958,16 @@ RunOutput World::Finish(const PolicySpec& policy) {
   s->set_gpu_hours_provisioned(GpuTimeToHours(prov_total));
   s->set_gpu_hours_allocated(GpuTimeToHours(alloc_total));
   s->set_gpu_hours_idle(GpuTimeToHours(prov_total - alloc_total));
-  // No preemption yet: every allocated GPU-hour did useful work.
-  s->set_gpu_hours_useful(GpuTimeToHours(alloc_total));
+  s->set_preemptions(preemptions_);
+  s->set_gpu_hours_lost(GpuTimeToHours(lost_));
+  s->set_gpu_hours_useful(GpuTimeToHours(alloc_total - lost_));
   s->set_total_cost_usd(MoneyToDollars(total.total()));
   s->set_idle_cost_usd(MoneyToDollars(total.idle));
   s->set_cost_per_allocated_gpu_hour_usd(
       alloc_total > 0 ? MoneyToDollars(total.total()) / GpuTimeToHours(alloc_total) : 0.0);
-  s->set_cost_per_useful_gpu_hour_usd(s->cost_per_allocated_gpu_hour_usd());
+  s->set_cost_per_useful_gpu_hour_usd(alloc_total - lost_ > 0 ? MoneyToDollars(total.total()) /
+                                                                    GpuTimeToHours(alloc_total - lost_)
+                                                              : 0.0);
   s->set_unattributed_cost_usd(unattributed);
   s->set_events(event_count_);
   for (auto& [gpus, st] : by_size) {
@@ -837,13 +1002,15 @@ RunOutput World::Finish(const PolicySpec& policy) {
       rec.submit_s = TimeToSeconds(j.view.submit);
       if (j.pool >= 0) {
         rec.pool = sc_.pools[static_cast<size_t>(j.pool)].name;
-        rec.start_s = TimeToSeconds(j.start);
+        rec.start_s = TimeToSeconds(j.first_start);
         rec.runtime_s = TimeToSeconds(j.runtime);
         rec.nodes = static_cast<uint32_t>(j.placement.size());
       } else {
         rec.runtime_s = TimeToSeconds(j.view.duration_ref);
       }
       if (j.end >= 0) rec.finish_s = TimeToSeconds(j.end);
+      rec.preemptions = j.preemptions;
+      rec.gpu_hours_lost = GpuTimeToHours(j.lost);
       out.jobs.push_back(std::move(rec));
     }
   }

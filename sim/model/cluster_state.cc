@@ -105,17 +105,20 @@ void ClusterState::TakeNodeOffline(NodeId id) {
 }
 
 void ClusterState::DrainPool(uint32_t pool_index) {
-  Pool& pool = pools_[pool_index];
-  for (NodeId id = pool.first_node; id < pool.first_node + pool.node_count; ++id) {
-    Node& n = nodes_[id];
-    if (n.state != NodeState::kOnline) continue;
-    BucketRemove(pool, id);
-    TreeUpdate(pool, id - pool.first_node, 0);
-    --pool.online_nodes;
-    pool.free_gpus -= n.free;
-    n.state = NodeState::kDraining;
-    if (n.free == pool.gpus_per_node) GoOffline(id);
-  }
+  const Pool& pool = pools_[pool_index];
+  for (NodeId id = pool.first_node; id < pool.first_node + pool.node_count; ++id) DrainNode(id);
+}
+
+void ClusterState::DrainNode(NodeId id) {
+  Node& n = nodes_[id];
+  if (n.state != NodeState::kOnline) return;
+  Pool& pool = pools_[n.pool];
+  BucketRemove(pool, id);
+  TreeUpdate(pool, id - pool.first_node, 0);
+  --pool.online_nodes;
+  pool.free_gpus -= n.free;
+  n.state = NodeState::kDraining;
+  if (n.free == pool.gpus_per_node) GoOffline(id);
 }
 
 uint32_t ClusterState::TakeIdleOffline(uint32_t pool_index, uint32_t count) {

@@ -101,6 +101,8 @@ class ClusterState {
   uint32_t BringOnline(uint32_t pool, uint32_t count);
   // Every online node of `pool` starts draining (idle ones go offline at once).
   void DrainPool(uint32_t pool);
+  // One online node starts draining (offline at once when idle). No-op for other states.
+  void DrainNode(NodeId node);
   // Takes up to `count` idle online nodes of `pool` offline; returns how many went.
   uint32_t TakeIdleOffline(uint32_t pool, uint32_t count);
   // Starts booting up to `count` offline nodes of `pool` (lowest-numbered first), appending

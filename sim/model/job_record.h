@@ -17,11 +17,14 @@ struct JobRecord {
   std::string pool;   // Pool the job ran on; "" if it never started.
   int32_t priority = 0;
   double submit_s = 0;
-  double start_s = -1;   // -1: still queued at the horizon.
+  double start_s = -1;   // First start; -1: still queued at the horizon.
   double finish_s = -1;  // -1: not finished before the horizon.
-  // Run time in seconds on the pool it ran on (on the reference GPU if it never started).
+  // Run time in seconds of its last attempt on the pool it ran on (on the reference GPU if it
+  // never started).
   double runtime_s = 0;
   uint32_t nodes = 0;  // Nodes the gang spanned; 0 if it never started.
+  uint32_t preemptions = 0;  // Times the job was stopped and queued again.
+  double gpu_hours_lost = 0;  // Held GPU-time that did not count toward completion.
 };
 
 }  // namespace burnrate

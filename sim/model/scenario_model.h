@@ -13,7 +13,7 @@
 
 namespace burnrate {
 
-enum class PricingModel { kOnDemand, kReserved, kOwned };
+enum class PricingModel { kOnDemand, kReserved, kOwned, kSpot };
 
 inline const char* PricingModelName(PricingModel m) {
   switch (m) {
@@ -23,6 +23,8 @@ inline const char* PricingModelName(PricingModel m) {
       return "reserved";
     case PricingModel::kOwned:
       return "owned";
+    case PricingModel::kSpot:
+      return "spot";
   }
   return "?";
 }
@@ -57,6 +59,10 @@ struct PoolSpec {
   double on_demand_reference_usd_per_gpu_hour = 0;
   // On-demand: minimum billed time per node provisioning.
   Duration min_charge = 0;
+  // Spot: revocations per node-hour, notice, mean time to replacement.
+  double revocations_per_node_hour = 0;
+  Duration revocation_notice = 0;
+  Duration mean_restore = 0;
   // Autoscaling (on-demand only): between min_nodes and `nodes`.
   bool autoscale = false;
   uint32_t min_nodes = 0;
@@ -72,6 +78,8 @@ struct JobSpec {
   std::string gpu_type;   // "" = any pool
   std::string tenant = "default";
   int32_t priority = 0;
+  Duration checkpoint_interval = 0;  // 0 = never
+  Duration restart_overhead = 0;
 };
 
 struct DurationDist {
@@ -96,6 +104,8 @@ struct GeneratorSpec {
   std::string gpu_type;
   std::string tenant = "default";
   int32_t priority = 0;
+  Duration checkpoint_interval = 0;
+  Duration restart_overhead = 0;
 };
 
 struct PolicySpec {

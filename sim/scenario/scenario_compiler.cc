@@ -393,6 +393,18 @@ class Compiler {
     return true;
   }
 
+  bool Checkpointing(const std::string& path, double interval_s, double overhead_s,
+                     Duration* interval, Duration* overhead) {
+    bool ok = OptionalSeconds(path + ".checkpoint_interval_s", interval_s,
+                              " of run time between checkpoints; 0 = never checkpoints");
+    ok &= OptionalSeconds(path + ".restart_overhead_s", overhead_s, " after each restart");
+    if (ok) {
+      *interval = SecondsToTime(interval_s);
+      *overhead = SecondsToTime(overhead_s);
+    }
+    return ok;
+  }
+
   bool Autoscale(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
     if (!p.has_autoscale()) return true;
     const std::string ap = path + ".autoscale";
@@ -424,7 +436,7 @@ class Compiler {
   bool Pricing(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec,
                const ScenarioModel& m) {
     const std::string one_of =
-        "set exactly one of on_demand, reserved or owned, e.g. on_demand: "
+        "set exactly one of on_demand, reserved, owned or spot, e.g. on_demand: "
         "{usd_per_gpu_hour: 2.5}";
     if (!p.has_pricing() || p.pricing().model_case() == burnrate::v1::Pricing::MODEL_NOT_SET) {
       errors_.Add(path, "is required; " + one_of);
@@ -440,6 +452,31 @@ class Compiler {
                    86400, "must be >= 0 and <= 86400 (seconds)", false);
       if (ok) spec->min_charge = SecondsToTime(od.min_charge_s());
       return ok;
+    }
+    if (pr.has_spot()) {
+      spec->pricing = PricingModel::kSpot;
+      const auto& sp = pr.spot();
+      const std::string sp_path = path + ".spot";
+      bool ok = HourlyPrice(sp_path, sp.usd_per_gpu_hour(), sp.usd_per_node_hour(),
+                            sp.catalog(), {"spot"}, spec);
+      const std::string rate = sp_path + ".revocations_per_node_hour";
+      if (!Written(rate) && sp.revocations_per_node_hour() == 0 && !loaded_.lines.empty()) {
+        errors_.Add(rate, "is required; mean revocations per node-hour, 0..100 (write 0 for "
+                          "none)");
+        ok = false;
+      } else {
+        ok &= Number(rate, sp.revocations_per_node_hour(), Lower::kNonNegative, 100,
+                     "must be >= 0 and <= 100 (revocations per node-hour)", false);
+      }
+      ok &= Number(sp_path + ".notice_s", sp.notice_s(), Lower::kNonNegative, 86400,
+                   "must be >= 0 and <= 86400 (seconds)", false);
+      ok &= Number(sp_path + ".mean_restore_s", sp.mean_restore_s(), Lower::kNonNegative, 1e7,
+                   "must be >= 0 and <= 1e7 (seconds; 0 = replaced at once)", false);
+      if (!ok) return false;
+      spec->revocations_per_node_hour = sp.revocations_per_node_hour();
+      spec->revocation_notice = SecondsToTime(sp.notice_s());
+      spec->mean_restore = SecondsToTime(sp.mean_restore_s());
+      return true;
     }
     if (pr.has_reserved()) {
       spec->pricing = PricingModel::kReserved;
@@ -620,6 +657,8 @@ class Compiler {
       }
       spec.tenant = j.tenant().empty() ? std::string("default") : j.tenant();
       spec.priority = j.priority();
+      ok &= Checkpointing(path, j.checkpoint_interval_s(), j.restart_overhead_s(),
+                          &spec.checkpoint_interval, &spec.restart_overhead);
       if (ok) m->jobs.push_back(std::move(spec));
     }
     // Jobs submitted at or after the horizon are legal (a long job log cut to a shorter run)
@@ -670,6 +709,8 @@ class Compiler {
       DurationOf(g, path + ".duration", &spec.duration);
       spec.tenant = g.tenant().empty() ? std::string("default") : g.tenant();
       spec.priority = g.priority();
+      Checkpointing(path, g.checkpoint_interval_s(), g.restart_overhead_s(),
+                    &spec.checkpoint_interval, &spec.restart_overhead);
       m->generators.push_back(std::move(spec));
     }
   }

@@ -193,9 +193,9 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   const std::string jobs = ReadFile(out / "jobs.csv");
   CHECK(jobs ==
         "policy,name,tenant,gpus,priority,pool,nodes,submit_s,start_s,finish_s,runtime_s,"
-        "queue_delay_s,jct_s\n"
-        "fifo+first-fit,\"train,bert \"\"large\"\"\",nlp,8,1,a100,1,10,70,3670,3600,60,3660\n"
-        "fifo+first-fit,eval,vision,16,0,,,20.5,,,7200,,\n");
+        "queue_delay_s,jct_s,preemptions,gpu_hours_lost\n"
+        "fifo+first-fit,\"train,bert \"\"large\"\"\",nlp,8,1,a100,1,10,70,3670,3600,60,3660,0,0\n"
+        "fifo+first-fit,eval,vision,16,0,,,20.5,,,7200,,,0,0\n");
 
   const std::string summary = ReadFile(out / "summary.csv");
   CHECK_THAT(summary, Catch::StartsWith("policy,seed,jobs_submitted,jobs_completed,"

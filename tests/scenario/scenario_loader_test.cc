@@ -657,7 +657,7 @@ TEST_CASE("Compile errors name file and line and field and the allowed range", "
       {"missing pricing",
        Edit("      pricing:\n        on_demand: {usd_per_gpu_hour: 2.5}\n", ""),
        {"bad.yaml:4: cluster.pools[0].pricing: is required; set exactly one of on_demand, "
-        "reserved or owned"}},
+        "reserved, owned or spot"}},
       {"empty pricing",
        Edit("on_demand: {usd_per_gpu_hour: 2.5}", "{}"),
        {"bad.yaml:8: cluster.pools[0].pricing: is required; set exactly one of"}},

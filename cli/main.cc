@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "report/table.h"
 #include "report/writers.h"
+#include "runner/planner.h"
 #include "scheduler/registry.h"
 #include "sim/model/calendar.h"
 #include "sim/scenario/scenario_loader.h"
@@ -256,6 +258,89 @@ int DoValidate(const std::string& path) {
   return kExitOk;
 }
 
+struct PlanFlags {
+  std::string scenario;
+  unsigned jobs = 0;
+  uint32_t seed = 0;
+  bool seed_set = false;
+  std::string json;
+  size_t show = 15;
+};
+
+std::string NodesText(const v1::PlanResult& plan, const v1::PlanPoint& p) {
+  std::string out;
+  for (int i = 0; i < p.nodes_size(); ++i) {
+    out += (i ? ", " : "") + plan.pools(i) + "=" + std::to_string(p.nodes(i));
+  }
+  return out;
+}
+
+int DoPlan(const PlanFlags& f) {
+  auto model = LoadAndCompileScenario(f.scenario);
+  if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+  PrintWarnings(*model);
+  if (!f.json.empty()) {
+    if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  PlanOptions options;
+  options.threads = f.jobs;
+  options.seed = f.seed_set ? (f.seed == 0 ? 1 : f.seed) : model->seed;
+  auto plan = RunPlan(*model, options);
+  if (!plan.ok()) return Fail(ExitFor(plan.status()), std::string(plan.status().message()));
+  if (!f.json.empty()) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions o;
+    o.preserve_proto_field_names = true;
+    o.always_print_primitive_fields = true;
+    o.add_whitespace = true;
+    if (!google::protobuf::util::MessageToJsonString(*plan, &json, o).ok()) {
+      return Fail(kExitInternal, "could not convert the plan to JSON");
+    }
+    if (auto s = WriteFileAtomically(f.json, json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  std::printf("Plan for %s under %s: %d candidates, cheapest first\n\n", plan->scenario().c_str(),
+              plan->policy().c_str(), plan->points_size());
+  std::printf("  %-36s %14s %8s %12s %12s  %s\n", "nodes", "bill", "util", "p95 wait",
+              "p95 JCT", "target");
+  for (int i = 0; i < plan->points_size(); ++i) {
+    const v1::PlanPoint& p = plan->points(i);
+    const bool marked = i == plan->recommended() || i == plan->current();
+    if (static_cast<size_t>(i) >= f.show && !marked && !p.on_frontier()) continue;
+    std::string tags;
+    if (i == plan->recommended()) tags += " <- recommended";
+    if (i == plan->current()) tags += " <- current";
+    if (p.on_frontier()) tags += " (frontier)";
+    std::printf("  %-36s %14s %7.1f%% %12s %12s  %s%s\n", NodesText(*plan, p).c_str(),
+                FormatUsd(p.total_cost_usd()).c_str(), 100 * p.gpu_utilization(),
+                FormatDuration(p.p95_queue_delay_s()).c_str(),
+                FormatDuration(p.p95_jct_s()).c_str(), p.meets_target() ? "met" : p.misses().c_str(),
+                tags.c_str());
+  }
+  std::printf("\n");
+  if (plan->recommended() < 0) {
+    std::printf("No candidate meets the target; widen the dimensions or relax the target.\n");
+  } else {
+    const v1::PlanPoint& rec = plan->points(plan->recommended());
+    std::printf("Recommended: %s at %s for the horizon.\n", NodesText(*plan, rec).c_str(),
+                FormatUsd(rec.total_cost_usd()).c_str());
+    if (plan->current() >= 0) {
+      const v1::PlanPoint& cur = plan->points(plan->current());
+      const double delta = cur.total_cost_usd() - rec.total_cost_usd();
+      std::printf("Current:     %s at %s (%s): %s %s than the recommendation.\n",
+                  NodesText(*plan, cur).c_str(), FormatUsd(cur.total_cost_usd()).c_str(),
+                  cur.meets_target() ? "meets the target" : cur.misses().c_str(),
+                  FormatUsd(std::abs(delta)).c_str(), delta >= 0 ? "more" : "less");
+    } else {
+      std::printf("The scenario's own pool sizes are not on the grid.\n");
+    }
+  }
+  return kExitOk;
+}
+
 void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
   cmd->add_option("scenario", f->scenario, "Scenario file (.yaml, .yml, .json, .textproto)")
       ->required();
@@ -305,6 +390,19 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "Load and check a scenario; simulate nothing");
   validate->add_option("scenario", validate_path, "Scenario file")->required();
 
+  PlanFlags plan_flags;
+  CLI::App* plan = app.add_subcommand(
+      "plan", "Capacity planner: simulate every pool-size combination of the scenario's plan "
+              "section in parallel and recommend the cheapest that meets its service target");
+  plan->add_option("scenario", plan_flags.scenario, "Scenario file with a plan section")
+      ->required();
+  plan->add_option("--jobs,-j", plan_flags.jobs, "Simulations at once (default: every core)");
+  plan->add_option("--seed", plan_flags.seed, "Seed (default: the scenario's; 0 = 1)")
+      ->each([&plan_flags](const std::string&) { plan_flags.seed_set = true; });
+  plan->add_option("--json", plan_flags.json, "Write every candidate (burnrate.v1.PlanResult)");
+  plan->add_option("--show", plan_flags.show,
+                   "Candidates listed besides the frontier, recommendation and current (default 15)");
+
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
   help->add_option("topic", help_topic, "A command (run, compare, validate) or `policies`");
@@ -325,16 +423,18 @@ int Main(int argc, char** argv) {
   if (*run) return DoRun(run_flags);
   if (*compare) return DoRun(compare_flags);
   if (*validate) return DoValidate(validate_path);
+  if (*plan) return DoPlan(plan_flags);
   if (*help) {
     if (help_topic.empty()) {
       std::cout << app.help();
     } else if (help_topic == "policies") {
       std::cout << PolicyHelp();
-    } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate") {
+    } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate" ||
+               help_topic == "plan") {
       std::cout << app.get_subcommand(help_topic)->help();
     } else {
       return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
-                                     "\"; topics: run, compare, validate, policies");
+                                     "\"; topics: run, compare, validate, plan, policies");
     }
     return kExitOk;
   }

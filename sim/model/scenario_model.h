@@ -118,6 +118,25 @@ struct PolicySpec {
   }
 };
 
+struct PlanDimensionSpec {
+  uint32_t pool = 0;                // index into ScenarioModel::pools
+  std::vector<uint32_t> candidates;  // node counts, ascending, distinct
+};
+
+struct ServiceTargetSpec {
+  double max_p95_queue_delay_s = 0;  // 0 = no bound
+  double max_mean_queue_delay_s = 0;
+  double max_p95_jct_s = 0;
+  bool all_jobs_done = false;
+};
+
+struct PlanSpec {
+  bool present = false;
+  std::vector<PlanDimensionSpec> dimensions;
+  ServiceTargetSpec target;
+  PolicySpec policy;
+};
+
 struct ScenarioModel {
   std::string name;
   std::string source_path;    // the file it was loaded from
@@ -131,6 +150,7 @@ struct ScenarioModel {
   std::vector<JobSpec> jobs;  // in the order given
   std::vector<GeneratorSpec> generators;
   std::vector<PolicySpec> policies;  // never empty after compilation
+  PlanSpec plan;  // for `burnrate plan`
   // Things that are legal but probably not what the user meant; the CLI prints them.
   std::vector<std::string> warnings;
 };

@@ -106,6 +106,7 @@ class Compiler {
     Jobs(&m);
     Generators(&m);
     Policies(&m);
+    Plan(&m);
     if (!errors_.empty()) return errors_.ToStatus();
     return m;
   }
@@ -888,6 +889,112 @@ class Compiler {
         continue;
       }
       m->policies.push_back(std::move(spec));
+    }
+  }
+
+  void Plan(ScenarioModel* m) {
+    if (!s_.has_plan()) return;
+    const auto& plan = s_.plan();
+    PlanSpec& spec = m->plan;
+    spec.present = true;
+    if (plan.dimensions_size() == 0) {
+      errors_.Add("plan.dimensions", "is required; at least one {pool, nodes: [...]} or {pool, "
+                                     "min_nodes, max_nodes, step}");
+    }
+    uint64_t grid = 1;
+    std::set<std::string> seen;
+    for (int i = 0; i < plan.dimensions_size(); ++i) {
+      const auto& d = plan.dimensions(i);
+      const std::string path = fmt::format("plan.dimensions[{}]", i);
+      PlanDimensionSpec dim;
+      auto it = std::find_if(m->pools.begin(), m->pools.end(),
+                             [&](const PoolSpec& p) { return p.name == d.pool(); });
+      if (it == m->pools.end()) {
+        std::vector<std::string> names;
+        for (const PoolSpec& p : m->pools) names.push_back(p.name);
+        errors_.Add(path + ".pool", fmt::format("{} is not a pool of the scenario; pools: {}",
+                                                Quoted(d.pool()), JoinNames(names)));
+        continue;
+      }
+      if (!seen.insert(d.pool()).second) {
+        errors_.Add(path + ".pool", fmt::format("pool {} is sized twice; give each pool once",
+                                                Quoted(d.pool())));
+        continue;
+      }
+      dim.pool = static_cast<uint32_t>(it - m->pools.begin());
+      if (d.nodes_size() > 0) {
+        if (d.min_nodes() != 0 || d.max_nodes() != 0 || d.step() != 0) {
+          errors_.Add(path, "give either nodes (a list) or min_nodes/max_nodes/step, not both");
+          continue;
+        }
+        dim.candidates.assign(d.nodes().begin(), d.nodes().end());
+      } else {
+        const uint32_t step = d.step() == 0 ? 1 : d.step();
+        if (d.max_nodes() < d.min_nodes() || d.max_nodes() == 0) {
+          errors_.Add(path + ".max_nodes",
+                      fmt::format("{} is not allowed; give nodes: [...] or max_nodes >= min_nodes "
+                                  "({}) and > 0",
+                                  d.max_nodes(), d.min_nodes()));
+          continue;
+        }
+        for (uint64_t n = d.min_nodes(); n <= d.max_nodes(); n += step) {
+          dim.candidates.push_back(static_cast<uint32_t>(n));
+        }
+      }
+      std::sort(dim.candidates.begin(), dim.candidates.end());
+      dim.candidates.erase(std::unique(dim.candidates.begin(), dim.candidates.end()),
+                           dim.candidates.end());
+      if (dim.candidates.back() > kMaxNodesPerPool) {
+        errors_.Add(path, fmt::format("{} nodes is too many; at most {}", dim.candidates.back(),
+                                      kMaxNodesPerPool));
+        continue;
+      }
+      grid *= dim.candidates.size();
+      spec.dimensions.push_back(std::move(dim));
+    }
+    if (grid > 10000) {
+      errors_.Add("plan.dimensions", fmt::format("the grid has {} combinations; at most 10,000 "
+                                                 "(coarsen a step or drop a dimension)",
+                                                 grid));
+    }
+    const auto& t = plan.target();
+    bool ok = Number("plan.target.max_p95_queue_delay_s", t.max_p95_queue_delay_s(),
+                     Lower::kNonNegative, kMaxSeconds, "must be >= 0 (seconds; 0 = no bound)", false);
+    ok &= Number("plan.target.max_mean_queue_delay_s", t.max_mean_queue_delay_s(),
+                 Lower::kNonNegative, kMaxSeconds, "must be >= 0 (seconds; 0 = no bound)", false);
+    ok &= Number("plan.target.max_p95_jct_s", t.max_p95_jct_s(), Lower::kNonNegative, kMaxSeconds,
+                 "must be >= 0 (seconds; 0 = no bound)", false);
+    if (ok && t.max_p95_queue_delay_s() == 0 && t.max_mean_queue_delay_s() == 0 &&
+        t.max_p95_jct_s() == 0 && !t.all_jobs_done()) {
+      errors_.Add("plan.target", "is required; set at least one of max_p95_queue_delay_s, "
+                                 "max_mean_queue_delay_s, max_p95_jct_s, all_jobs_done: true");
+    }
+    spec.target.max_p95_queue_delay_s = t.max_p95_queue_delay_s();
+    spec.target.max_mean_queue_delay_s = t.max_mean_queue_delay_s();
+    spec.target.max_p95_jct_s = t.max_p95_jct_s();
+    spec.target.all_jobs_done = t.all_jobs_done();
+    if (plan.has_policy()) {
+      const auto& p = plan.policy();
+      spec.policy.queue = p.queue();
+      if (!p.placement().empty()) spec.policy.placement = p.placement();
+      if (!p.scaling().empty()) spec.policy.scaling = p.scaling();
+      if (!IsQueuePolicy(spec.policy.queue)) {
+        errors_.Add("plan.policy.queue", fmt::format("unknown queue policy {}; known: {}",
+                                                     Quoted(p.queue()),
+                                                     PolicyNames(QueuePolicies())));
+      }
+      if (!IsPlacementPolicy(spec.policy.placement)) {
+        errors_.Add("plan.policy.placement",
+                    fmt::format("unknown placement policy {}; known: {}",
+                                Quoted(spec.policy.placement), PolicyNames(PlacementPolicies())));
+      }
+      if (!IsScalingPolicy(spec.policy.scaling)) {
+        errors_.Add("plan.policy.scaling",
+                    fmt::format("unknown scaling policy {}; known: {}", Quoted(spec.policy.scaling),
+                                PolicyNames(ScalingPolicies())));
+      }
+    } else if (!m->policies.empty()) {
+      spec.policy = m->policies.front();
     }
   }
 

@@ -1,0 +1,149 @@
+#include "runner/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "runner/parallel.h"
+#include "sim/simulation.h"
+
+namespace burnrate {
+namespace {
+
+std::string Hours(double s) { return fmt::format("{:.3g} h", s / 3600.0); }
+
+// Fills meets_target and misses from the target.
+void Judge(const ServiceTargetSpec& t, v1::PlanPoint* p) {
+  std::vector<std::string> misses;
+  if (t.max_p95_queue_delay_s > 0 && p->p95_queue_delay_s() > t.max_p95_queue_delay_s) {
+    misses.push_back(fmt::format("p95 queueing delay {} > {}", Hours(p->p95_queue_delay_s()),
+                                 Hours(t.max_p95_queue_delay_s)));
+  }
+  if (t.max_mean_queue_delay_s > 0 && p->mean_queue_delay_s() > t.max_mean_queue_delay_s) {
+    misses.push_back(fmt::format("mean queueing delay {} > {}", Hours(p->mean_queue_delay_s()),
+                                 Hours(t.max_mean_queue_delay_s)));
+  }
+  if (t.max_p95_jct_s > 0 && p->p95_jct_s() > t.max_p95_jct_s) {
+    misses.push_back(
+        fmt::format("p95 JCT {} > {}", Hours(p->p95_jct_s()), Hours(t.max_p95_jct_s)));
+  }
+  if (t.all_jobs_done && p->jobs_completed() < p->jobs_submitted()) {
+    misses.push_back(fmt::format("{} of {} jobs unfinished",
+                                 p->jobs_submitted() - p->jobs_completed(), p->jobs_submitted()));
+  }
+  p->set_meets_target(misses.empty());
+  std::string text;
+  for (const std::string& m : misses) text += (text.empty() ? "" : "; ") + m;
+  p->set_misses(text);
+}
+
+}  // namespace
+
+ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uint32_t>& nodes) {
+  ScenarioModel s = scenario;
+  std::vector<bool> drop(s.pools.size(), false);
+  for (size_t i = 0; i < s.plan.dimensions.size(); ++i) {
+    PoolSpec& pool = s.pools[s.plan.dimensions[i].pool];
+    pool.nodes = nodes[i];
+    pool.min_nodes = std::min(pool.min_nodes, pool.nodes);
+    drop[s.plan.dimensions[i].pool] = nodes[i] == 0;
+  }
+  std::vector<PoolSpec> kept;
+  for (size_t p = 0; p < s.pools.size(); ++p) {
+    if (!drop[p]) kept.push_back(std::move(s.pools[p]));
+  }
+  s.pools = std::move(kept);
+  return s;
+}
+
+absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
+                                       const PlanOptions& options) {
+  const PlanSpec& plan = scenario.plan;
+  if (!plan.present || plan.dimensions.empty()) {
+    return absl::InvalidArgumentError(
+        scenario.source_path + ": no plan section; add plan: {dimensions: [{pool: NAME, nodes: "
+                               "[...]}], target: {max_p95_queue_delay_s: ...}} (docs/planner.md)");
+  }
+  // The grid, in row-major order of the dimensions.
+  std::vector<std::vector<uint32_t>> grid(1);
+  for (const PlanDimensionSpec& d : plan.dimensions) {
+    std::vector<std::vector<uint32_t>> next;
+    for (const auto& prefix : grid) {
+      for (uint32_t n : d.candidates) {
+        next.push_back(prefix);
+        next.back().push_back(n);
+      }
+    }
+    grid = std::move(next);
+  }
+  std::vector<v1::PlanPoint> points(grid.size());
+  std::vector<absl::Status> errors(grid.size());
+  ParallelFor(grid.size(), ThreadCount(options.threads), [&](size_t i) {
+    v1::PlanPoint& p = points[i];
+    *p.mutable_nodes() = {grid[i].begin(), grid[i].end()};
+    const ScenarioModel s = WithPoolSizes(scenario, grid[i]);
+    if (s.pools.empty()) {
+      // No capacity at all: nothing runs, nothing is paid.
+      p.set_jobs_submitted(static_cast<uint32_t>(scenario.jobs.size()));
+    }
+    absl::StatusOr<RunOutput> run =
+        s.pools.empty() ? absl::StatusOr<RunOutput>(RunOutput{})
+                        : Simulate(s, plan.policy, options.seed, RunOptions{});
+    if (!run.ok()) {
+      errors[i] = run.status();
+      return;
+    }
+    if (s.pools.empty()) {
+      p.set_meets_target(false);
+      p.set_misses("no capacity: every sized pool has 0 nodes");
+      return;
+    }
+    const v1::Summary& sum = run->result.summary();
+    p.set_total_cost_usd(sum.total_cost_usd());
+    p.set_gpu_utilization(sum.gpu_utilization());
+    p.set_p95_queue_delay_s(sum.p95_queue_delay_s());
+    p.set_mean_queue_delay_s(sum.mean_queue_delay_s());
+    p.set_p95_jct_s(sum.p95_jct_s());
+    p.set_jobs_submitted(sum.jobs_submitted());
+    p.set_jobs_completed(sum.jobs_completed());
+    Judge(plan.target, &p);
+  });
+  for (const absl::Status& e : errors) {
+    if (!e.ok()) return e;
+  }
+  // Cheapest first; ties keep grid order (stable), so the order is deterministic.
+  std::vector<size_t> order(points.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return points[a].total_cost_usd() < points[b].total_cost_usd();
+  });
+  v1::PlanResult result;
+  result.set_scenario(scenario.name);
+  result.set_policy(plan.policy.Name());
+  for (const PlanDimensionSpec& d : plan.dimensions) result.add_pools(scenario.pools[d.pool].name);
+  result.set_recommended(-1);
+  result.set_current(-1);
+  std::vector<uint32_t> current;
+  for (const PlanDimensionSpec& d : plan.dimensions) current.push_back(scenario.pools[d.pool].nodes);
+  // Frontier: walking from cheapest, a point is on it when its p95 queueing delay beats every
+  // cheaper point's.
+  double best_delay = -1;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    v1::PlanPoint* p = result.add_points();
+    *p = std::move(points[order[rank]]);
+    if (best_delay < 0 || p->p95_queue_delay_s() < best_delay) {
+      p->set_on_frontier(true);
+      best_delay = p->p95_queue_delay_s();
+    }
+    if (p->meets_target() && result.recommended() < 0) {
+      result.set_recommended(static_cast<int32_t>(rank));
+    }
+    if (std::equal(p->nodes().begin(), p->nodes().end(), current.begin(), current.end())) {
+      result.set_current(static_cast<int32_t>(rank));
+    }
+  }
+  return result;
+}
+
+}  // namespace burnrate

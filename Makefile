@@ -20,7 +20,9 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
-	@$(BUILD_DIR)/burnrate run examples/a100-month.yaml
+	@$(BUILD_DIR)/burnrate run examples/stability-2023.yaml
+	@echo
+	@$(BUILD_DIR)/burnrate plan examples/stability-2023.yaml
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -262,6 +262,25 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
     return Cell{FormatUsdWithCents(usd), usd};
   });
 
+  // Chargeback by tenant (the union over runs, by name), when there is more than one tenant.
+  std::vector<std::string> tenants;
+  for (const Run& run : results.runs()) {
+    for (const burnrate::v1::TenantResult& t : run.tenants()) tenants.push_back(t.tenant());
+  }
+  std::sort(tenants.begin(), tenants.end());
+  tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+  if (tenants.size() > 1) {
+    b.Heading("Chargeback (bill shared by GPU-hours used)");
+    for (const std::string& tenant : tenants) {
+      b.Data(tenant, Better::kNone, [&tenant](const Run& r) {
+        for (const burnrate::v1::TenantResult& t : r.tenants()) {
+          if (t.tenant() == tenant) return UsdCell(t.cost_usd());
+        }
+        return Na();
+      });
+    }
+  }
+
   // Months in calendar order ("YYYY-MM" sorts), the union over runs.
   std::vector<std::string> months;
   for (const Run& run : results.runs()) {

@@ -101,6 +101,12 @@ expect 0 "Recommended: a100-committed=16, h100-overflow=4" -- "$BIN" plan "$SRC/
 grep -q '"recommended": ' "$TMP/plan.json" || fail "plan JSON lacks recommended"
 expect 2 "no plan section" -- "$BIN" plan "$QS"
 
+# The headline example: the as-was August 2023 bill is ~$8.25M by construction (within 5%).
+"$BIN" run "$SRC/examples/stability-2023.yaml" --quiet --json "$TMP/stab.json" || fail "stability run failed"
+bill=$(grep -oE '"total_cost_usd": [0-9.e+]+' "$TMP/stab.json" | head -1 | awk '{print $2}')
+awk -v b="$bill" 'BEGIN { exit !(b > 8250000 * 0.95 && b < 8250000 * 1.05) }' ||
+  fail "stability-2023 bill $bill is not within 5% of \$8.25M"
+
 # Help and version.
 expect 0 "fifo-backfill" -- "$BIN" help policies
 expect 0 "--json" -- "$BIN" help run

@@ -28,8 +28,10 @@ PoolMonthBill BillPoolMonth(const PoolSpec& pool, const MonthSpan& month,
   PoolMonthBill b;
   const GpuTime idle_time = usage.provisioned - usage.allocated;
   // Hourly charges (on-demand and reserved).
-  const Money hourly_total = CostOf(usage.provisioned, pool.price);
-  b.usage = CostOf(usage.allocated, pool.price);
+  // A price series accrues segment by segment in the ledger; a constant price is applied once.
+  const bool series = !pool.price_series.empty();
+  const Money hourly_total = series ? usage.provisioned_cost : CostOf(usage.provisioned, pool.price);
+  b.usage = series ? usage.allocated_cost : CostOf(usage.allocated, pool.price);
   // A node released before its minimum charge is billed the rest, as idle capacity.
   b.idle_capacity = hourly_total - b.usage + CostOf(usage.min_charge, pool.price);
 

@@ -28,6 +28,8 @@ enum class EventKind : uint8_t {
   kRevoke,
   kReclaim,
   kRestore,
+  kPriceChange,
+  kAvailability,
   kTest
 };
 

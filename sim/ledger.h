@@ -17,6 +17,10 @@ struct PoolMonthUsage {
   GpuTime allocated = 0;
   // Billed but not provisioned: the rest of a minimum charge for a node released early.
   GpuTime min_charge = 0;
+  // Pools whose price changes over time (Ledger::SetPrice): the hourly charges, accumulated
+  // segment by segment at the price of the moment (each segment rounded to the micro-dollar).
+  Money provisioned_cost = 0;
+  Money allocated_cost = 0;
 };
 
 class Ledger {
@@ -44,6 +48,13 @@ class Ledger {
       p.last = t;
     }
   }
+  // From `t` on, the pool's hourly charges accrue at `price` (a spot price series). Pools that
+  // never call this are billed from their GPU-time totals instead (exact, one rounding).
+  void SetPrice(uint32_t pool, SimTime t, PricePerGpuHour price) {
+    Advance(pool, t);
+    pools_[pool].priced = true;
+    pools_[pool].price = price;
+  }
   // Adds billed-only GPU-time at `t` (a minimum charge). REQUIRES: t within the horizon.
   void AddMinCharge(uint32_t pool, SimTime t, GpuTime gpu_time) {
     Advance(pool, t);
@@ -62,11 +73,20 @@ class Ledger {
     uint64_t provisioned = 0;  // GPUs now
     SimTime last = 0;
     size_t month = 0;
+    bool priced = false;
+    PricePerGpuHour price = 0;
     std::vector<PoolMonthUsage> usage;
   };
   void Add(PoolLedger& p, Duration d) {
-    p.usage[p.month].allocated += static_cast<GpuTime>(p.allocated) * d;
-    p.usage[p.month].provisioned += static_cast<GpuTime>(p.provisioned) * d;
+    PoolMonthUsage& u = p.usage[p.month];
+    const GpuTime allocated = static_cast<GpuTime>(p.allocated) * d;
+    const GpuTime provisioned = static_cast<GpuTime>(p.provisioned) * d;
+    u.allocated += allocated;
+    u.provisioned += provisioned;
+    if (p.priced && d > 0) {
+      u.allocated_cost += CostOf(allocated, p.price);
+      u.provisioned_cost += CostOf(provisioned, p.price);
+    }
   }
 
   const std::vector<MonthSpan>& months_;

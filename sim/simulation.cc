@@ -120,7 +120,11 @@ class World final : public SchedulingContext {
     on.erase(std::find(on.begin(), on.end(), id));
   }
   void Preempt(JobId id);
-  void OnRevoke(NodeId node);
+  void OnRevoke(NodeId node, bool replace);
+  void OnAvailability(uint32_t change);
+  uint32_t LiveNodes(uint32_t pool) const {
+    return cluster_.online_nodes(pool) + cluster_.booting_nodes(pool);
+  }
   void OnReclaim(NodeId node);
   void OnRestore(uint32_t pool);
   void NodeOnline(NodeId node);
@@ -172,6 +176,10 @@ class World final : public SchedulingContext {
   std::vector<Rng> spot_rng_;          // per pool (spot pools only use theirs)
   std::vector<SimTime> revoke_at_;     // per node: its pending revocation, or -1
   std::vector<uint32_t> revocations_;  // per pool
+  std::vector<uint8_t> replace_after_reclaim_;  // per node: random revocation (not availability)
+  std::vector<uint32_t> spot_cap_;     // per pool: nodes the provider offers now
+  std::vector<std::pair<uint32_t, PricePerGpuHour>> price_changes_;   // (pool, price)
+  std::vector<std::pair<uint32_t, uint32_t>> availability_changes_;   // (pool, nodes)
   uint32_t preemptions_ = 0;
   GpuTime lost_ = 0;
   // Chargeback: tenants by name and their GPU-time per (pool x month).
@@ -552,11 +560,30 @@ void World::InitCapacity() {
     // Spot streams after the generators' (1..generators): adding a pool changes no job.
     spot_rng_.push_back(Rng::ForStream(seed_, 1'000'000 + p));
   }
+  replace_after_reclaim_.assign(cluster_.node_count(), 0);
+  spot_cap_.assign(sc_.pools.size(), 0);
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-    if (sc_.pools[p].pricing != PricingModel::kSpot) continue;
+    const PoolSpec& ps = sc_.pools[p];
+    if (ps.pricing != PricingModel::kSpot) continue;
+    spot_cap_[p] = ps.nodes;
     for (NodeId n = cluster_.first_node(p); n < cluster_.first_node(p) + cluster_.nodes_in_pool(p);
          ++n) {
       if (cluster_.state_of(n) == NodeState::kOnline) NodeOnline(n);
+    }
+    if (!ps.price_series.empty()) {
+      ledger_.SetPrice(p, 0, ps.price);
+      for (const auto& [t, price] : ps.price_series) {
+        if (t >= sc_.horizon) break;
+        price_changes_.emplace_back(p, price);
+        events_->Schedule(t, Phase::kRelease, EventKind::kPriceChange,
+                          static_cast<uint32_t>(price_changes_.size() - 1));
+      }
+    }
+    for (const auto& [t, nodes] : ps.availability_series) {
+      if (t >= sc_.horizon) break;
+      availability_changes_.emplace_back(p, nodes);
+      events_->Schedule(t, Phase::kRelease, EventKind::kAvailability,
+                        static_cast<uint32_t>(availability_changes_.size() - 1));
     }
   }
   provisioned_at_.assign(cluster_.node_count(), 0);
@@ -614,10 +641,34 @@ void World::NodeOnline(NodeId node) {
   events_->Schedule(revoke_at_[node], Phase::kRelease, EventKind::kRevoke, node);
 }
 
-// Notice: the node takes no new jobs; at the end of the notice it is reclaimed.
-void World::OnRevoke(NodeId node) {
+// The provider changes how many nodes it offers: a drop revokes the newest online nodes (they
+// are not replaced), a rise brings offline nodes back at once.
+void World::OnAvailability(uint32_t change) {
+  const auto [pool, cap] = availability_changes_[change];
+  spot_cap_[pool] = cap;
+  const NodeId first = cluster_.first_node(pool);
+  for (NodeId n = first + cluster_.nodes_in_pool(pool); n-- > first && LiveNodes(pool) > cap;) {
+    if (cluster_.state_of(n) == NodeState::kOnline) OnRevoke(n, false);
+  }
+  if (LiveNodes(pool) < cap) {
+    booted_.clear();
+    cluster_.StartBooting(pool, cap - LiveNodes(pool), &booted_);
+    for (NodeId n : booted_) {
+      cluster_.FinishBooting(n);
+      NodeOnline(n);
+    }
+    Account(pool);
+    ++capacity_epoch_;
+    RequestPass();
+  }
+}
+
+// Notice: the node takes no new jobs; at the end of the notice it is reclaimed. A random
+// revocation is replaced after the restore time; an availability drop is not.
+void World::OnRevoke(NodeId node, bool replace) {
   const uint32_t pool = cluster_.pool_of(node);
   revoke_at_[node] = -1;
+  replace_after_reclaim_[node] = replace ? 1 : 0;
   ++revocations_[pool];
   cluster_.DrainNode(node);  // an idle node goes offline at once
   Account(pool);
@@ -636,6 +687,7 @@ void World::OnReclaim(NodeId node) {
   const uint32_t pool = cluster_.pool_of(node);
   while (!jobs_on_node_[node].empty()) Preempt(jobs_on_node_[node].front());
   // The node is offline now (a draining node goes offline when its last job leaves).
+  if (!replace_after_reclaim_[node]) return;
   const PoolSpec& ps = sc_.pools[pool];
   const double restore_s =
       ps.mean_restore > 0 ? spot_rng_[pool].Exponential(TimeToSeconds(ps.mean_restore)) : 0.0;
@@ -647,6 +699,7 @@ void World::OnReclaim(NodeId node) {
 }
 
 void World::OnRestore(uint32_t pool) {
+  if (LiveNodes(pool) >= spot_cap_[pool]) return;  // the provider offers no more
   booted_.clear();
   cluster_.StartBooting(pool, 1, &booted_);
   for (NodeId n : booted_) {
@@ -797,7 +850,13 @@ absl::Status World::Run() {
         OnNodeReady(e.payload);
         break;
       case EventKind::kRevoke:
-        if (revoke_at_[e.payload] == e.time) OnRevoke(e.payload);  // else stale
+        if (revoke_at_[e.payload] == e.time) OnRevoke(e.payload, true);  // else stale
+        break;
+      case EventKind::kPriceChange:
+        ledger_.SetPrice(price_changes_[e.payload].first, now_, price_changes_[e.payload].second);
+        break;
+      case EventKind::kAvailability:
+        OnAvailability(e.payload);
         break;
       case EventKind::kReclaim:
         OnReclaim(e.payload);

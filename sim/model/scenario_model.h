@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/model/gpu_catalog.h"
@@ -63,6 +64,9 @@ struct PoolSpec {
   double revocations_per_node_hour = 0;
   Duration revocation_notice = 0;
   Duration mean_restore = 0;
+  // Spot: (time, price) steps and (time, nodes offered) steps, in increasing time.
+  std::vector<std::pair<SimTime, PricePerGpuHour>> price_series;
+  std::vector<std::pair<SimTime, uint32_t>> availability_series;
   // Autoscaling (on-demand only): between min_nodes and `nodes`.
   bool autoscale = false;
   uint32_t min_nodes = 0;

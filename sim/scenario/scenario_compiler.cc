@@ -477,6 +477,45 @@ class Compiler {
       spec->revocations_per_node_hour = sp.revocations_per_node_hour();
       spec->revocation_notice = SecondsToTime(sp.notice_s());
       spec->mean_restore = SecondsToTime(sp.mean_restore_s());
+      double last = -1;
+      for (int i = 0; i < sp.price_series_size(); ++i) {
+        const auto& pt = sp.price_series(i);
+        const std::string pp = fmt::format("{}.price_series[{}]", sp_path, i);
+        bool point_ok = OptionalSeconds(pp + ".time_s", pt.time_s(), " after the scenario start");
+        point_ok &= Number(pp + ".usd_per_gpu_hour", pt.usd_per_gpu_hour(), Lower::kNonNegative,
+                           kMaxUsdPerGpuHour, "must be >= 0 (USD per GPU-hour)", false);
+        if (point_ok && pt.time_s() <= last) {
+          errors_.Add(pp + ".time_s", fmt::format("{} is not after the previous point ({}); "
+                                                  "points must be in increasing time",
+                                                  FormatNumber(pt.time_s()), FormatNumber(last)));
+          point_ok = false;
+        }
+        if (!point_ok) return false;
+        last = pt.time_s();
+        spec->price_series.emplace_back(SecondsToTime(pt.time_s()),
+                                        DollarsPerHourToPrice(pt.usd_per_gpu_hour()));
+      }
+      last = -1;
+      for (int i = 0; i < sp.availability_series_size(); ++i) {
+        const auto& pt = sp.availability_series(i);
+        const std::string ap = fmt::format("{}.availability_series[{}]", sp_path, i);
+        bool point_ok = OptionalSeconds(ap + ".time_s", pt.time_s(), " after the scenario start");
+        if (pt.nodes() > p.nodes()) {
+          errors_.Add(ap + ".nodes", fmt::format("{} is more than the pool's {} nodes; must be "
+                                                 "0..nodes",
+                                                 pt.nodes(), p.nodes()));
+          point_ok = false;
+        }
+        if (point_ok && pt.time_s() <= last) {
+          errors_.Add(ap + ".time_s", fmt::format("{} is not after the previous point ({}); "
+                                                  "points must be in increasing time",
+                                                  FormatNumber(pt.time_s()), FormatNumber(last)));
+          point_ok = false;
+        }
+        if (!point_ok) return false;
+        last = pt.time_s();
+        spec->availability_series.emplace_back(SecondsToTime(pt.time_s()), pt.nodes());
+      }
       return true;
     }
     if (pr.has_reserved()) {

@@ -90,6 +90,44 @@ TEST_CASE("spot: restart overhead is lost time too, and notice lets short jobs f
   CHECK(j.gpu_hours_lost >= j.preemptions * 8 * (10.0 / 60));
 }
 
+TEST_CASE("spot: a price series is billed segment by segment", "[sim][spot][money]") {
+  // One node of 8 GPUs for a day at $1/GPU-h, then $2/GPU-h from 12 h. A 4-GPU job from 6 h
+  // to 18 h: usage 4 x 6 x $1 + 4 x 6 x $2 = $72; the whole node 8 x 12 x ($1 + $2) = $288.
+  ScenarioModel s = SpotPool(1, 0, 1);
+  s.pools[0].price = DollarsPerHourToPrice(1.0);
+  s.pools[0].price_series = {{12 * kHour, DollarsPerHourToPrice(2.0)}};
+  AddJob(s, 6, 4, 12, "job");
+  RunOutput r = MustRun(s, "fifo");
+  const auto& pool = r.result.pools(0);
+  CHECK(pool.cost_usd() == Approx(288.0));
+  CHECK(pool.usage_usd() == Approx(72.0));
+  CHECK(pool.idle_capacity_usd() == Approx(216.0));
+}
+
+TEST_CASE("spot: an availability drop revokes the newest nodes until capacity returns",
+          "[sim][spot]") {
+  // Four nodes, four 10-hour full-node jobs checkpointing hourly from 0 h. At 6 h the provider
+  // offers one node: nodes 3, 2, 1 get 10 minutes' notice, their jobs are preempted at 6 h 10
+  // (keeping 6 h of work, losing 10 min) and wait. Node 0 frees at 10 h and takes the oldest of
+  // them (done at 14 h); at 12 h all four nodes are back and the other two finish at 16 h.
+  ScenarioModel s = SpotPool(4, 0, 1);
+  s.pools[0].revocation_notice = 10 * kMinute;
+  s.pools[0].availability_series = {{6 * kHour, 1}, {12 * kHour, 4}};
+  for (int i = 0; i < 4; ++i) AddJob(s, 0, 8, 10);
+  for (JobSpec& j : s.jobs) j.checkpoint_interval = kHour;
+  RunOutput r = MustRun(s, "fifo");
+  CHECK(r.jobs[0].finish_s == 10 * 3600.0);
+  for (size_t i = 1; i < 4; ++i) {
+    INFO("job " << i);
+    CHECK(r.jobs[i].preemptions == 1);
+    CHECK(r.jobs[i].gpu_hours_lost == Approx(8 * 10.0 / 60));
+    CHECK(r.jobs[i].finish_s == (i == 1 ? 14 : 16) * 3600.0);
+  }
+  CHECK(r.result.pools(0).revocations() == 3);
+  // Three nodes offline from 6 h 10 to 12 h: 768 - 3 x 8 x 35/6 = 628 GPU-h provisioned.
+  CHECK(r.result.pools(0).gpu_hours_provisioned() == Approx(628.0));
+}
+
 TEST_CASE("spot keeps every invariant under every policy", "[sim][spot][invariants]") {
   ScenarioModel s = SpotPool(6, 0.1, 3);
   s.pools[0].revocation_notice = 120 * kSecond;

@@ -53,7 +53,24 @@ struct Job {
 struct JobClass {
   JobClassView view;
   std::vector<uint32_t> pools;  // eligible pools, scenario order
+  // The same pools by payment tier: paid-for capacity first (reserved, owned), then spot, then
+  // on-demand; empty tiers dropped. Placement tries each tier in turn.
+  std::vector<std::vector<uint32_t>> tiers;
 };
+
+// 0: capacity paid whether used or not; 1: spot; 2: on-demand (pay for what you provision).
+int PaymentTier(PricingModel m) {
+  switch (m) {
+    case PricingModel::kReserved:
+    case PricingModel::kOwned:
+      return 0;
+    case PricingModel::kSpot:
+      return 1;
+    case PricingModel::kOnDemand:
+      return 2;
+  }
+  return 2;
+}
 
 std::vector<ClusterState::PoolShape> Shapes(const ScenarioModel& s) {
   std::vector<ClusterState::PoolShape> out;
@@ -285,6 +302,13 @@ uint32_t World::ClassOf(uint32_t gpus, const std::string& gpu_type) {
       if (min_speed == 0 || speed < min_speed) min_speed = speed;
     }
     cls.view.min_speed = min_speed > 0 ? min_speed : 1.0;
+    for (int tier = 0; tier <= 2; ++tier) {
+      std::vector<uint32_t> in_tier;
+      for (uint32_t p : cls.pools) {
+        if (PaymentTier(sc_.pools[p].pricing) == tier) in_tier.push_back(p);
+      }
+      if (!in_tier.empty()) cls.tiers.push_back(std::move(in_tier));
+    }
     classes_.push_back(std::move(cls));
   }
   return it->second;
@@ -332,7 +356,14 @@ void World::OnArrival(uint32_t s) {
 bool World::TryStart(JobId id) {
   Job& job = jobs_[id];
   const JobClass& cls = classes_[job.view.class_id];
-  if (!placement_->Place(cluster_, cls.pools, job.view.gpus, &scratch_)) return false;
+  bool placed = false;
+  for (const std::vector<uint32_t>& tier : cls.tiers) {
+    if (placement_->Place(cluster_, tier, job.view.gpus, &scratch_)) {
+      placed = true;
+      break;
+    }
+  }
+  if (!placed) return false;
   const uint32_t pool = cluster_.pool_of(scratch_.front().node);
   if (sc_.pools[pool].autoscale) {
     for (const NodeShare& share : scratch_) {

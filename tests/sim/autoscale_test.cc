@@ -89,6 +89,26 @@ TEST_CASE("autoscaler: overflow order is the scaling policy's", "[sim][autoscale
   CHECK(cheapest->result.summary().total_cost_usd() == Approx(8.0));
 }
 
+TEST_CASE("placement fills committed capacity before on-demand", "[sim][autoscale]") {
+  // An on-demand node with 4 free GPUs (a tight fit for best-fit) listed first, and an idle
+  // reserved node: the 4-GPU job goes to the reserved node, already paid for.
+  ScenarioModel s = OnePool(1, 8, 1, 3.0);
+  s.pools[0].name = "on-demand";
+  s.pools[0].pricing = PricingModel::kOnDemand;
+  PoolSpec reserved = s.pools[0];
+  reserved.name = "reserved";
+  reserved.pricing = PricingModel::kReserved;
+  s.pools.push_back(reserved);
+  s.jobs.clear();
+  AddJob(s, 0, 4, 10, "pins-on-demand");
+  s.jobs[0].gpu_type = "A100-80GB";
+  AddJob(s, 1, 4, 1, "next");
+  RunOutput r = MustRun(s, "fifo", "best-fit");
+  // The first job also goes to reserved (tier first); the second fits reserved too.
+  CHECK(r.jobs[0].pool == "reserved");
+  CHECK(r.jobs[1].pool == "reserved");
+}
+
 TEST_CASE("autoscaler: a node released early pays its minimum charge", "[sim][autoscale]") {
   // A 10-minute job on a node with a one-hour minimum charge, released as soon as idle: billed
   // 8 GPUs x 1 h at $2 = $16, of which 50 minutes are idle capacity.

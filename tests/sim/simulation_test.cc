@@ -113,8 +113,8 @@ TEST_CASE("same seed gives byte-identical JSON and different seeds differ", "[si
 
 TEST_CASE("bills computed by hand across a month boundary", "[sim][money]") {
   // 2023-01-31T00:00Z for two days. Pool "od": on-demand, 1 node x 8 GPUs at $2/GPU-h.
-  // Pool "res": reserved, 2 nodes x 4 GPUs at $1.50/GPU-h. One 4-GPU job runs 8 h on "od"
-  // from 20:00 on Jan 31 to 04:00 on Feb 1: 16 GPU-h in each month.
+  // Pool "res": reserved, 2 nodes x 4 GPUs at $1.50/GPU-h. One 4-GPU job runs 8 h from 20:00
+  // on Jan 31 to 04:00 on Feb 1: 16 GPU-h in each month, on "res" (committed capacity first).
   ScenarioModel s = OnePool(1, 8, 2, 2.0);
   s.start_unix_s = 1675123200;  // 2023-01-31T00:00:00Z
   s.pools[0].name = "od";
@@ -128,25 +128,27 @@ TEST_CASE("bills computed by hand across a month boundary", "[sim][money]") {
   s.pools.push_back(res);
   AddJob(s, 20, 4, 8, "j");
   RunOutput r = MustRun(s, "fifo");
+  REQUIRE(r.jobs[0].pool == "res");
   const auto& months = r.result.monthly();
   REQUIRE(months.size() == 2);
   CHECK(months[0].month() == "2023-01");
   CHECK(months[1].month() == "2023-02");
   for (const auto& m : months) {
     INFO(m.month());
-    // od: 8 GPUs x 24 h x $2 = $384, of which 16 GPU-h used ($32) and $352 idle.
-    // res: 8 GPUs x 24 h x $1.50 = $288, all idle.
+    // od: 8 GPUs x 24 h x $2 = $384, all idle.
+    // res: 8 GPUs x 24 h x $1.50 = $288, of which 16 GPU-h used ($24) and $264 idle.
     CHECK(m.cost_usd() == 672.0);
-    CHECK(m.idle_cost_usd() == 640.0);
+    CHECK(m.idle_cost_usd() == 648.0);
     CHECK(m.pools(0).cost_usd() == 384.0);
-    CHECK(m.pools(0).idle_cost_usd() == 352.0);
+    CHECK(m.pools(0).idle_cost_usd() == 384.0);
     CHECK(m.pools(1).cost_usd() == 288.0);
+    CHECK(m.pools(1).idle_cost_usd() == 264.0);
     CHECK(m.gpu_hours_allocated() == 16.0);
     CHECK(m.gpu_utilization() == Approx(16.0 / 384.0));
   }
   const auto& sum = r.result.summary();
   CHECK(sum.total_cost_usd() == 1344.0);
-  CHECK(sum.idle_cost_usd() == 1280.0);
+  CHECK(sum.idle_cost_usd() == 1296.0);
   CHECK(sum.cost_per_allocated_gpu_hour_usd() == Approx(1344.0 / 32.0));
   CHECK(r.result.pools(0).pricing() == "on_demand");
   CHECK(r.result.pools(1).pricing() == "reserved");

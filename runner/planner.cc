@@ -83,10 +83,7 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
     v1::PlanPoint& p = points[i];
     *p.mutable_nodes() = {grid[i].begin(), grid[i].end()};
     const ScenarioModel s = WithPoolSizes(scenario, grid[i]);
-    if (s.pools.empty()) {
-      // No capacity at all: nothing runs, nothing is paid.
-      p.set_jobs_submitted(static_cast<uint32_t>(scenario.jobs.size()));
-    }
+
     absl::StatusOr<RunOutput> run =
         s.pools.empty() ? absl::StatusOr<RunOutput>(RunOutput{})
                         : Simulate(s, plan.policy, options.seed, RunOptions{});
@@ -132,7 +129,8 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
   for (size_t rank = 0; rank < order.size(); ++rank) {
     v1::PlanPoint* p = result.add_points();
     *p = std::move(points[order[rank]]);
-    if (best_delay < 0 || p->p95_queue_delay_s() < best_delay) {
+    const bool ran = p->jobs_submitted() > 0 || !p->misses().starts_with("no capacity");
+    if (ran && (best_delay < 0 || p->p95_queue_delay_s() < best_delay)) {
       p->set_on_frontier(true);
       best_delay = p->p95_queue_delay_s();
     }

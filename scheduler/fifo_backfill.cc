@@ -60,7 +60,9 @@ class FifoBackfill final : public QueuePolicy {
           const auto max_ref = static_cast<Duration>(static_cast<double>(window) * speed);
           ClassFifo::Found found;
           if (!queue_.of(c).FindFirstAtMost(max_ref, &found)) return false;
-          if (SchedulingContext::Runtime(ctx.job(found.id).duration_ref, speed) > window) {
+          const JobView& job = ctx.job(found.id);
+          if (SchedulingContext::Runtime(job.duration_ref, speed) + job.restart_overhead >
+              window) {
             return false;
           }
           out->key = out->id = found.id;

@@ -27,8 +27,10 @@ struct JobView {
   uint32_t gpus = 0;
   uint32_t class_id = 0;  // jobs of one class have identical resource needs
   SimTime submit = 0;
-  Duration duration_ref = 0;  // on the reference GPU (oracle policies only)
+  Duration duration_ref = 0;  // work left, on the reference GPU (oracle policies only)
   int32_t priority = 0;
+  // Wall time the next start spends before useful work (a restart after preemption), else 0.
+  Duration restart_overhead = 0;
 };
 
 // A job class: every pending job with the same gang size and GPU-type constraint. Classes are

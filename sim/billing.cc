@@ -40,13 +40,16 @@ PoolMonthBill BillPoolMonth(const PoolSpec& pool, const MonthSpan& month,
   Money fixed = 0;  // time-based charges to share between used and idle
   if (pool.pricing == PricingModel::kReserved && pool.upfront > 0) {
     // Straight-line over the term's months, prorated by the part of this month that lies in
-    // both the commitment and the horizon. An open-ended commitment spreads it over the horizon.
+    // both the commitment and the horizon.
     const SimTime lo = std::max(month.begin, pool.commit_begin);
     const SimTime hi = std::min(month.end, pool.commit_end);
     if (hi > lo) {
+      // Open-ended: over the part of the horizon the commitment covers.
+      const SimTime covered =
+          std::min(pool.commit_end, horizon) - std::max<SimTime>(pool.commit_begin, 0);
       b.upfront = pool.term_months > 0
                       ? MulDiv(pool.upfront, hi - lo, Int128{full} * pool.term_months)
-                      : MulDiv(pool.upfront, hi - lo, horizon);
+                      : MulDiv(pool.upfront, hi - lo, covered);
     }
     fixed += b.upfront;
   }

@@ -194,6 +194,7 @@ class World final : public SchedulingContext {
   std::vector<SimTime> revoke_at_;     // per node: its pending revocation, or -1
   std::vector<uint32_t> revocations_;  // per pool
   std::vector<uint8_t> replace_after_reclaim_;  // per node: random revocation (not availability)
+  std::vector<SimTime> reclaim_at_;    // per node: its pending reclaim, or -1
   std::vector<uint32_t> spot_cap_;     // per pool: nodes the provider offers now
   std::vector<std::pair<uint32_t, PricePerGpuHour>> price_changes_;   // (pool, price)
   std::vector<std::pair<uint32_t, uint32_t>> availability_changes_;   // (pool, nodes)
@@ -446,6 +447,7 @@ void World::Preempt(JobId id) {
   cluster_.Release(job.placement);
   Account(pool);
   ++pending_per_class_[job.view.class_id];
+  job.view.restart_overhead = job.restart_overhead;  // its next start pays it
   queue_->Enqueue(id, job.view);
   RequestPass();
 }
@@ -588,10 +590,14 @@ void World::InitCapacity() {
   revoke_at_.assign(cluster_.node_count(), -1);
   revocations_.assign(sc_.pools.size(), 0);
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-    // Spot streams after the generators' (1..generators): adding a pool changes no job.
-    spot_rng_.push_back(Rng::ForStream(seed_, 1'000'000 + p));
+    // One stream per pool, keyed by its name (FNV-1a) rather than its position, so adding or
+    // removing another pool (as the planner does) leaves this pool's revocations unchanged.
+    uint64_t h = 1469598103934665603ull;
+    for (char c : sc_.pools[p].name) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    spot_rng_.push_back(Rng::ForStream(seed_, (uint64_t{1} << 40) | (h >> 24)));
   }
   replace_after_reclaim_.assign(cluster_.node_count(), 0);
+  reclaim_at_.assign(cluster_.node_count(), -1);
   spot_cap_.assign(sc_.pools.size(), 0);
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
     const PoolSpec& ps = sc_.pools[p];
@@ -663,6 +669,7 @@ void World::OnCapacity(uint32_t change) {
 // A node came online: a spot node draws its revocation time.
 void World::NodeOnline(NodeId node) {
   const uint32_t pool = cluster_.pool_of(node);
+  reclaim_at_[node] = -1;  // a reclaim still pending from its last life is stale
   const PoolSpec& ps = sc_.pools[pool];
   if (ps.pricing != PricingModel::kSpot || ps.revocations_per_node_hour <= 0) return;
   const double gap_s = spot_rng_[pool].Exponential(3600.0 / ps.revocations_per_node_hour);
@@ -707,8 +714,8 @@ void World::OnRevoke(NodeId node, bool replace) {
   if (cluster_.state_of(node) == NodeState::kOffline) {
     OnReclaim(node);
   } else {
-    events_->Schedule(now_ + sc_.pools[pool].revocation_notice, Phase::kRelease,
-                      EventKind::kReclaim, node);
+    reclaim_at_[node] = now_ + sc_.pools[pool].revocation_notice;
+    events_->Schedule(reclaim_at_[node], Phase::kRelease, EventKind::kReclaim, node);
   }
 }
 
@@ -716,9 +723,15 @@ void World::OnRevoke(NodeId node, bool replace) {
 // and queue again; a replacement is requested.
 void World::OnReclaim(NodeId node) {
   const uint32_t pool = cluster_.pool_of(node);
+  reclaim_at_[node] = -1;
   while (!jobs_on_node_[node].empty()) Preempt(jobs_on_node_[node].front());
   // The node is offline now (a draining node goes offline when its last job leaves).
-  if (!replace_after_reclaim_[node]) return;
+  if (!replace_after_reclaim_[node]) {
+    // Taken for an availability drop: if the provider offers more again meanwhile (the node
+    // was still draining when availability rose), a node comes back at once.
+    if (LiveNodes(pool) < spot_cap_[pool]) OnRestore(pool);
+    return;
+  }
   const PoolSpec& ps = sc_.pools[pool];
   const double restore_s =
       ps.mean_restore > 0 ? spot_rng_[pool].Exponential(TimeToSeconds(ps.mean_restore)) : 0.0;
@@ -755,8 +768,9 @@ void World::NodeBusy(NodeId node) {
 // is above its minimum. One pending check per pool; an earlier need supersedes a later one.
 void World::ScheduleScaleDown(uint32_t pool) {
   const PoolSpec& ps = sc_.pools[pool];
-  if (idle_nodes_[pool].empty() ||
-      cluster_.online_nodes(pool) + cluster_.booting_nodes(pool) <= ps.min_nodes) {
+  // Nothing to release, or the pool is still growing (OnNodeReady calls again).
+  if (idle_nodes_[pool].empty() || cluster_.booting_nodes(pool) > 0 ||
+      cluster_.online_nodes(pool) <= ps.min_nodes) {
     return;
   }
   const SimTime due = std::max(now_, idle_nodes_[pool].begin()->first + ps.idle_timeout);
@@ -771,7 +785,10 @@ void World::OnScaleDown(uint32_t pool) {
   scale_down_at_[pool] = kTimeInfinity;
   auto& idle = idle_nodes_[pool];
   bool released = false;
-  while (!idle.empty() && idle.begin()->first + ps.idle_timeout <= now_ &&
+  // Never while the pool is still growing: an idle node may be waiting for booting ones to
+  // hold a gang together (releasing it would thrash; OnNodeReady checks again).
+  while (cluster_.booting_nodes(pool) == 0 && !idle.empty() &&
+         idle.begin()->first + ps.idle_timeout <= now_ &&
          cluster_.online_nodes(pool) + cluster_.booting_nodes(pool) > ps.min_nodes) {
     const NodeId node = idle.begin()->second;
     idle.erase(idle.begin());
@@ -797,42 +814,74 @@ void World::OnNodeReady(NodeId node) {
   ScheduleScaleDown(pool);
 }
 
-// After a scheduling pass: for each job class with pending jobs that do not fit, the scaling
-// policy picks an autoscaled pool to grow; each pool then requests the nodes its classes need,
-// less the nodes already booting there, up to its maximum. Node counts per class: a gang of
+// After a scheduling pass: for each job class with pending jobs that do not fit, nodes already
+// booting in any of its pools serve it first (each booting node counted once); for the jobs
+// left, the scaling policy picks an autoscaled pool, which grows up to its maximum, and what it
+// cannot hold spills to the policy's next choice. Node counts per class: a gang of
 // g <= gpn GPUs packs gpn / g jobs per node; a larger one needs ceil(g / gpn) nodes per job.
 // O(classes x eligible pools).
 void World::Autoscale() {
   std::fill(scale_need_.begin(), scale_need_.end(), 0);
+  // Nodes already booting serve the first classes that could use them, in any of their pools;
+  // headroom is shared by the classes of one pass.
+  std::vector<uint64_t> unclaimed(sc_.pools.size(), 0), headroom(sc_.pools.size(), 0);
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    unclaimed[p] = cluster_.booting_nodes(p);
+    if (sc_.pools[p].autoscale) {
+      headroom[p] = sc_.pools[p].nodes - cluster_.online_nodes(p) - cluster_.booting_nodes(p);
+    }
+  }
   std::vector<ScalablePool> candidates;
   for (uint32_t c = 0; c < classes_.size(); ++c) {
     const uint64_t pending = c < pending_per_class_.size() ? pending_per_class_[c] : 0;
     if (pending == 0 || ClassFits(c)) continue;
     const JobClass& cls = classes_[c];
+    // Booting nodes count in node units of whichever pool they are in.
+    uint64_t jobs_left = pending;
+    for (uint32_t p : cls.pools) {
+      const uint64_t g = cls.view.gpus, gpn = sc_.pools[p].gpus_per_node;
+      const uint64_t per_node = g <= gpn ? gpn / g : 0;  // jobs a node holds (small gangs)
+      const uint64_t nodes_per_job = g <= gpn ? 1 : (g + gpn - 1) / gpn;
+      while (jobs_left > 0 && unclaimed[p] > 0) {
+        if (per_node > 0) {
+          --unclaimed[p];
+          jobs_left -= std::min(jobs_left, per_node);
+        } else if (unclaimed[p] >= nodes_per_job) {
+          unclaimed[p] -= nodes_per_job;
+          --jobs_left;
+        } else {
+          break;
+        }
+      }
+    }
+    // The scaling policy picks a pool; what it cannot hold spills to its next choice.
     candidates.clear();
     for (uint32_t p : cls.pools) {
+      if (headroom[p] == 0) continue;
       const PoolSpec& ps = sc_.pools[p];
-      if (!ps.autoscale) continue;
-      const uint32_t headroom =
-          ps.nodes - cluster_.online_nodes(p) - cluster_.booting_nodes(p);
-      if (headroom == 0) continue;
-      candidates.push_back({p, ps.gpus_per_node, headroom, MoneyToDollars(ps.price),
-                            ps.training_speed});
+      candidates.push_back({p, ps.gpus_per_node, static_cast<uint32_t>(headroom[p]),
+                            MoneyToDollars(ps.price), ps.training_speed});
     }
-    if (candidates.empty()) continue;
-    const int pick = scaling_->ChoosePool(candidates);
-    if (pick < 0) continue;
-    const ScalablePool& chosen = candidates[static_cast<size_t>(pick)];
-    const uint64_t g = cls.view.gpus, gpn = chosen.gpus_per_node;
-    scale_need_[chosen.pool] +=
-        g <= gpn ? (pending * g + gpn - 1) / gpn : pending * ((g + gpn - 1) / gpn);
+    while (jobs_left > 0 && !candidates.empty()) {
+      const int pick = scaling_->ChoosePool(candidates);
+      if (pick < 0) break;
+      const ScalablePool chosen = candidates[static_cast<size_t>(pick)];
+      candidates.erase(candidates.begin() + pick);
+      const uint64_t g = cls.view.gpus, gpn = chosen.gpus_per_node;
+      const uint64_t need =
+          g <= gpn ? (jobs_left * g + gpn - 1) / gpn : jobs_left * ((g + gpn - 1) / gpn);
+      const uint64_t take = std::min(need, headroom[chosen.pool]);
+      headroom[chosen.pool] -= take;
+      scale_need_[chosen.pool] += take;
+      // Jobs those nodes hold.
+      const uint64_t held = g <= gpn ? take * (gpn / g) : take / ((g + gpn - 1) / gpn);
+      jobs_left -= std::min(jobs_left, held);
+    }
   }
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-    const uint64_t booting = cluster_.booting_nodes(p);
-    if (scale_need_[p] <= booting) continue;
+    if (scale_need_[p] == 0) continue;
     booted_.clear();
-    cluster_.StartBooting(p, static_cast<uint32_t>(std::min<uint64_t>(
-                                 scale_need_[p] - booting, UINT32_MAX)),
+    cluster_.StartBooting(p, static_cast<uint32_t>(std::min<uint64_t>(scale_need_[p], UINT32_MAX)),
                           &booted_);
     if (booted_.empty()) continue;
     for (NodeId n : booted_) {
@@ -851,9 +900,9 @@ absl::Status World::Run() {
   Event e;
   while (events_->PopNext(&e)) {
     // The horizon is exclusive for everything but completions: a job ending exactly at the
-    // horizon has held its GPUs for [start, horizon) and is done. (Completions run first
-    // among events at one time, so this stops at the first other event at the horizon.)
-    if (e.time > sc_.horizon || (e.time == sc_.horizon && e.kind != EventKind::kComplete)) break;
+    // horizon has held its GPUs for [start, horizon) and is done; nothing else happens then.
+    if (e.time > sc_.horizon) break;
+    if (e.time == sc_.horizon && e.kind != EventKind::kComplete) continue;
     if (e.time < now_) {
       return absl::InternalError(absl::StrCat("time went back from ", now_, " to ", e.time));
     }
@@ -890,7 +939,8 @@ absl::Status World::Run() {
         OnAvailability(e.payload);
         break;
       case EventKind::kReclaim:
-        OnReclaim(e.payload);
+        // Stale when the node came back (or was reclaimed) since this reclaim was scheduled.
+        if (reclaim_at_[e.payload] == e.time) OnReclaim(e.payload);
         break;
       case EventKind::kRestore:
         OnRestore(e.payload);

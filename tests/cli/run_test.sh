@@ -97,7 +97,7 @@ expect 0 "warning: " -- "$BIN" validate "$TMP/late.yaml"
 expect 0 "1 job(s) submit at or after the horizon (86400 s) and will not run (first: workload.jobs[1] at 90000 s)" -- "$BIN" run "$TMP/late.yaml" --quiet
 
 # The planner: a recommendation, the current configuration, JSON, and a scenario without a plan.
-expect 0 "Recommended: a100-committed=16, h100-overflow=8" -- "$BIN" plan "$SRC/examples/capacity-plan.yaml" --json "$TMP/plan.json" --jobs 2
+expect 0 "Current:     a100-committed=20, h100-overflow=8" -- "$BIN" plan "$SRC/examples/capacity-plan.yaml" --json "$TMP/plan.json" --jobs 2
 grep -q '"recommended": ' "$TMP/plan.json" || fail "plan JSON lacks recommended"
 expect 2 "no plan section" -- "$BIN" plan "$QS"
 

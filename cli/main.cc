@@ -18,6 +18,7 @@
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
+#include "sim/trace/trace_stats.h"
 #include "scheduler/registry.h"
 #include "sim/model/calendar.h"
 #include "sim/scenario/scenario_loader.h"
@@ -341,6 +342,80 @@ int DoPlan(const PlanFlags& f) {
   return kExitOk;
 }
 
+struct TraceFlags {
+  std::string file, format, out, name = "fitted";
+  bool lenient = false, all_jobs = false;
+  double window_start = 0, window_end = 0;
+  std::vector<std::string> settings, statuses, vcs;
+  int quantiles = 1000;
+};
+
+absl::StatusOr<TraceOptions> TraceOptionsFromFlags(const TraceFlags& f) {
+  TraceOptions o;
+  o.lenient = f.lenient;
+  o.gpu_jobs_only = !f.all_jobs;
+  if (f.window_start > 0) o.window_start_s = f.window_start;
+  if (f.window_end > 0) o.window_end_s = f.window_end;
+  o.statuses = f.statuses;
+  o.vcs = f.vcs;
+  for (const std::string& kv : f.settings) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError("--setting " + kv + ": expected KEY=VALUE");
+    }
+    o.settings[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return o;
+}
+
+int DoTraceFormats() {
+  for (const TraceFormat& f : TraceFormats()) {
+    std::printf("  %-18s %s\n", f.name.c_str(), f.summary.c_str());
+  }
+  std::printf("\nField maps, units and settings of each: docs/traces.md\n");
+  return kExitOk;
+}
+
+int DoTraceStats(const TraceFlags& f, bool fit) {
+  auto options = TraceOptionsFromFlags(f);
+  if (!options.ok()) return Fail(kExitBadInput, std::string(options.status().message()));
+  if (fit && !f.out.empty()) {
+    if (auto s = CheckOutputFile("-o", f.out); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  auto stats = ComputeTraceStats(f.format, f.file, *options);
+  if (!stats.ok()) return Fail(ExitFor(stats.status()), std::string(stats.status().message()));
+  if (!fit) {
+    std::fputs(FormatTraceStats(*stats).c_str(), stdout);
+    return kExitOk;
+  }
+  if (stats->jobs == 0) return Fail(kExitBadInput, f.file + ": no job to fit");
+  const std::string yaml = FitGeneratorYaml(*stats, f.name, f.quantiles);
+  if (f.out.empty() || f.out == "-") {
+    std::fputs(yaml.c_str(), stdout);
+    return kExitOk;
+  }
+  if (auto s = WriteFileAtomically(f.out, yaml); !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
+  }
+  std::printf("wrote %s: a generator of %.2f jobs/hour fitted to %llu jobs\n", f.out.c_str(),
+              stats->arrivals_per_hour(), static_cast<unsigned long long>(stats->jobs));
+  return kExitOk;
+}
+
+void AddTraceFlags(CLI::App* cmd, TraceFlags* f) {
+  cmd->add_option("file", f->file, "Trace file (plain or .gz)")->required();
+  cmd->add_option("--format,-f", f->format, "Trace format (`burnrate trace formats`)")->required();
+  cmd->add_flag("--lenient", f->lenient, "Skip unreadable rows (counted and reported)");
+  cmd->add_flag("--all-jobs", f->all_jobs, "Keep jobs asking no GPU too");
+  cmd->add_option("--window-start", f->window_start, "Keep jobs submitted at or after (s)");
+  cmd->add_option("--window-end", f->window_end, "Keep jobs submitted before (s)");
+  cmd->add_option("--status", f->statuses, "Keep only this status (repeatable)");
+  cmd->add_option("--vc", f->vcs, "Keep only this virtual cluster (repeatable)");
+  cmd->add_option("--setting", f->settings, "Format setting KEY=VALUE (repeatable)");
+}
+
 void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
   cmd->add_option("scenario", f->scenario, "Scenario file (.yaml, .yml, .json, .textproto)")
       ->required();
@@ -403,6 +478,24 @@ int Main(int argc, char** argv) {
   plan->add_option("--show", plan_flags.show,
                    "Candidates listed besides the frontier, recommendation and current (default 15)");
 
+  TraceFlags trace_flags;
+  CLI::App* trace = app.add_subcommand("trace", "Read traces: list formats, summarise one, fit a "
+                                                "generator to it");
+  trace->require_subcommand(1);
+  CLI::App* trace_formats = trace->add_subcommand("formats", "List the trace formats");
+  CLI::App* trace_stats = trace->add_subcommand(
+      "stats", "Jobs, GPU-demand histogram, duration quantiles, arrivals by hour and weekday, "
+               "offered load");
+  AddTraceFlags(trace_stats, &trace_flags);
+  CLI::App* trace_fit = trace->add_subcommand(
+      "fit", "Fit a synthetic generator (arrival rate and daily profile, gang sizes, durations)");
+  AddTraceFlags(trace_fit, &trace_flags);
+  trace_fit->add_option("-o,--output", trace_flags.out, "Write the generator YAML here (- = stdout)");
+  trace_fit->add_option("--name", trace_flags.name, "Generator name (default fitted)");
+  trace_fit->add_option("--quantiles", trace_flags.quantiles,
+                        "Duration quantiles kept (default 1000)")
+      ->check(CLI::Range(10, 100000));
+
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
   help->add_option("topic", help_topic, "A command (run, compare, validate) or `policies`");
@@ -424,6 +517,9 @@ int Main(int argc, char** argv) {
   if (*compare) return DoRun(compare_flags);
   if (*validate) return DoValidate(validate_path);
   if (*plan) return DoPlan(plan_flags);
+  if (*trace_formats) return DoTraceFormats();
+  if (*trace_stats) return DoTraceStats(trace_flags, false);
+  if (*trace_fit) return DoTraceStats(trace_flags, true);
   if (*help) {
     if (help_topic.empty()) {
       std::cout << app.help();

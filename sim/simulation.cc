@@ -16,6 +16,8 @@
 #include "sim/metrics.h"
 #include "sim/model/calendar.h"
 #include "sim/model/rng.h"
+#include "sim/trace/trace.h"
+#include "sim/trace/trace_source.h"
 
 namespace burnrate {
 namespace {
@@ -23,7 +25,13 @@ namespace {
 // A workload source hands out jobs in submit order: the inline job list (sorted), or one
 // Poisson generator with its own random stream.
 struct Source {
-  const GeneratorSpec* generator = nullptr;  // null: the inline job list
+  const GeneratorSpec* generator = nullptr;  // null: the inline job list (or a trace)
+  const TraceSourceSpec* trace_spec = nullptr;  // a trace file
+  std::unique_ptr<TraceStream> trace;
+  TraceJob next_job;                          // a trace's pending arrival
+  double first_submit_s = 0;
+  bool started = false;
+  std::vector<std::string> names;             // trace job names (kept for job records)
   std::vector<uint32_t> inline_order;        // indexes into scenario.jobs, by submit time
   size_t next_inline = 0;
   Rng rng{0};
@@ -199,6 +207,9 @@ class World final : public SchedulingContext {
   std::vector<std::pair<uint32_t, PricePerGpuHour>> price_changes_;   // (pool, price)
   std::vector<std::pair<uint32_t, uint32_t>> availability_changes_;   // (pool, nodes)
   uint32_t preemptions_ = 0;
+  uint32_t jobs_rejected_ = 0;  // trace jobs no pool could hold
+  absl::Status run_error_;      // a trace that failed mid-run
+  static constexpr double kMaxTraceSeconds = 1e11;
   GpuTime lost_ = 0;
   // Chargeback: tenants by name and their GPU-time per (pool x month).
   std::vector<std::string> tenants_;
@@ -238,23 +249,72 @@ void World::InitSources() {
     src.next_time = src.generator->start;
     sources_.push_back(std::move(src));
   }
+  for (size_t t = 0; t < sc_.traces.size(); ++t) {
+    Source src;
+    src.trace_spec = &sc_.traces[t];
+    const uint64_t stream_seed = Rng::ForStream(seed_, 2'000'000 + t).NextU64();
+    auto stream = TraceStream::Open(src.trace_spec->format, src.trace_spec->path,
+                                    TraceOptionsOf(*src.trace_spec, stream_seed));
+    if (!stream.ok()) {
+      if (run_error_.ok()) run_error_ = stream.status();
+      continue;
+    }
+    src.trace = *std::move(stream);
+    sources_.push_back(std::move(src));
+  }
   for (uint32_t s = 0; s < sources_.size(); ++s) ScheduleNextArrival(s);
 }
 
 void World::ScheduleNextArrival(uint32_t s) {
   Source& src = sources_[s];
   SimTime t;
-  if (src.generator == nullptr) {
+  if (src.trace != nullptr) {
+    absl::StatusOr<bool> got = src.trace->Next(&src.next_job);
+    if (!got.ok()) {
+      if (run_error_.ok()) run_error_ = got.status();
+      return;
+    }
+    if (!*got) return;
+    if (!src.started) {
+      src.started = true;
+      src.first_submit_s = src.next_job.submit_s;
+    }
+    const double rel_s = src.next_job.submit_s - src.first_submit_s;
+    if (rel_s < 0) {
+      if (run_error_.ok()) {
+        run_error_ = absl::InvalidArgumentError(absl::StrCat(
+            src.trace_spec->path, ":", src.next_job.line,
+            ": out of submission order; the trace must be sorted by submit time"));
+      }
+      return;
+    }
+    const double at_s = TimeToSeconds(src.trace_spec->offset) + rel_s;
+    if (at_s >= TimeToSeconds(sc_.horizon)) return;
+    t = SecondsToTime(at_s);
+  } else if (src.generator == nullptr) {
     if (src.next_inline >= src.inline_order.size()) return;
     t = sc_.jobs[src.inline_order[src.next_inline]].submit;
   } else {
     const GeneratorSpec& g = *src.generator;
     if (g.max_jobs > 0 && src.emitted >= g.max_jobs) return;
-    const double mean_gap_s = 3600.0 / g.arrivals_per_hour;
-    const double gap_s = src.rng.Exponential(mean_gap_s);
-    const double t_s = TimeToSeconds(src.next_time) + gap_s;
     const SimTime end = std::min(g.end, sc_.horizon);
-    if (t_s >= TimeToSeconds(end)) return;
+    // A daily profile is a non-homogeneous Poisson process, sampled by thinning: candidates
+    // at the peak rate, each kept with probability rate(hour) / peak.
+    double peak = 1.0, mean = 1.0;
+    if (!g.hourly_profile.empty()) {
+      peak = *std::max_element(g.hourly_profile.begin(), g.hourly_profile.end());
+      mean = 0;
+      for (double w : g.hourly_profile) mean += w / 24.0;
+    }
+    const double mean_gap_s = 3600.0 / (g.arrivals_per_hour * peak / mean);
+    double t_s = TimeToSeconds(src.next_time);
+    while (true) {
+      t_s += src.rng.Exponential(mean_gap_s);
+      if (t_s >= TimeToSeconds(end)) return;
+      if (g.hourly_profile.empty()) break;
+      const int64_t hour = ((sc_.start_unix_s + static_cast<int64_t>(t_s)) / 3600) % 24;
+      if (src.rng.Uniform01() * peak < g.hourly_profile[static_cast<size_t>(hour)]) break;
+    }
     t = std::min(SecondsToTime(t_s), end - 1);
     src.next_time = t;
   }
@@ -318,9 +378,42 @@ uint32_t World::ClassOf(uint32_t gpus, const std::string& gpu_type) {
 void World::OnArrival(uint32_t s) {
   Source& src = sources_[s];
   const JobId id = static_cast<JobId>(jobs_.size());
+  uint32_t trace_class = 0;
+  if (src.trace != nullptr) {
+    const TraceJob& tj = src.next_job;
+    std::string gpu_type = src.trace_spec->gpu_type;
+    if (gpu_type.empty() && !tj.gpu_type.empty()) {
+      for (const PoolSpec& p : sc_.pools) {
+        if (p.gpu_type == tj.gpu_type) gpu_type = tj.gpu_type;
+      }
+    }
+    trace_class = ClassOf(std::max<uint32_t>(1, tj.gpus), gpu_type);
+    if (classes_[trace_class].pools.empty()) {
+      ++jobs_rejected_;  // no pool could ever hold it
+      ScheduleNextArrival(s);
+      return;
+    }
+  }
   Job job;
   job.source = s;
-  if (src.generator == nullptr) {
+  if (src.trace != nullptr) {
+    const TraceJob& tj = src.next_job;
+    const TraceSourceSpec& spec = *src.trace_spec;
+    const uint32_t cls = trace_class;
+    job.index_in_source = static_cast<uint32_t>(src.emitted++);
+    job.view.gpus = std::max<uint32_t>(1, tj.gpus);
+    job.view.duration_ref = std::max<Duration>(
+        1, SecondsToTime(std::min(tj.duration_s, static_cast<double>(kMaxTraceSeconds))));
+    job.view.class_id = cls;
+    job.tenant = TenantOf(!spec.tenant.empty() ? spec.tenant
+                          : !tj.user.empty()   ? tj.user
+                          : !tj.vc.empty()     ? tj.vc
+                                               : std::string("default"));
+    if (options_.keep_job_records) {
+      src.names.push_back(tj.name.empty() ? absl::StrCat("trace", s, "-", job.index_in_source)
+                                          : tj.name);
+    }
+  } else if (src.generator == nullptr) {
     const uint32_t index = src.inline_order[src.next_inline++];
     const JobSpec& spec = sc_.jobs[index];
     job.index_in_source = index;
@@ -896,6 +989,7 @@ void World::Autoscale() {
 absl::Status World::Run() {
   InitCapacity();
   InitSources();
+  if (!run_error_.ok()) return run_error_;
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   Event e;
   while (events_->PopNext(&e)) {
@@ -951,6 +1045,7 @@ absl::Status World::Run() {
       case EventKind::kTest:
         break;
     }
+    if (!run_error_.ok()) return run_error_;
     if (options_.check_invariants) {
       if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
     }
@@ -1099,6 +1194,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   s->set_gpu_hours_allocated(GpuTimeToHours(alloc_total));
   s->set_gpu_hours_idle(GpuTimeToHours(prov_total - alloc_total));
   s->set_preemptions(preemptions_);
+  s->set_jobs_rejected(jobs_rejected_);
   s->set_gpu_hours_lost(GpuTimeToHours(lost_));
   s->set_gpu_hours_useful(GpuTimeToHours(alloc_total - lost_));
   s->set_total_cost_usd(MoneyToDollars(total.total()));
@@ -1129,7 +1225,10 @@ RunOutput World::Finish(const PolicySpec& policy) {
     for (const Job& j : jobs_) {
       JobRecord rec;
       const Source& src = sources_[j.source];
-      if (src.generator == nullptr) {
+      if (src.trace != nullptr) {
+        rec.name = src.names[j.index_in_source];
+        rec.tenant = tenants_[j.tenant];
+      } else if (src.generator == nullptr) {
         const JobSpec& spec = sc_.jobs[j.index_in_source];
         rec.name = spec.name;
         rec.tenant = spec.tenant;

@@ -4,6 +4,7 @@
 #define BURNRATE_SIM_MODEL_SCENARIO_MODEL_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -110,6 +111,22 @@ struct GeneratorSpec {
   int32_t priority = 0;
   Duration checkpoint_interval = 0;
   Duration restart_overhead = 0;
+  std::vector<double> hourly_profile;  // 24 relative rates (empty = constant)
+};
+
+// A trace file feeding jobs (sim/trace reads it).
+struct TraceSourceSpec {
+  std::string format;
+  std::string path;      // resolved against the scenario's directory
+  SimTime offset = 0;    // arrival of the first kept job
+  double window_start_s = 0, window_end_s = 0;  // 0 = unbounded
+  std::vector<std::string> statuses, vcs;
+  double time_compression = 1;
+  double load_multiplier = 1;
+  bool lenient = false;
+  std::map<std::string, std::string> settings;
+  std::string gpu_type;  // "" = the trace's, when it names a pool type
+  std::string tenant;    // "" = the trace's user, else vc, else "default"
 };
 
 struct PolicySpec {
@@ -153,6 +170,7 @@ struct ScenarioModel {
   std::vector<PoolSpec> pools;
   std::vector<JobSpec> jobs;  // in the order given
   std::vector<GeneratorSpec> generators;
+  std::vector<TraceSourceSpec> traces;
   std::vector<PolicySpec> policies;  // never empty after compilation
   PlanSpec plan;  // for `burnrate plan`
   // Things that are legal but probably not what the user meant; the CLI prints them.

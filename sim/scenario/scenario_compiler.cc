@@ -24,6 +24,8 @@
 #include "sim/scenario/empirical_samples.h"
 #include "sim/scenario/scenario_errors.h"
 #include "sim/scenario/scenario_loader.h"
+#include "sim/trace/trace.h"
+#include "sim/trace/trace_source.h"
 
 namespace burnrate {
 namespace {
@@ -105,6 +107,7 @@ class Compiler {
     }
     Jobs(&m);
     Generators(&m);
+    Traces(&m);
     Policies(&m);
     Plan(&m);
     if (!errors_.empty()) return errors_.ToStatus();
@@ -720,6 +723,122 @@ class Compiler {
     }
   }
 
+  // Trace sources: options checked, then the file streamed once so that every problem
+  // (unreadable rows, submission order) is reported now with its line, not mid-run.
+  void Traces(ScenarioModel* m) {
+    const auto& w = s_.workload();
+    for (int i = 0; i < w.traces_size(); ++i) {
+      const auto& t = w.traces(i);
+      const std::string path = fmt::format("workload.traces[{}]", i);
+      TraceSourceSpec spec;
+      bool ok = true;
+      bool known = false;
+      std::vector<std::string> names;
+      for (const TraceFormat& f : TraceFormats()) {
+        names.push_back(f.name);
+        known |= f.name == t.format();
+      }
+      if (!known) {
+        errors_.Add(path + ".format",
+                    t.format().empty()
+                        ? "is required; one of: " + JoinNames(names)
+                        : fmt::format("unknown trace format {}; known: {}", Quoted(t.format()),
+                                      JoinNames(names)));
+        ok = false;
+      }
+      if (t.path().empty()) {
+        errors_.Add(path + ".path", "is required; a trace file (plain or .gz), relative to the "
+                                    "scenario file");
+        ok = false;
+      }
+      ok &= OptionalSeconds(path + ".offset_s", t.offset_s(), " after the scenario start");
+      ok &= Number(path + ".window_start_s", t.window_start_s(), Lower::kNonNegative, 1e13,
+                   "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
+      ok &= Number(path + ".window_end_s", t.window_end_s(), Lower::kNonNegative, 1e13,
+                   "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
+      if (t.window_end_s() > 0 && t.window_end_s() <= t.window_start_s()) {
+        errors_.Add(path + ".window_end_s", "must be after window_start_s");
+        ok = false;
+      }
+      const double compression = t.time_compression() == 0 ? 1.0 : t.time_compression();
+      const double multiplier = t.load_multiplier() == 0 ? 1.0 : t.load_multiplier();
+      ok &= Number(path + ".time_compression", compression, Lower::kPositive, 1e6,
+                   "must be > 0 (default 1)", false);
+      ok &= Number(path + ".load_multiplier", multiplier, Lower::kPositive, 1000,
+                   "must be > 0 (default 1)", false);
+      if (!ok) continue;
+      const std::filesystem::path file(t.path());
+      spec.path = t.path();
+      if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
+        spec.path = (std::filesystem::path(loaded_.base_dir) / file).string();
+      }
+      spec.format = t.format();
+      spec.offset = SecondsToTime(t.offset_s());
+      spec.window_start_s = t.window_start_s();
+      spec.window_end_s = t.window_end_s();
+      spec.statuses.assign(t.statuses().begin(), t.statuses().end());
+      spec.vcs.assign(t.vcs().begin(), t.vcs().end());
+      spec.time_compression = compression;
+      spec.load_multiplier = multiplier;
+      spec.lenient = t.lenient();
+      for (const auto& [k, v] : t.settings()) spec.settings[k] = v;
+      spec.gpu_type = t.gpu_type();
+      spec.tenant = t.tenant();
+      if (!spec.gpu_type.empty() && !GpuTypeOfSomePool(path + ".gpu_type", spec.gpu_type, *m)) {
+        continue;
+      }
+      // Stream it once.
+      auto stream = TraceStream::Open(spec.format, spec.path, TraceOptionsOf(spec, m->seed));
+      if (!stream.ok()) {
+        errors_.Add(path + ".path", std::string(stream.status().message()));
+        continue;
+      }
+      TraceJob job;
+      double previous = -std::numeric_limits<double>::infinity();
+      uint64_t too_large = 0, jobs = 0;
+      uint64_t largest = 0;
+      for (const PoolCapacity& p : capacities_) largest = std::max(largest, p.gpus);
+      while (true) {
+        absl::StatusOr<bool> got = (*stream)->Next(&job);
+        if (!got.ok()) {
+          errors_.Add(path + ".path", std::string(got.status().message()));
+          break;
+        }
+        if (!*got) break;
+        if (job.submit_s < previous) {
+          errors_.Add(path + ".path",
+                      fmt::format("{}:{}: submitted at {} s, before the previous job ({} s): the "
+                                  "trace must be in submission order (sort it by submit time)",
+                                  spec.path, job.line, FormatNumber(job.submit_s),
+                                  FormatNumber(previous)));
+          break;
+        }
+        previous = job.submit_s;
+        ++jobs;
+        if (job.gpus > largest) ++too_large;
+      }
+      const TraceCounts& c = (*stream)->counts();
+      if (c.bad_rows > 0) {
+        std::string first;
+        for (const std::string& e : c.first_errors) first += "\n  " + e;
+        m->warnings.push_back(fmt::format("{}: {} skipped {} unreadable row(s) (lenient); the "
+                                          "first:{}",
+                                          loaded_.path, path, c.bad_rows, first));
+      }
+      if (too_large > 0) {
+        m->warnings.push_back(fmt::format(
+            "{}: {}: {} job(s) need more GPUs than the largest pool ({}); they will be dropped "
+            "(counted as jobs_rejected)",
+            loaded_.path, path, too_large, largest));
+      }
+      if (jobs == 0) {
+        m->warnings.push_back(fmt::format("{}: {}: no job kept (check the window and filters)",
+                                          loaded_.path, path));
+      }
+      m->traces.push_back(std::move(spec));
+    }
+  }
+
   void Generators(ScenarioModel* m) {
     const auto& w = s_.workload();
     for (int i = 0; i < w.generators_size(); ++i) {
@@ -751,6 +870,22 @@ class Compiler {
       spec.priority = g.priority();
       Checkpointing(path, g.checkpoint_interval_s(), g.restart_overhead_s(),
                     &spec.checkpoint_interval, &spec.restart_overhead);
+      if (g.hourly_profile_size() > 0) {
+        double sum = 0;
+        bool profile_ok = g.hourly_profile_size() == 24;
+        for (double rate : g.hourly_profile()) {
+          profile_ok &= std::isfinite(rate) && rate >= 0;
+          sum += rate;
+        }
+        if (!profile_ok || !(sum > 0)) {
+          errors_.Add(path + ".hourly_profile",
+                      fmt::format("has {} values; must be 24 relative rates, one per hour of the "
+                                  "day (UTC), each >= 0, not all 0",
+                                  g.hourly_profile_size()));
+        } else {
+          spec.hourly_profile.assign(g.hourly_profile().begin(), g.hourly_profile().end());
+        }
+      }
       m->generators.push_back(std::move(spec));
     }
   }
@@ -859,6 +994,23 @@ class Compiler {
 
   void Empirical(const burnrate::v1::Empirical& e, const std::string& path, DurationDist* out) {
     bool ok = true;
+    if (e.values_s_size() > 0) {
+      if (!e.path().empty()) {
+        errors_.Add(path + ".values_s", "is given with path; give either values_s or path");
+        return;
+      }
+      for (int i = 0; i < e.values_s_size(); ++i) {
+        const double v = e.values_s(i);
+        if (!std::isfinite(v) || v < 0) {
+          errors_.Add(fmt::format("{}.values_s[{}]", path, i),
+                      fmt::format("{} is not allowed; must be a finite number >= 0 (seconds)",
+                                  FormatNumber(v)));
+          return;
+        }
+        out->samples_s.push_back(std::min(v, kMaxSeconds));
+      }
+      return;
+    }
     if (e.path().empty()) {
       errors_.Add(path + ".path",
                   "is required; a file of durations, relative to the scenario "

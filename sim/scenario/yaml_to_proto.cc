@@ -277,6 +277,27 @@ class Walker {
   void ReadField(const YAML::Node& value, int line, Message* message, const FieldDescriptor* field,
                  const std::string& path) {
     const Reflection* r = message->GetReflection();
+    if (field->is_map()) {
+      // A proto map (string keys): a YAML map of key: scalar.
+      if (value.IsNull()) return;
+      if (!value.IsMap()) {
+        errors_->AddAtLine(line, path,
+                           fmt::format("expected a map of key: value, got {}", Describe(value)));
+        return;
+      }
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        const YAML::Node entry_value = it->second;
+        const std::string entry_path = fmt::format("{}.{}", path, key);
+        Message* entry = r->AddMessage(message, field);
+        const Descriptor* d = entry->GetDescriptor();
+        entry->GetReflection()->SetString(entry, d->FindFieldByName("key"), key);
+        (*lines_)[entry_path] = LineOf(entry_value);
+        ReadScalar(entry_value, LineOf(entry_value), entry, d->FindFieldByName("value"),
+                   entry_path, /*repeated=*/false);
+      }
+      return;
+    }
     if (field->is_repeated()) {
       if (value.IsNull()) return;  // "key:" with no value = empty list
       if (!value.IsSequence()) {

@@ -7,11 +7,13 @@
 #include <string>
 
 #include "burnrate/v1/scenario.pb.h"
+#include "google/protobuf/descriptor.pb.h"
 
 namespace burnrate {
 namespace {
 
 void Collect(const google::protobuf::Descriptor* d, std::set<const google::protobuf::Descriptor*>* seen) {
+  if (d->options().map_entry()) return;  // a map's synthetic entry type, not user-facing
   if (!seen->insert(d).second) return;
   for (int i = 0; i < d->field_count(); ++i) {
     if (d->field(i)->message_type() != nullptr) Collect(d->field(i)->message_type(), seen);

@@ -1,0 +1,111 @@
+#include "sim/trace/trace.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "sim/model/calendar.h"
+#include "sim/trace/csv.h"
+
+namespace burnrate {
+
+absl::Status BadRow(const std::string& path, int64_t line, size_t column, std::string_view field,
+                    std::string_view problem) {
+  return absl::DataLossError(absl::StrCat(path, ":", line, ":", column, ": ",
+                                          std::string(field), ": ", std::string(problem)));
+}
+
+bool ParseTraceDateTime(std::string_view t, double* seconds) {
+  t = Trim(t);
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != ' ' && t[10] != 'T') ||
+      t[13] != ':' || t[16] != ':') {
+    return false;
+  }
+  int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  double s = 0;
+  if (!ParseInt64(t.substr(0, 4), &y) || !ParseInt64(t.substr(5, 2), &mo) ||
+      !ParseInt64(t.substr(8, 2), &d) || !ParseInt64(t.substr(11, 2), &h) ||
+      !ParseInt64(t.substr(14, 2), &mi)) {
+    return false;
+  }
+  std::string_view sec = t.substr(17);
+  if (!sec.empty() && sec.back() == 'Z') sec.remove_suffix(1);
+  if (!ParseDouble(sec, &s)) return false;
+  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+      s < 0 || s >= 61) {
+    return false;
+  }
+  const int64_t days =
+      DaysFromCivil(static_cast<int>(y), static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  *seconds = static_cast<double>(days * 86400 + h * 3600 + mi * 60) + s;
+  return true;
+}
+
+absl::StatusOr<std::unique_ptr<TraceStream>> TraceStream::Open(const std::string& format,
+                                                               const std::string& path,
+                                                               const TraceOptions& options) {
+  if (!(options.time_compression > 0) || !std::isfinite(options.time_compression)) {
+    return absl::InvalidArgumentError("time_compression must be > 0");
+  }
+  if (!(options.load_multiplier > 0) || !std::isfinite(options.load_multiplier)) {
+    return absl::InvalidArgumentError("load_multiplier must be > 0");
+  }
+  for (const TraceFormat& f : TraceFormats()) {
+    if (f.name != format) continue;
+    auto reader = f.open(path, options);
+    if (!reader.ok()) return reader.status();
+    return std::unique_ptr<TraceStream>(new TraceStream(*std::move(reader), options));
+  }
+  std::string known;
+  for (const TraceFormat& f : TraceFormats()) known += (known.empty() ? "" : ", ") + f.name;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown trace format \"", format, "\"; known: ", known));
+}
+
+bool TraceStream::Keep(const TraceJob& job) {
+  if (options_.gpu_jobs_only && job.gpus == 0) return false;
+  if (job.submit_s < options_.window_start_s || job.submit_s >= options_.window_end_s) {
+    return false;
+  }
+  const auto in = [](const std::vector<std::string>& list, const std::string& v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
+  return in(options_.statuses, job.status) && in(options_.vcs, job.vc);
+}
+
+absl::StatusOr<bool> TraceStream::Next(TraceJob* job) {
+  while (true) {
+    if (copies_left_ > 0) {
+      --copies_left_;
+      *job = pending_;
+      ++counts_.kept;
+      return true;
+    }
+    absl::StatusOr<bool> got = reader_->Next(&pending_);
+    if (!got.ok()) {
+      if (got.status().code() != absl::StatusCode::kDataLoss) return got.status();
+      if (!options_.lenient) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            got.status().message(), " (use --lenient / lenient: true to skip bad rows)"));
+      }
+      ++counts_.bad_rows;
+      if (counts_.first_errors.size() < 5) {
+        counts_.first_errors.emplace_back(got.status().message());
+      }
+      continue;
+    }
+    if (!*got) return false;
+    ++counts_.rows;
+    if (!Keep(pending_)) {
+      ++counts_.filtered;
+      continue;
+    }
+    pending_.submit_s /= options_.time_compression;
+    const double m = options_.load_multiplier;
+    uint64_t copies = static_cast<uint64_t>(std::floor(m));
+    if (rng_.Uniform01() < m - std::floor(m)) ++copies;
+    copies_left_ = copies;
+  }
+}
+
+}  // namespace burnrate

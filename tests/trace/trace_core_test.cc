@@ -1,0 +1,256 @@
+// The trace machinery shared by every format: lines (plain, gzip, CRLF, long), CSV fields,
+// burnrate-csv and philly rows, filters and rescaling, lenient skipping, and traces as a
+// scenario's job source.
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sim/scenario/scenario_loader.h"
+#include "sim/simulation.h"
+#include "sim/trace/csv.h"
+#include "sim/trace/line_reader.h"
+#include "sim/trace/trace.h"
+
+namespace burnrate {
+namespace {
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("burnrate_trace_core_" + std::to_string(::getpid()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+};
+
+std::vector<TraceJob> ReadAll(const std::string& format, const std::string& file,
+                              const TraceOptions& o, TraceCounts* counts = nullptr) {
+  auto stream = TraceStream::Open(format, file, o);
+  REQUIRE(stream.ok());
+  std::vector<TraceJob> jobs;
+  TraceJob j;
+  while (true) {
+    auto got = (*stream)->Next(&j);
+    INFO((got.ok() ? std::string() : std::string(got.status().message())));
+    REQUIRE(got.ok());
+    if (!*got) break;
+    jobs.push_back(j);
+  }
+  if (counts != nullptr) *counts = (*stream)->counts();
+  return jobs;
+}
+
+TEST_CASE("CSV fields: quotes, empty fields, columns", "[trace]") {
+  CsvRow row;
+  REQUIRE(row.Parse("a,\"b,\"\"c\"\"\",,d"));
+  REQUIRE(row.size() == 4);
+  CHECK(row[0] == "a");
+  CHECK(row[1] == "b,\"c\"");
+  CHECK(row[2].empty());
+  CHECK(row[3] == "d");
+  CHECK(row.column(2) == 13);
+  CHECK(row.column(3) == 14);
+  CHECK_FALSE(row.Parse("a,\"open"));
+  CHECK_THAT(row.error(), Contains("unterminated quoted field starting at column 3"));
+  double v = 0;
+  CHECK(ParseDouble(" 1.5e3 ", &v));
+  CHECK(v == 1500);
+  CHECK_FALSE(ParseDouble("12abc", &v));
+  CHECK_FALSE(ParseDouble("", &v));
+}
+
+TEST_CASE("lines: plain, gzip, CRLF, a last line without newline, long lines", "[trace]") {
+  TempDir dir;
+  const std::string long_line(3 << 20, 'x');  // crosses the 1 MiB buffer
+  const std::string text = "one\r\ntwo\n" + long_line + "\nlast";
+  const std::string plain = dir.Write("t.txt", text);
+  const std::string gz = (dir.path / "t.txt.gz").string();
+  gzFile f = gzopen(gz.c_str(), "wb");
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  for (const std::string& file : {plain, gz}) {
+    auto r = LineReader::Open(file);
+    REQUIRE(r.ok());
+    std::string_view line;
+    std::vector<std::string> lines;
+    while (true) {
+      auto got = (*r)->Next(&line);
+      REQUIRE(got.ok());
+      if (!*got) break;
+      lines.emplace_back(line);
+    }
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == "one");
+    CHECK(lines[1] == "two");
+    CHECK(lines[2].size() == long_line.size());
+    CHECK(lines[3] == "last");
+    CHECK((*r)->line_number() == 4);
+  }
+  CHECK_THAT(std::string(LineReader::Open((dir.path / "missing.csv").string()).status().message()),
+             Contains("missing.csv: cannot read trace: No such file or directory"));
+}
+
+TEST_CASE("burnrate-csv rows, errors and lenient skipping", "[trace]") {
+  TempDir dir;
+  const std::string file = dir.Write(
+      "jobs.csv",
+      "# planners' log\n"
+      "name,submit_s,gpus,duration_s,gpu_type,user,vc,status\n"
+      "a,0,8,3600,H100,alice,research,ok\n"
+      "b,10,0.5,60,,bob,,failed\n"
+      "c,20,four,60,,,,ok\n"
+      "d,30,2,-1,,,,ok\n"
+      "e,40,1,100,,,,ok\n");
+  auto stream = TraceStream::Open("burnrate-csv", file, TraceOptions{});
+  REQUIRE(stream.ok());
+  TraceJob j;
+  REQUIRE(*(*stream)->Next(&j));
+  CHECK(j.name == "a");
+  CHECK(j.gpus == 8);
+  CHECK(j.duration_s == 3600);
+  CHECK(j.gpu_type == "H100");
+  CHECK(j.user == "alice");
+  CHECK(j.vc == "research");
+  CHECK(j.line == 3);
+  REQUIRE(*(*stream)->Next(&j));
+  CHECK(j.gpus == 1);
+  CHECK(j.gpu_fraction == 0.5);
+  auto bad = (*stream)->Next(&j);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad.status().message()),
+             Contains("jobs.csv:5:6: gpus: \"four\" is not a number"));
+  CHECK_THAT(std::string(bad.status().message()), Contains("--lenient"));
+
+  TraceOptions lenient;
+  lenient.lenient = true;
+  TraceCounts counts;
+  auto jobs = ReadAll("burnrate-csv", file, lenient, &counts);
+  CHECK(jobs.size() == 3);
+  CHECK(counts.bad_rows == 2);
+  REQUIRE(counts.first_errors.size() == 2);
+  CHECK_THAT(counts.first_errors[1], Contains("jobs.csv:6:"));
+  CHECK_THAT(counts.first_errors[1], Contains("duration_s: must be >= 0"));
+
+  const std::string no_header = dir.Write("bad.csv", "submit_s,gpus\n0,1\n");
+  CHECK_THAT(std::string(TraceStream::Open("burnrate-csv", no_header, TraceOptions{})
+                             .status()
+                             .message()),
+             Contains("bad.csv:1: header lacks column(s) duration_s; it has submit_s, gpus"));
+  CHECK_THAT(std::string(TraceStream::Open("nope", file, TraceOptions{}).status().message()),
+             Contains("unknown trace format \"nope\"; known: burnrate-csv, philly"));
+}
+
+TEST_CASE("filters, time compression and load multiplier", "[trace]") {
+  TempDir dir;
+  std::string text = "submit_s,gpus,duration_s,status,vc\n";
+  for (int i = 0; i < 1000; ++i) {
+    text += std::to_string(i * 10) + "," + (i % 5 == 0 ? "0" : "4") + ",60," +
+            (i % 2 ? "ok" : "failed") + "," + (i % 3 ? "a" : "b") + "\n";
+  }
+  const std::string file = dir.Write("f.csv", text);
+  TraceOptions o;
+  o.window_start_s = 1000;
+  o.window_end_s = 5000;  // submissions 1000..4990: 400 rows
+  o.statuses = {"ok"};
+  TraceCounts counts;
+  auto jobs = ReadAll("burnrate-csv", file, o, &counts);
+  // 400 in the window, half ok, minus the CPU-only ones (i % 5 == 0: 40 of the ok ones).
+  CHECK(jobs.size() == 160);
+  CHECK(counts.rows == 1000);
+  CHECK(counts.filtered == 840);
+  for (const TraceJob& j : jobs) CHECK(j.status == "ok");
+
+  TraceOptions fast;
+  fast.time_compression = 4;
+  auto compressed = ReadAll("burnrate-csv", file, fast);
+  CHECK(compressed.back().submit_s == Approx(9990.0 / 4));
+
+  TraceOptions twice;
+  twice.load_multiplier = 2.5;
+  auto more = ReadAll("burnrate-csv", file, twice);
+  CHECK(more.size() == Approx(800 * 2.5).epsilon(0.05));  // 800 GPU jobs
+}
+
+TEST_CASE("philly rows map submit time, GPUs and busy or wall run time", "[trace]") {
+  TempDir dir;
+  const std::string file = dir.Write(
+      "p.csv",
+      "job_id,submit_time,submit_s,num_gpus,first_start_time,last_end_time,queue_s,runtime_s,"
+      "busy_s,n_attempts\n"
+      "app_1,2017-09-04 10:30:41,0,8,2017-09-04 10:30:53,2017-09-04 12:30:53,12,7200,7000,2\n");
+  auto busy = ReadAll("philly", file, TraceOptions{});
+  REQUIRE(busy.size() == 1);
+  CHECK(busy[0].name == "app_1");
+  CHECK(busy[0].gpus == 8);
+  CHECK(busy[0].duration_s == 7000);
+  double t = 0;
+  REQUIRE(ParseTraceDateTime("2017-09-04 10:30:41", &t));
+  CHECK(busy[0].submit_s == t);
+  TraceOptions wall;
+  wall.settings["duration"] = "runtime";
+  CHECK(ReadAll("philly", file, wall)[0].duration_s == 7200);
+  wall.settings["duration"] = "elapsed";
+  CHECK_THAT(std::string(TraceStream::Open("philly", file, wall).status().message()),
+             Contains("duration: \"elapsed\" is not allowed; use busy or runtime"));
+}
+
+TEST_CASE("a trace feeds a scenario: offset, tenants, rejected jobs, order", "[trace]") {
+  TempDir dir;
+  dir.Write("log.csv",
+            "submit_s,gpus,duration_s,user\n"
+            "1000,8,3600,alice\n"
+            "1600,64,3600,bob\n"
+            "4600,4,1800,\n");
+  const std::string yaml = R"(horizon_days: 1
+cluster:
+  pools: [{name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 2,
+           pricing: {on_demand: {usd_per_gpu_hour: 1}}}]
+workload:
+  traces: [{format: burnrate-csv, path: log.csv, offset_s: 3600, tenant: TENANT}]
+)";
+  auto load = [&](const std::string& tenant) {
+    std::string text = yaml;
+    text.replace(text.find("TENANT"), 6, tenant);
+    auto loaded = LoadScenarioText(text, "yaml", "s.yaml", dir.path.string());
+    REQUIRE(loaded.ok());
+    return CompileScenario(*loaded);
+  };
+  auto model = load("\"\"");
+  INFO(model.status().message());
+  REQUIRE(model.ok());
+  // The 64-GPU job cannot fit the 16-GPU pool: a warning now, a rejection at run time.
+  REQUIRE(model->warnings.size() == 1);
+  CHECK_THAT(model->warnings[0], Contains("1 job(s) need more GPUs than the largest pool (16)"));
+  RunOptions o;
+  o.keep_job_records = true;
+  o.check_invariants = true;
+  auto r = Simulate(*model, model->policies[0], 1, o);
+  REQUIRE(r.ok());
+  CHECK(r->result.summary().jobs_rejected() == 1);
+  REQUIRE(r->jobs.size() == 2);
+  CHECK(r->jobs[0].submit_s == 3600);         // the first job lands at offset_s
+  CHECK(r->jobs[1].submit_s == 3600 + 3600);  // and the rest keep their spacing
+  CHECK(r->jobs[0].tenant == "alice");
+  CHECK(r->jobs[1].tenant == "default");
+
+  dir.Write("log.csv", "submit_s,gpus,duration_s\n100,1,60\n50,1,60\n");
+  auto unsorted = load("\"\"");
+  REQUIRE_FALSE(unsorted.ok());
+  CHECK_THAT(std::string(unsorted.status().message()),
+             Contains("log.csv:3: submitted at 50 s, before the previous job (100 s): the trace "
+                      "must be in submission order"));
+}
+
+}  // namespace
+}  // namespace burnrate

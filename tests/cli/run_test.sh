@@ -107,6 +107,19 @@ bill=$(grep -oE '"total_cost_usd": [0-9.e+]+' "$TMP/stab.json" | head -1 | awk '
 awk -v b="$bill" 'BEGIN { exit !(b > 8250000 * 0.95 && b < 8250000 * 1.05) }' ||
   fail "stability-2023 bill $bill is not within 5% of \$8.25M"
 
+# Traces: formats, stats, a bad row (exit 2, file:line:column), lenient, and fit -> run.
+expect 0 "burnrate-csv" -- "$BIN" trace formats
+printf 'submit_s,gpus,duration_s\n0,1,3600\n600,8,7200\n1200,x,60\n1800,2,1800\n' > "$TMP/log.csv"
+expect 2 'log.csv:4:6: gpus: "x" is not a number' -- "$BIN" trace stats "$TMP/log.csv" --format burnrate-csv
+expect 0 "unreadable rows skipped 1" -- "$BIN" trace stats "$TMP/log.csv" --format burnrate-csv --lenient
+expect 2 'unknown trace format "csv"' -- "$BIN" trace stats "$TMP/log.csv" --format csv
+expect 0 "wrote $TMP/gen.yaml" -- "$BIN" trace fit "$TMP/log.csv" --format burnrate-csv --lenient -o "$TMP/gen.yaml"
+{ printf 'horizon_days: 1\ncluster:\n  pools: [{name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 4, pricing: {on_demand: {usd_per_gpu_hour: 1}}}]\nworkload:\n  generators:\n'
+  sed 's/^/    /' "$TMP/gen.yaml"; } > "$TMP/fitted.yaml"
+expect 0 "ok: fitted" -- "$BIN" validate "$TMP/fitted.yaml"
+printf 'horizon_days: 1\ncluster:\n  pools: [{name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 4, pricing: {on_demand: {usd_per_gpu_hour: 1}}}]\nworkload:\n  traces: [{format: burnrate-csv, path: log.csv}]\n' > "$TMP/replay.yaml"
+expect 2 "log.csv:4:6: gpus" -- "$BIN" validate "$TMP/replay.yaml"
+
 # Help and version.
 expect 0 "fifo-backfill" -- "$BIN" help policies
 expect 0 "--json" -- "$BIN" help run

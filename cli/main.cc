@@ -18,6 +18,7 @@
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
+#include "sim/trace/node_list.h"
 #include "sim/trace/trace_stats.h"
 #include "scheduler/registry.h"
 #include "sim/model/calendar.h"
@@ -496,6 +497,13 @@ int Main(int argc, char** argv) {
                         "Duration quantiles kept (default 1000)")
       ->check(CLI::Range(10, 100000));
 
+  std::string pools_file, pools_format;
+  CLI::App* trace_pools = trace->add_subcommand(
+      "pools", "Turn a node list into a scenario's cluster section (pools by GPU model)");
+  trace_pools->add_option("file", pools_file, "Node list file")->required();
+  trace_pools->add_option("--format,-f", pools_format, "Node-list format: openb-nodes")
+      ->required();
+
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
   help->add_option("topic", help_topic, "A command (run, compare, validate) or `policies`");
@@ -520,6 +528,16 @@ int Main(int argc, char** argv) {
   if (*trace_formats) return DoTraceFormats();
   if (*trace_stats) return DoTraceStats(trace_flags, false);
   if (*trace_fit) return DoTraceStats(trace_flags, true);
+  if (*trace_pools) {
+    if (pools_format != "openb-nodes") {
+      return Fail(kExitBadInput, "trace pools --format " + pools_format +
+                                     ": unknown node-list format; known: openb-nodes");
+    }
+    auto list = ReadOpenbNodes(pools_file);
+    if (!list.ok()) return Fail(ExitFor(list.status()), std::string(list.status().message()));
+    std::fputs(NodeListYaml(*list, pools_file).c_str(), stdout);
+    return kExitOk;
+  }
   if (*help) {
     if (help_topic.empty()) {
       std::cout << app.help();

@@ -12,6 +12,7 @@
 #include "sim/simulation.h"
 #include "sim/trace/csv.h"
 #include "sim/trace/line_reader.h"
+#include "sim/trace/node_list.h"
 #include "sim/trace/trace.h"
 
 namespace burnrate {
@@ -250,6 +251,42 @@ workload:
   CHECK_THAT(std::string(unsorted.status().message()),
              Contains("log.csv:3: submitted at 50 s, before the previous job (100 s): the trace "
                       "must be in submission order"));
+}
+
+TEST_CASE("an openb node list becomes pools a scenario loads (real trace)", "[trace]") {
+  const char* env = std::getenv("BURNRATE_TRACES");
+  const fs::path traces = env != nullptr ? fs::path(env)
+                                         : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
+  const fs::path file = traces / "alibaba-gpu-v2023-openb" / "openb_node_list_gpu_node.csv";
+  if (!fs::exists(file)) {
+    WARN("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
+    return;
+  }
+  auto list = ReadOpenbNodes(file.string());
+  REQUIRE(list.ok());
+  // SOURCE.md: 1,213 GPU nodes, 6,212 GPUs; G2 549 nodes, T4 404, P100 134, V100M16 55, G3 39,
+  // V100M32 30, A10 2.
+  CHECK(list->gpu_nodes == 1213);
+  CHECK(list->gpus == 6212);
+  std::map<std::string, uint32_t> by_model;
+  for (const NodeGroup& g : list->groups) by_model[g.model] += g.nodes;
+  CHECK(by_model["G2"] == 549);
+  CHECK(by_model["T4"] == 404);
+  CHECK(by_model["P100"] == 134);
+  CHECK(by_model["V100M16"] == 55);
+  CHECK(by_model["G3"] == 39);
+  CHECK(by_model["V100M32"] == 30);
+  CHECK(by_model["A10"] == 2);
+  const std::string yaml =
+      "horizon_days: 1\n" + NodeListYaml(*list, file.string()) + "workload: {}\n";
+  auto loaded = LoadScenarioText(yaml, "yaml", "pools.yaml", ".");
+  REQUIRE(loaded.ok());
+  auto model = CompileScenario(*loaded);
+  INFO(model.status().message());
+  REQUIRE(model.ok());
+  uint64_t gpus = 0;
+  for (const PoolSpec& p : model->pools) gpus += uint64_t{p.gpus_per_node} * p.nodes;
+  CHECK(gpus == 6212);
 }
 
 }  // namespace

@@ -63,18 +63,27 @@ absl::StatusOr<bool> CsvTraceReader::Next(TraceJob* job) {
   }
   if (layout_.whitespace_separated) {
     ws_line_.clear();
+    ws_columns_.clear();
     bool in_space = true;
-    for (char c : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
       const bool space = c == ' ' || c == '\t';
       if (space) {
-        if (!in_space) ws_line_.push_back(' ');
+        if (!in_space) {
+          ws_line_.push_back(' ');
+          ws_columns_.push_back(i + 1);
+        }
         in_space = true;
       } else {
         ws_line_.push_back(c);
+        ws_columns_.push_back(i + 1);  // the original column, for error messages
         in_space = false;
       }
     }
-    if (!ws_line_.empty() && ws_line_.back() == ' ') ws_line_.pop_back();
+    if (!ws_line_.empty() && ws_line_.back() == ' ') {
+      ws_line_.pop_back();
+      ws_columns_.pop_back();
+    }
     row_.Parse(ws_line_, ' ');
   } else if (!row_.Parse(text, layout_.separator)) {
     return absl::DataLossError(absl::StrCat(path(), ":", line(), ": ", row_.error()));
@@ -87,7 +96,11 @@ absl::StatusOr<bool> CsvTraceReader::Next(TraceJob* job) {
 
 absl::Status CsvTraceReader::Bad(int col, const std::string& name,
                                  const std::string& problem) const {
-  const size_t column = Has(col) ? row_.column(static_cast<size_t>(col)) : 1;
+  size_t column = Has(col) ? row_.column(static_cast<size_t>(col)) : 1;
+  // Whitespace-separated rows were squeezed: report the column in the file as written.
+  if (layout_.whitespace_separated && column >= 1 && column <= ws_columns_.size()) {
+    column = ws_columns_[column - 1];
+  }
   return BadRow(path(), line(), column, name, problem);
 }
 

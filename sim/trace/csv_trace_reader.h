@@ -56,7 +56,8 @@ class CsvTraceReader : public TraceReader {
   Layout layout_;
   std::map<std::string, int> index_;
   CsvRow row_;
-  std::string ws_line_;  // whitespace-normalised line (SWF)
+  std::string ws_line_;              // whitespace-normalised line (SWF)
+  std::vector<size_t> ws_columns_;   // its characters' columns in the original line
 };
 
 }  // namespace burnrate

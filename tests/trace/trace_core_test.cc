@@ -152,6 +152,18 @@ TEST_CASE("burnrate-csv rows, errors and lenient skipping", "[trace]") {
              Contains("unknown trace format \"nope\"; known: burnrate-csv, philly"));
 }
 
+TEST_CASE("whitespace-separated rows report columns as written in the file", "[trace]") {
+  TraceOptions o;
+  o.lenient = true;
+  o.settings["processors_per_gpu"] = "4";
+  TraceCounts counts;
+  ReadAll("swf", std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/small.swf", o,
+          &counts);
+  REQUIRE(counts.first_errors.size() == 2);
+  // Line 25 is column-aligned: its allocated-processors field starts at column 32.
+  CHECK_THAT(counts.first_errors[1], Contains("small.swf:25:32: allocated_processors"));
+}
+
 TEST_CASE("filters, time compression and load multiplier", "[trace]") {
   TempDir dir;
   std::string text = "submit_s,gpus,duration_s,status,vc\n";

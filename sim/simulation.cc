@@ -1060,19 +1060,9 @@ absl::Status World::Run() {
 
 namespace {
 
-void FillBill(const PoolMonthBill& b, v1::PoolMonthResult* r) {
-  r->set_cost_usd(MoneyToDollars(b.total()));
-  r->set_idle_cost_usd(MoneyToDollars(b.idle));
-  r->set_usage_usd(MoneyToDollars(b.usage));
-  r->set_idle_capacity_usd(MoneyToDollars(b.idle_capacity));
-  r->set_upfront_usd(MoneyToDollars(b.upfront));
-  r->set_capex_usd(MoneyToDollars(b.capex));
-  r->set_hosting_usd(MoneyToDollars(b.hosting));
-  r->set_energy_usd(MoneyToDollars(b.energy));
-  r->set_energy_kwh(b.energy_kwh);
-}
-
-void FillBill(const PoolMonthBill& b, v1::PoolResult* r) {
+// The bill's categories into a PoolMonthResult or a PoolResult (same field names).
+template <typename Result>
+void FillBill(const PoolMonthBill& b, Result* r) {
   r->set_cost_usd(MoneyToDollars(b.total()));
   r->set_idle_cost_usd(MoneyToDollars(b.idle));
   r->set_usage_usd(MoneyToDollars(b.usage));

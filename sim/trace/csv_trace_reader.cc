@@ -1,5 +1,7 @@
 #include "sim/trace/csv_trace_reader.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -42,6 +44,15 @@ absl::Status CsvTraceReader::Start() {
         absl::StrJoin(missing, ", "), "; it has ", absl::StrJoin(have, ", ")));
   }
   return absl::OkStatus();
+}
+
+std::vector<std::string> CsvTraceReader::UnknownColumns(
+    const std::vector<std::string>& known) const {
+  std::vector<std::string> unknown;
+  for (const auto& [name, index] : index_) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) unknown.push_back(name);
+  }
+  return unknown;
 }
 
 int CsvTraceReader::Column(const std::string& name) const {

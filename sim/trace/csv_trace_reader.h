@@ -40,6 +40,8 @@ class CsvTraceReader : public TraceReader {
 
   // Index of a column by name (header) or schema position; -1 when an optional column is absent.
   int Column(const std::string& name) const;
+  // The header's column names not in `known` (for formats that reject unknown columns).
+  std::vector<std::string> UnknownColumns(const std::vector<std::string>& known) const;
   const CsvRow& row() const { return row_; }
   int64_t line() const { return lines_->line_number(); }
   const std::string& path() const { return lines_->path(); }

@@ -2,6 +2,7 @@
 //   submit_s,gpus,duration_s[,name,gpu_type,user,vc,status]
 // Header required; columns in any order; extra columns are an error (typos should not pass).
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "sim/trace/csv_trace_reader.h"
 #include "sim/trace/formats.h"
 
@@ -13,9 +14,12 @@ class BurnrateCsv final : public CsvTraceReader {
   using CsvTraceReader::CsvTraceReader;
   absl::Status Init() {
     if (absl::Status s = Start(); !s.ok()) return s;
-    for (const char* known :
-         {"submit_s", "gpus", "duration_s", "name", "gpu_type", "user", "vc", "status"}) {
-      (void)known;
+    const std::vector<std::string> known = {"submit_s", "gpus",     "duration_s", "name",
+                                            "gpu_type", "user",     "vc",         "status"};
+    if (const auto unknown = UnknownColumns(known); !unknown.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path(), ":1: unknown column(s) ", absl::StrJoin(unknown, ", "),
+                       "; burnrate-csv columns: ", absl::StrJoin(known, ", ")));
     }
     submit_ = Column("submit_s");
     gpus_ = Column("gpus");

@@ -17,6 +17,8 @@ const std::vector<TraceFormat>& TraceFormats() {
       {"alibaba-pai-2020", "Alibaba PAI 2020 pai_task_table CSV (no header)", OpenPai2020},
       {"swf", "Standard Workload Format (Parallel Workloads Archive)", OpenSwf},
       {"gavel", "Gavel TSV job traces with a steps-per-second table", OpenGavel},
+      {"azure-llm", "Azure LLM inference 2023 (Splitwise): a request per job", OpenAzureLlm},
+      {"alibaba-dlrm", "Alibaba GPU v2025 DLRM inference instances", OpenAlibabaDlrm},
   };
   return *table;
 }

@@ -23,6 +23,8 @@ TraceOpener OpenHelios;       // format_helios.cc
 TraceOpener OpenPai2020;      // format_pai.cc
 TraceOpener OpenSwf;          // format_swf.cc
 TraceOpener OpenGavel;        // format_gavel.cc
+TraceOpener OpenAzureLlm;     // format_azure_llm.cc
+TraceOpener OpenAlibabaDlrm;  // format_alibaba_dlrm.cc
 
 }  // namespace burnrate
 

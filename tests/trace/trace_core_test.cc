@@ -148,6 +148,9 @@ TEST_CASE("burnrate-csv rows, errors and lenient skipping", "[trace]") {
                              .status()
                              .message()),
              Contains("bad.csv:1: header lacks column(s) duration_s; it has submit_s, gpus"));
+  const std::string typo = dir.Write("typo.csv", "submit_s,gpus,duration_s,tennant\n0,1,1,x\n");
+  CHECK_THAT(std::string(TraceStream::Open("burnrate-csv", typo, TraceOptions{}).status().message()),
+             Contains("typo.csv:1: unknown column(s) tennant; burnrate-csv columns: submit_s"));
   CHECK_THAT(std::string(TraceStream::Open("nope", file, TraceOptions{}).status().message()),
              Contains("unknown trace format \"nope\"; known: burnrate-csv, philly"));
 }

@@ -355,6 +355,13 @@ absl::StatusOr<TraceOptions> TraceOptionsFromFlags(const TraceFlags& f) {
   TraceOptions o;
   o.lenient = f.lenient;
   o.gpu_jobs_only = !f.all_jobs;
+  if (f.window_start < 0 || f.window_end < 0) {
+    return absl::InvalidArgumentError("--window-start/--window-end must be >= 0 (seconds of the "
+                                      "trace's clock; 0 = unbounded)");
+  }
+  if (f.window_end > 0 && f.window_end <= f.window_start) {
+    return absl::InvalidArgumentError("--window-end must be after --window-start");
+  }
   if (f.window_start > 0) o.window_start_s = f.window_start;
   if (f.window_end > 0) o.window_end_s = f.window_end;
   o.statuses = f.statuses;
@@ -392,6 +399,15 @@ int DoTraceStats(const TraceFlags& f, bool fit) {
     return kExitOk;
   }
   if (stats->jobs == 0) return Fail(kExitBadInput, f.file + ": no job to fit");
+  if (!(stats->span_s() > 0)) {
+    return Fail(kExitBadInput, f.file + ": all kept jobs were submitted at one instant; an "
+                                        "arrival rate needs submissions spread over time");
+  }
+  for (char c : f.name) {
+    if (c == '"' || c == '\\' || c == '\n') {
+      return Fail(kExitBadInput, "--name " + f.name + ": no quotes, backslashes or newlines");
+    }
+  }
   const std::string yaml = FitGeneratorYaml(*stats, f.name, f.quantiles);
   if (f.out.empty() || f.out == "-") {
     std::fputs(yaml.c_str(), stdout);

@@ -388,6 +388,11 @@ void World::OnArrival(uint32_t s) {
       }
     }
     trace_class = ClassOf(std::max<uint32_t>(1, tj.gpus), gpu_type);
+    if (classes_[trace_class].pools.empty() && src.trace_spec->gpu_type.empty() &&
+        !gpu_type.empty()) {
+      // The trace's own type names pools too small for the gang: any pool, as validation said.
+      trace_class = ClassOf(std::max<uint32_t>(1, tj.gpus), "");
+    }
     if (classes_[trace_class].pools.empty()) {
       ++jobs_rejected_;  // no pool could ever hold it
       ScheduleNextArrival(s);

@@ -31,7 +31,15 @@ absl::Status CsvTraceReader::Start() {
     return absl::InvalidArgumentError(absl::StrCat(path(), ":", lines_->line_number(), ": ",
                                                    row_.error()));
   }
-  for (size_t i = 0; i < row_.size(); ++i) index_[std::string(Trim(row_[i]))] = static_cast<int>(i);
+  header_fields_ = row_.size();
+  for (size_t i = 0; i < row_.size(); ++i) {
+    std::string name(Trim(row_[i]));
+    if (i == 0 && name.starts_with("\xEF\xBB\xBF")) name.erase(0, 3);  // UTF-8 byte-order mark
+    if (!index_.emplace(name, static_cast<int>(i)).second) {
+      return absl::InvalidArgumentError(absl::StrCat(path(), ":", lines_->line_number(),
+                                                     ": column ", name, " appears twice"));
+    }
+  }
   std::vector<std::string> missing;
   for (const std::string& c : layout_.columns) {
     if (!index_.contains(c)) missing.push_back(c);
@@ -98,6 +106,13 @@ absl::StatusOr<bool> CsvTraceReader::Next(TraceJob* job) {
     row_.Parse(ws_line_, ' ');
   } else if (!row_.Parse(text, layout_.separator)) {
     return absl::DataLossError(absl::StrCat(path(), ":", line(), ": ", row_.error()));
+  }
+  // A row with more fields than the header has an unquoted separator somewhere: its values
+  // would land in the wrong columns.
+  if (layout_.header && row_.size() > header_fields_) {
+    return absl::DataLossError(absl::StrCat(path(), ":", line(), ": row has ", row_.size(),
+                                            " fields but the header has ", header_fields_,
+                                            " (an unquoted separator in a value?)"));
   }
   *job = TraceJob{};
   job->line = line();

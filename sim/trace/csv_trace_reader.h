@@ -57,6 +57,7 @@ class CsvTraceReader : public TraceReader {
   std::unique_ptr<LineReader> lines_;
   Layout layout_;
   std::map<std::string, int> index_;
+  size_t header_fields_ = 0;
   CsvRow row_;
   std::string ws_line_;              // whitespace-normalised line (SWF)
   std::vector<size_t> ws_columns_;   // its characters' columns in the original line

@@ -42,8 +42,11 @@ class AzureLlmCsv final : public CsvTraceReader {
   absl::Status ParseRow(TraceJob* job) override {
     double context = 0, generated = 0;
     if (absl::Status s = DateTime(timestamp_, "TIMESTAMP", &job->submit_s); !s.ok()) return s;
-    if (!std::isfinite(job->submit_s)) {
-      return Bad(timestamp_, "TIMESTAMP", "is not a date-time; expected YYYY-MM-DD HH:MM:SS");
+    if (!std::isfinite(job->submit_s)) {  // "18:17:nan" passes ParseTraceDateTime
+      std::string text;
+      if (absl::Status s = Text(timestamp_, "TIMESTAMP", &text); !s.ok()) return s;
+      return Bad(timestamp_, "TIMESTAMP",
+                 absl::StrCat("\"", text, "\" is not a date-time; expected YYYY-MM-DD HH:MM:SS"));
     }
     if (absl::Status s = Number(context_, "ContextTokens", &context); !s.ok()) return s;
     if (context < 0 || context != std::floor(context)) {

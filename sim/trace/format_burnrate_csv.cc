@@ -48,11 +48,11 @@ class BurnrateCsv final : public CsvTraceReader {
       job->gpus = static_cast<uint32_t>(gpus);
     }
     if (job->duration_s < 0) return Bad(duration_, "duration_s", "must be >= 0 (seconds)");
-    if (name_ >= 0) job->name = std::string(Trim(row()[static_cast<size_t>(name_)]));
-    if (type_ >= 0 && Has(type_)) job->gpu_type = std::string(Trim(row()[static_cast<size_t>(type_)]));
-    if (user_ >= 0 && Has(user_)) job->user = std::string(Trim(row()[static_cast<size_t>(user_)]));
-    if (vc_ >= 0 && Has(vc_)) job->vc = std::string(Trim(row()[static_cast<size_t>(vc_)]));
-    if (status_ >= 0 && Has(status_)) {
+    if (Has(name_)) job->name = std::string(Trim(row()[static_cast<size_t>(name_)]));
+    if (Has(type_)) job->gpu_type = std::string(Trim(row()[static_cast<size_t>(type_)]));
+    if (Has(user_)) job->user = std::string(Trim(row()[static_cast<size_t>(user_)]));
+    if (Has(vc_)) job->vc = std::string(Trim(row()[static_cast<size_t>(vc_)]));
+    if (Has(status_)) {
       job->status = std::string(Trim(row()[static_cast<size_t>(status_)]));
     }
     if (job->name.empty()) job->name = absl::StrCat("line-", job->line);

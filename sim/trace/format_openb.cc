@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "sim/trace/csv_trace_reader.h"
 #include "sim/trace/formats.h"
+#include "sim/trace/node_list.h"
 
 namespace burnrate {
 namespace {
@@ -78,7 +79,19 @@ class OpenbCsv final : public CsvTraceReader {
     if (Has(spec_)) {
       std::string spec(Trim(row()[static_cast<size_t>(spec_)]));
       if (spec == "nan") spec.clear();  // pandas' empty
-      job->gpu_type = spec.substr(0, spec.find('|'));
+      // Models map to catalog types as `trace pools` maps them; alternatives that all map to
+      // one type (V100M16|V100M32 -> V100) keep it, otherwise the first is kept.
+      job->gpu_type.clear();
+      size_t from = 0;
+      while (from <= spec.size() && !spec.empty()) {
+        const size_t bar = spec.find('|', from);
+        const std::string type =
+            OpenbModelToGpuType(spec.substr(from, bar == std::string::npos ? std::string::npos
+                                                                           : bar - from));
+        if (job->gpu_type.empty()) job->gpu_type = type;
+        if (bar == std::string::npos) break;
+        from = bar + 1;
+      }
     }
     if (Has(qos_)) job->vc = std::string(Trim(row()[static_cast<size_t>(qos_)]));
     if (Has(phase_)) job->status = std::string(Trim(row()[static_cast<size_t>(phase_)]));

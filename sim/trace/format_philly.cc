@@ -36,8 +36,8 @@ class PhillyCsv final : public CsvTraceReader {
     if (absl::Status s = Number(gpus_, "num_gpus", &gpus); !s.ok()) return s;
     const std::string dname = busy_ ? "busy_s" : "runtime_s";
     if (absl::Status s = Number(duration_, dname, &job->duration_s); !s.ok()) return s;
-    if (gpus < 0 || gpus != static_cast<double>(static_cast<int64_t>(gpus))) {
-      return Bad(gpus_, "num_gpus", "must be a whole number >= 0");
+    if (gpus < 0 || gpus > 1e6 || gpus != static_cast<double>(static_cast<int64_t>(gpus))) {
+      return Bad(gpus_, "num_gpus", "must be a whole number, 0..1,000,000");
     }
     if (job->duration_s < 0) return Bad(duration_, dname, "must be >= 0 (seconds)");
     job->gpus = static_cast<uint32_t>(gpus);

@@ -38,6 +38,12 @@ bool LineReader::Fill() {
     return false;
   }
   if (n == 0) {
+    // zlib reports a truncated gzip stream only here, as an error at the end of input.
+    int code = Z_OK;
+    const char* message = gzerror(static_cast<gzFile>(gz_), &code);
+    if (code != Z_OK && code != Z_STREAM_END) {
+      error_ = message != nullptr && message[0] != '\0' ? message : "gzip stream ends early";
+    }
     eof_ = true;
     return false;
   }

@@ -10,15 +10,16 @@
 namespace burnrate {
 namespace {
 
-// openb GPU models -> catalog types. G1/G2/G3 are undisclosed internal GPUs (SOURCE.md): kept
-// as their own types. A10 is the datacenter card AWS sells as A10G.
-const std::map<std::string, std::string>& ModelToType() {
+}  // namespace
+
+std::string OpenbModelToGpuType(const std::string& model) {
+  // G1/G2/G3 are undisclosed internal GPUs (SOURCE.md): kept as their own types. A10 is the
+  // datacenter card AWS sells as A10G; both V100 memory sizes are the catalog's V100.
   static const auto* m = new std::map<std::string, std::string>{
       {"P100", "P100"}, {"T4", "T4"}, {"V100M16", "V100"}, {"V100M32", "V100"}, {"A10", "A10G"}};
-  return *m;
+  auto it = m->find(model);
+  return it == m->end() ? model : it->second;
 }
-
-}  // namespace
 
 absl::StatusOr<NodeList> ReadOpenbNodes(const std::string& path) {
   auto lines = LineReader::Open(path);
@@ -58,9 +59,8 @@ absl::StatusOr<NodeList> ReadOpenbNodes(const std::string& path) {
     NodeGroup& g = it->second;
     if (fresh) {
       g.model = model;
-      auto known = ModelToType().find(model);
-      g.known_type = known != ModelToType().end();
-      g.gpu_type = g.known_type ? known->second : model;
+      g.gpu_type = OpenbModelToGpuType(model);
+      g.known_type = g.gpu_type != model || model == "P100" || model == "T4";
       g.gpus_per_node = static_cast<uint32_t>(gpus);
       g.cpus_per_node = cpu / 1000;
       g.memory_gb_per_node = mem * 1.048576 / 1000;  // MiB -> GB

@@ -27,6 +27,10 @@ struct NodeList {
   uint64_t nodes = 0, gpu_nodes = 0, gpus = 0;
 };
 
+// The catalog GPU type of an openb GPU model ("V100M16" -> "V100"); unknown models unchanged.
+// `trace pools` and the openb pod importer share it, so replayed constraints match the pools.
+std::string OpenbModelToGpuType(const std::string& model);
+
 // Reads an openb node list (CPU-only nodes counted, not grouped). Errors name file:line.
 absl::StatusOr<NodeList> ReadOpenbNodes(const std::string& path);
 

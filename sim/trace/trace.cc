@@ -31,8 +31,11 @@ bool ParseTraceDateTime(std::string_view t, double* seconds) {
   std::string_view sec = t.substr(17);
   if (!sec.empty() && sec.back() == 'Z') sec.remove_suffix(1);
   if (!ParseDouble(sec, &s)) return false;
-  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-      s < 0 || s >= 61) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+      d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      !(s >= 0) || s >= 61 || t[11] == '-' || t[14] == '-' || t[17] == '-') {
     return false;
   }
   const int64_t days =

@@ -88,7 +88,7 @@ std::string FormatTraceStats(const TraceStats& st) {
   const double days = std::max(1.0, st.span_s() / 86400);
   out += "\n  arrivals per hour by hour of day (trace clock):\n  ";
   for (size_t h = 0; h < 24; ++h) {
-    out += fmt::format("{:02}:{:<6.1f}", h, st.jobs_by_hour[h] / days);
+    out += fmt::format("{:02}:{:<8.1f} ", h, st.jobs_by_hour[h] / days);
     if (h % 8 == 7) out += "\n  ";
   }
   static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -105,7 +105,7 @@ std::string FitGeneratorYaml(const TraceStats& st, const std::string& name, int 
       "# Fitted by `burnrate trace fit` from {} ({}): {} jobs over {:.1f} days.\n"
       "# Paste under workload.generators; scale arrivals_per_hour to change the load.\n",
       st.path, st.format, st.jobs, st.span_s() / 86400);
-  out += fmt::format("- name: {}\n  arrivals_per_hour: {}\n", name, st.arrivals_per_hour());
+  out += fmt::format("- name: \"{}\"\n  arrivals_per_hour: {}\n", name, st.arrivals_per_hour());
   // Daily profile: relative rates per hour of the trace's clock.
   double max_h = 0;
   for (double h : st.jobs_by_hour) max_h = std::max(max_h, h);
@@ -116,25 +116,33 @@ std::string FitGeneratorYaml(const TraceStats& st, const std::string& name, int 
     }
     out += "]\n";
   }
+  // Gang sizes of GPU jobs (CPU-only jobs, if kept by --all-jobs, are not fitted).
   out += "  gpus:\n    values: [";
   bool first = true;
   for (const auto& [g, n] : st.jobs_by_gpus) {
-    out += fmt::format("{}{}", first ? "" : ", ", std::max<uint32_t>(1, g));
+    if (g == 0) continue;
+    out += fmt::format("{}{}", first ? "" : ", ", g);
     first = false;
   }
   out += "]\n    weights: [";
   first = true;
   for (const auto& [g, n] : st.jobs_by_gpus) {
+    if (g == 0) continue;
     out += fmt::format("{}{}", first ? "" : ", ", n);
     first = false;
   }
   out += "]\n  duration:\n    empirical:\n      values_s: [";
-  const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(quantiles), st.durations_s.size()));
-  for (int i = 0; i < n; ++i) {
-    // Evenly spaced quantiles (midpoints), so each value stands for 1/n of the jobs.
-    const double q = (i + 0.5) / n;
+  // n equal-count buckets of the sorted durations, each written as its mean: every value
+  // stands for 1/n of the jobs, quantiles are kept to within a bucket, and the mean is exact
+  // (midpoint quantiles would cut off a heavy tail's mean).
+  const size_t total = st.durations_s.size();
+  const size_t n = std::min<size_t>(static_cast<size_t>(quantiles), total);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t lo = i * total / n, hi = (i + 1) * total / n;
+    double sum = 0;
+    for (size_t k = lo; k < hi; ++k) sum += st.durations_s[k];
     out += fmt::format("{}{:.6g}", i == 0 ? "" : i % 10 == 0 ? ",\n        " : ", ",
-                       st.DurationQuantile(q));
+                       sum / static_cast<double>(hi - lo));
   }
   out += "]\n";
   return out;

@@ -122,10 +122,10 @@ TEST_CASE("openb maps every field of a pod", "[trace]") {
   CHECK(shared.submit_s == 427061);
   CHECK(shared.duration_s == 430000 - 427070);  // deletion - scheduled
 
-  const TraceJob& multi = jobs[2];  // gpu_spec V100M16|V100M32: the first kept
+  const TraceJob& multi = jobs[2];  // gpu_spec V100M16|V100M32: both are the catalog V100
   CHECK(multi.gpus == 8);
   CHECK(multi.gpu_fraction == 0);
-  CHECK(multi.gpu_type == "V100M16");
+  CHECK(multi.gpu_type == "V100");
   CHECK(multi.vc == "Burstable");
   CHECK(multi.status == "Succeeded");
   CHECK(multi.duration_s == 10769854 - 9437500);
@@ -246,7 +246,7 @@ TEST_CASE("openb reads gzip", "[trace]") {
   const std::vector<TraceJob> jobs = ReadLenient(dir.WriteGz("pods.csv.gz", text.str()), &counts);
   REQUIRE(jobs.size() == 5);
   CHECK(jobs[1].gpu_fraction == Approx(0.46));
-  CHECK(jobs[2].gpu_type == "V100M16");
+  CHECK(jobs[2].gpu_type == "V100");
   CHECK(counts.bad_rows == 1);
   CHECK_THAT(counts.first_errors[0], Catch::Contains("pods.csv.gz:7:52: deletion_time"));
 }

@@ -167,6 +167,61 @@ TEST_CASE("whitespace-separated rows report columns as written in the file", "[t
   CHECK_THAT(counts.first_errors[1], Contains("small.swf:25:32: allocated_processors"));
 }
 
+TEST_CASE("review regressions: short rows, extra fields, huge counts, cut gzip, dates",
+          "[trace][regression]") {
+  TempDir dir;
+  // A row without the optional name gets its own default, not the previous row's name.
+  const std::string names = dir.Write(
+      "n.csv", "submit_s,gpus,duration_s,name\n0,1,10,first_row_name_here\n1,1,10\n");
+  auto jobs = ReadAll("burnrate-csv", names, TraceOptions{});
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[1].name == "line-3");
+  // An unquoted comma shifts values: a row with more fields than the header is bad.
+  const std::string extra =
+      dir.Write("x.csv", "submit_s,user,gpus,duration_s\n10,Smith, 4,8,3600\n");
+  auto stream = TraceStream::Open("burnrate-csv", extra, TraceOptions{});
+  REQUIRE(stream.ok());
+  TraceJob j;
+  auto got = (*stream)->Next(&j);
+  REQUIRE_FALSE(got.ok());
+  CHECK_THAT(std::string(got.status().message()),
+             Contains("x.csv:2: row has 5 fields but the header has 4"));
+  // A GPU count beyond 32 bits is an error, not a wrap-around.
+  const std::string huge = dir.Write(
+      "h.csv",
+      "job_id,submit_time,submit_s,num_gpus,first_start_time,last_end_time,queue_s,runtime_s,"
+      "busy_s,n_attempts\n"
+      "a,2017-09-04 10:30:41,0,4294967297,x,x,0,60,60,1\n");
+  auto philly = TraceStream::Open("philly", huge, TraceOptions{});
+  REQUIRE(philly.ok());
+  CHECK_FALSE((*philly)->Next(&j).ok());
+  // A gzip file cut short is an error, not a silently shorter trace.
+  std::string text = "submit_s,gpus,duration_s\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",1," + std::to_string(600000 + i) + "\n";
+  const std::string gz = (dir.path / "cut.csv.gz").string();
+  gzFile f = gzopen(gz.c_str(), "wb");
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  fs::resize_file(gz, fs::file_size(gz) / 2);
+  auto cut = TraceStream::Open("burnrate-csv", gz, TraceOptions{});
+  REQUIRE(cut.ok());
+  absl::Status last = absl::OkStatus();
+  while (true) {
+    auto r = (*cut)->Next(&j);
+    if (!r.ok()) {
+      last = r.status();
+      break;
+    }
+    if (!*r) break;
+  }
+  CHECK_FALSE(last.ok());
+  // Impossible dates are rejected.
+  double t = 0;
+  CHECK_FALSE(ParseTraceDateTime("2017-02-30 00:00:00", &t));
+  CHECK_FALSE(ParseTraceDateTime("2017-02-10 10:-0:01", &t));
+  CHECK(ParseTraceDateTime("2016-02-29 23:59:59.5", &t));
+}
+
 TEST_CASE("filters, time compression and load multiplier", "[trace]") {
   TempDir dir;
   std::string text = "submit_s,gpus,duration_s,status,vc\n";

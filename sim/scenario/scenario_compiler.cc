@@ -879,9 +879,11 @@ class Compiler {
         }
         if (!profile_ok || !(sum > 0)) {
           errors_.Add(path + ".hourly_profile",
-                      fmt::format("has {} values; must be 24 relative rates, one per hour of the "
-                                  "day (UTC), each >= 0, not all 0",
-                                  g.hourly_profile_size()));
+                      g.hourly_profile_size() != 24
+                          ? fmt::format("has {} values; must be 24 relative rates, one per hour "
+                                        "of the day (UTC)",
+                                        g.hourly_profile_size())
+                          : std::string("must be 24 finite rates >= 0, not all 0"));
         } else {
           spec.hourly_profile.assign(g.hourly_profile().begin(), g.hourly_profile().end());
         }

@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<TraceStream>> TraceStream::Open(const std::string
     if (f.name != format) continue;
     auto reader = f.open(path, options);
     if (!reader.ok()) return reader.status();
-    return std::unique_ptr<TraceStream>(new TraceStream(*std::move(reader), options));
+    return std::unique_ptr<TraceStream>(new TraceStream(*std::move(reader), options, path));
   }
   std::string known;
   for (const TraceFormat& f : TraceFormats()) known += (known.empty() ? "" : ", ") + f.name;
@@ -98,6 +98,15 @@ absl::StatusOr<bool> TraceStream::Next(TraceJob* job) {
       continue;
     }
     if (!*got) return false;
+    // Every format: times beyond 1e11 s (3,170 years) are not times.
+    if (!(std::abs(pending_.submit_s) <= 1e11) || !(pending_.duration_s <= 1e11)) {
+      const absl::Status bad = BadRow(path_, pending_.line, 1, "submit/duration",
+                                      "beyond 1e11 seconds; not a plausible time");
+      if (!options_.lenient) return absl::InvalidArgumentError(bad.message());
+      ++counts_.bad_rows;
+      if (counts_.first_errors.size() < 5) counts_.first_errors.emplace_back(bad.message());
+      continue;
+    }
     ++counts_.rows;
     if (!Keep(pending_)) {
       ++counts_.filtered;

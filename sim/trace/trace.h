@@ -99,13 +99,17 @@ class TraceStream {
   const TraceCounts& counts() const { return counts_; }
 
  private:
-  TraceStream(std::unique_ptr<TraceReader> reader, TraceOptions options)
-      : reader_(std::move(reader)), options_(std::move(options)), rng_(options_.seed) {}
+  TraceStream(std::unique_ptr<TraceReader> reader, TraceOptions options, std::string path)
+      : reader_(std::move(reader)),
+        options_(std::move(options)),
+        rng_(options_.seed),
+        path_(std::move(path)) {}
   bool Keep(const TraceJob& job);
 
   std::unique_ptr<TraceReader> reader_;
   TraceOptions options_;
   Rng rng_;
+  std::string path_;
   TraceJob pending_;
   uint64_t copies_left_ = 0;
   TraceCounts counts_;

@@ -1,6 +1,8 @@
 // alibaba-dlrm: Alibaba GPU trace v2025, disaggregated DLRM inference instances.
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -262,8 +264,7 @@ TEST_CASE("alibaba-dlrm on the real trace (SOURCE.md facts)", "[trace]") {
   const std::string path =
       TracesDir() + "/alibaba-gpu-v2025-dlrm/disaggregated_DLRM_trace.csv";
   if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " is absent (set BURNRATE_TRACES)");
-    return;
+    BURNRATE_SKIP("skipped: " << path << " is absent (set BURNRATE_TRACES)");
   }
   TraceOptions options;
   options.gpu_jobs_only = false;

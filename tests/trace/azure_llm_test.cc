@@ -1,6 +1,8 @@
 // azure-llm: the Azure LLM inference trace 2023 (AzureLLMInferenceTrace_{code,conv}.csv).
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -247,8 +249,7 @@ TEST_CASE("azure-llm on the real code and conversation traces (SOURCE.md facts)"
   for (const Facts& f : facts) {
     const std::string path = dir + "/" + f.file;
     if (!std::filesystem::exists(path)) {
-      WARN("skipped: " << path << " is absent (set BURNRATE_TRACES)");
-      return;
+      BURNRATE_SKIP("skipped: " << path << " is absent (set BURNRATE_TRACES)");
     }
     INFO(f.file);
     // Defaults: one GPU per request, submission order as published.

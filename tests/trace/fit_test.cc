@@ -1,6 +1,8 @@
 // `trace stats` and `trace fit`: a generator fitted to a trace reproduces its mean GPU demand
 // and duration quantiles within 5%.
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -115,8 +117,7 @@ TEST_CASE("a generator fitted to the Philly trace reproduces it (real trace)", "
                                          : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
   const fs::path file = traces / "philly-2017" / "philly_jobs_ge4gpu_pass.csv";
   if (!fs::exists(file)) {
-    WARN("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
-    return;
+    BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
   }
   auto st = ComputeTraceStats("philly", file.string(), TraceOptions{});
   REQUIRE(st.ok());

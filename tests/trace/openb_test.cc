@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -255,8 +257,7 @@ TEST_CASE("openb on the real default pod list (SOURCE.md facts)", "[trace]") {
   const std::string dir = TracesDir() + "/alibaba-gpu-v2023-openb";
   const std::string path = dir + "/openb_pod_list_default.csv";
   if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " is absent (set BURNRATE_TRACES)");
-    return;
+    BURNRATE_SKIP("skipped: " << path << " is absent (set BURNRATE_TRACES)");
   }
   TraceOptions options;
   options.gpu_jobs_only = false;

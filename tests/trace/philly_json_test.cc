@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -350,8 +352,7 @@ TEST_CASE("philly-json element and structure errors", "[trace]") {
 TEST_CASE("philly-json on the real Philly subset (SOURCE.md facts)", "[trace]") {
   const std::string path = TracesDir() + "/philly-2017/philly_jobs_ge4gpu_pass.json";
   if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " is absent (set BURNRATE_TRACES)");
-    return;
+    BURNRATE_SKIP("skipped: " << path << " is absent (set BURNRATE_TRACES)");
   }
   TraceOptions options;
   options.settings["duration"] = "runtime";

@@ -4,6 +4,8 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -329,8 +331,7 @@ TEST_CASE("an openb node list becomes pools a scenario loads (real trace)", "[tr
                                          : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
   const fs::path file = traces / "alibaba-gpu-v2023-openb" / "openb_node_list_gpu_node.csv";
   if (!fs::exists(file)) {
-    WARN("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
-    return;
+    BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
   }
   auto list = ReadOpenbNodes(file.string());
   REQUIRE(list.ok());

@@ -128,6 +128,33 @@ TEST_CASE("a generator fitted to the Philly trace reproduces it (real trace)", "
   CheckFit(*st);
 }
 
+TEST_CASE("trace stats on openb default match its SOURCE.md (real trace)", "[trace][stats]") {
+  const char* env = std::getenv("BURNRATE_TRACES");
+  const fs::path traces = env != nullptr ? fs::path(env)
+                                         : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
+  const fs::path file = traces / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv";
+  if (!fs::exists(file)) {
+    BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
+  }
+  TraceOptions all;
+  all.gpu_jobs_only = false;  // count CPU-only pods too, as SOURCE.md does
+  auto st = ComputeTraceStats("openb", file.string(), all);
+  REQUIRE(st.ok());
+  // SOURCE.md: 8,152 pods; num_gpu 1: 6,989, 0: 1,088, 8: 44, 2: 16, 4: 15; 3,078 fractional;
+  // Running 5,193, Failed 1,870, Pending 897, Succeeded 192.
+  CHECK(st->jobs == 8152);
+  CHECK(st->jobs_by_gpus[1] == 6989);
+  CHECK(st->jobs_by_gpus[0] == 1088);
+  CHECK(st->jobs_by_gpus[8] == 44);
+  CHECK(st->jobs_by_gpus[2] == 16);
+  CHECK(st->jobs_by_gpus[4] == 15);
+  CHECK(st->fractional == 3078);
+  CHECK(st->jobs_by_status["Running"] == 5193);
+  CHECK(st->jobs_by_status["Failed"] == 1870);
+  CHECK(st->jobs_by_status["Pending"] == 897);
+  CHECK(st->jobs_by_status["Succeeded"] == 192);
+}
+
 TEST_CASE("trace stats count jobs, sizes, statuses and the daily profile", "[trace][stats]") {
   const fs::path dir = fs::temp_directory_path() / "burnrate_stats_test";
   fs::create_directories(dir);

@@ -3,11 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "tests/skip.h"
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -15,9 +12,12 @@
 
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
+
+using namespace testing;
 
 const std::string kFixture =
     std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/dlrm_small.csv";
@@ -30,73 +30,12 @@ const std::string kHn = "HN,app_1,12,12,";
 const std::string kHnMid = ",1,25,25,120.0,120.0,680.0,800.0,8,";
 constexpr double kMonth = 2678400;  // 31 days: the default trace_end_s
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("burnrate_alibaba_dlrm_test_" + std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
-
-std::vector<TraceJob> ReadLenient(const std::string& path, TraceCounts* counts,
-                                  TraceOptions options = {}) {
-  options.lenient = true;
-  auto stream = TraceStream::Open("alibaba-dlrm", path, options);
-  REQUIRE(stream.ok());
-  std::vector<TraceJob> jobs;
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*stream)->Next(&job);
-    REQUIRE(got.ok());
-    if (!*got) break;
-    jobs.push_back(job);
-  }
-  *counts = (*stream)->counts();
-  return jobs;
-}
-
-// Every job and bad-row message of the raw reader.
-void ReadRaw(const std::string& path, std::vector<TraceJob>* jobs,
-             std::vector<std::string>* errors, const TraceOptions& options = {}) {
-  auto reader = OpenAlibabaDlrm(path, options);
-  REQUIRE(reader.ok());
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*reader)->Next(&job);
-    if (!got.ok()) {
-      REQUIRE(got.status().code() == absl::StatusCode::kDataLoss);
-      errors->emplace_back(got.status().message());
-      continue;
-    }
-    if (!*got) break;
-    jobs->push_back(job);
-  }
-}
-
-std::string TracesDir() {
-  if (const char* env = std::getenv("BURNRATE_TRACES"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(BURNRATE_SOURCE_DIR) + "/../shared/traces";
-}
-
 }  // namespace
 
 TEST_CASE("alibaba-dlrm maps every field of an instance", "[trace]") {
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors);
+  ReadRaw(OpenAlibabaDlrm, kFixture, {}, &jobs, &errors);
   REQUIRE(jobs.size() == 6);
 
   const TraceJob& before = jobs[0];  // existed before the trace, alive at its end
@@ -150,7 +89,7 @@ TEST_CASE("alibaba-dlrm setting trace_end_s: the end of instances alive at the e
   options.settings["trace_end_s"] = "100000";
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors, options);
+  ReadRaw(OpenAlibabaDlrm, kFixture, options, &jobs, &errors);
   REQUIRE(jobs.size() == 6);
   CHECK(jobs[0].duration_s == 100000);
   CHECK(jobs[1].duration_s == 86400);  // deleted: unchanged
@@ -161,7 +100,7 @@ TEST_CASE("alibaba-dlrm setting trace_end_s: the end of instances alive at the e
   options.settings["trace_end_s"] = "100";
   jobs.clear();
   errors.clear();
-  ReadRaw(kFixture, &jobs, &errors, options);
+  ReadRaw(OpenAlibabaDlrm, kFixture, options, &jobs, &errors);
   REQUIRE(jobs.size() == 5);
   CHECK(jobs[0].duration_s == 100);
   REQUIRE(errors.size() == 2);
@@ -198,7 +137,7 @@ TEST_CASE("alibaba-dlrm bad rows: lenient skipping and counts", "[trace]") {
                  Catch::Contains("--lenient"));
 
   TraceCounts counts;
-  std::vector<TraceJob> jobs = ReadLenient(kFixture, &counts);
+  std::vector<TraceJob> jobs = ReadStream("alibaba-dlrm", kFixture, Lenient(), &counts);
   CHECK(jobs.size() == 4);
   CHECK(counts.rows == 6);
   CHECK(counts.bad_rows == 1);
@@ -210,21 +149,22 @@ TEST_CASE("alibaba-dlrm bad rows: lenient skipping and counts", "[trace]") {
   TraceOptions cn;
   cn.gpu_jobs_only = false;
   cn.statuses = {"CN"};
-  jobs = ReadLenient(kFixture, &counts, cn);
+  jobs = ReadStream("alibaba-dlrm", kFixture, Lenient(cn), &counts);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].name == "instance_13574");
   CHECK(jobs[1].name == "instance_7281");
 
   TraceOptions apps;
   apps.vcs = {"app_7", "app_9"};
-  jobs = ReadLenient(kFixture, &counts, apps);
+  jobs = ReadStream("alibaba-dlrm", kFixture, Lenient(apps), &counts);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].name == "instance_7301");
 
   TempDir dir;
   std::vector<std::string> errors;
   jobs.clear();
-  ReadRaw(dir.Write("bad.csv", kHeader +
+  ReadRaw(OpenAlibabaDlrm,
+          dir.Write("bad.csv", kHeader +
                                    "i1," + kHn + "1" + kHnMid + "-5,,100\n" +
                                    "i2," + kHn + "0.5" + kHnMid + "0,0,100\n" +
                                    "i3," + kHn + "1" + kHnMid + "50,40,100\n" +
@@ -233,7 +173,7 @@ TEST_CASE("alibaba-dlrm bad rows: lenient skipping and counts", "[trace]") {
                                    "i6," + kHn + "1\n" +
                                    "i7," + kHn + "1" + kHnMid + "nan,NaN,100\n" +
                                    "i8," + kHn + "1" + kHnMid + "10,,nan\n"),
-          &jobs, &errors);
+          {}, &jobs, &errors);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].name == "i7");
   CHECK(jobs[0].submit_s == 0);
@@ -269,7 +209,7 @@ TEST_CASE("alibaba-dlrm on the real trace (SOURCE.md facts)", "[trace]") {
   TraceOptions options;
   options.gpu_jobs_only = false;
   TraceCounts counts;
-  std::vector<TraceJob> all = ReadLenient(path, &counts, options);
+  std::vector<TraceJob> all = ReadStream("alibaba-dlrm", path, Lenient(options), &counts);
   CHECK(counts.bad_rows == 0);
   REQUIRE(all.size() == 23871);
   std::map<std::string, int> by_role;
@@ -298,7 +238,7 @@ TEST_CASE("alibaba-dlrm on the real trace (SOURCE.md facts)", "[trace]") {
 
   // 14,993 rows have a deletion time: only the others move with trace_end_s.
   options.settings["trace_end_s"] = "3000000";
-  std::vector<TraceJob> later = ReadLenient(path, &counts, options);
+  std::vector<TraceJob> later = ReadStream("alibaba-dlrm", path, Lenient(options), &counts);
   REQUIRE(later.size() == all.size());
   int alive_at_end = 0;
   for (size_t i = 0; i < all.size(); ++i) {
@@ -310,7 +250,7 @@ TEST_CASE("alibaba-dlrm on the real trace (SOURCE.md facts)", "[trace]") {
   CHECK(alive_at_end == 23871 - 14993);
 
   // Default filters: the CN (CPU) instances are dropped.
-  std::vector<TraceJob> gpu = ReadLenient(path, &counts);
+  std::vector<TraceJob> gpu = ReadStream("alibaba-dlrm", path, Lenient(), &counts);
   CHECK(gpu.size() == 7386);
   CHECK(counts.filtered == 16485);
   CHECK(counts.kept == 7386);

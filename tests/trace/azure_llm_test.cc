@@ -4,84 +4,23 @@
 
 #include "tests/skip.h"
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
+
+using namespace testing;
 
 const std::string kFixture =
     std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/azure_llm_small.csv";
 const std::string kHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
 constexpr double k181703 = 1700158623;  // 2023-11-16 18:17:03 as if UTC
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("burnrate_azure_llm_test_" + std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
-
-std::vector<TraceJob> ReadLenient(const std::string& path, TraceCounts* counts,
-                                  TraceOptions options = {}) {
-  options.lenient = true;
-  auto stream = TraceStream::Open("azure-llm", path, options);
-  REQUIRE(stream.ok());
-  std::vector<TraceJob> jobs;
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*stream)->Next(&job);
-    REQUIRE(got.ok());
-    if (!*got) break;
-    jobs.push_back(job);
-  }
-  *counts = (*stream)->counts();
-  return jobs;
-}
-
-// Every job and bad-row message of the raw reader.
-void ReadRaw(const std::string& path, std::vector<TraceJob>* jobs,
-             std::vector<std::string>* errors, const TraceOptions& options = {}) {
-  auto reader = OpenAzureLlm(path, options);
-  REQUIRE(reader.ok());
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*reader)->Next(&job);
-    if (!got.ok()) {
-      REQUIRE(got.status().code() == absl::StatusCode::kDataLoss);
-      errors->emplace_back(got.status().message());
-      continue;
-    }
-    if (!*got) break;
-    jobs->push_back(job);
-  }
-}
-
-std::string TracesDir() {
-  if (const char* env = std::getenv("BURNRATE_TRACES"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(BURNRATE_SOURCE_DIR) + "/../shared/traces";
-}
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -100,7 +39,7 @@ double Mean(const std::vector<double>& v) {
 TEST_CASE("azure-llm maps every field of a request", "[trace]") {
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors);
+  ReadRaw(OpenAzureLlm, kFixture, {}, &jobs, &errors);
   REQUIRE(jobs.size() == 4);
 
   const TraceJob& first = jobs[0];
@@ -138,7 +77,7 @@ TEST_CASE("azure-llm settings: GPUs per request and token rates", "[trace]") {
                       {"decode_tokens_per_s", "10"}};
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors, options);
+  ReadRaw(OpenAzureLlm, kFixture, options, &jobs, &errors);
   REQUIRE(jobs.size() == 4);
   CHECK(jobs[0].gpus == 4);
   CHECK(jobs[0].duration_s == Approx(4.808 + 1));
@@ -180,7 +119,7 @@ TEST_CASE("azure-llm bad rows: lenient skipping and counts", "[trace]") {
                  Catch::Contains("--lenient"));
 
   TraceCounts counts;
-  std::vector<TraceJob> jobs = ReadLenient(kFixture, &counts);
+  std::vector<TraceJob> jobs = ReadStream("azure-llm", kFixture, Lenient(), &counts);
   CHECK(jobs.size() == 4);
   CHECK(counts.rows == 4);
   CHECK(counts.bad_rows == 1);
@@ -192,7 +131,7 @@ TEST_CASE("azure-llm bad rows: lenient skipping and counts", "[trace]") {
   // The window is in the trace's clock (seconds since 1970 of the logged wall time).
   TraceOptions window;
   window.window_start_s = k181703 + 1;
-  jobs = ReadLenient(kFixture, &counts, window);
+  jobs = ReadStream("azure-llm", kFixture, Lenient(window), &counts);
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].name == "req-3");
   CHECK(counts.filtered == 1);
@@ -200,7 +139,8 @@ TEST_CASE("azure-llm bad rows: lenient skipping and counts", "[trace]") {
   TempDir dir;
   std::vector<std::string> errors;
   jobs.clear();
-  ReadRaw(dir.Write("bad.csv", kHeader +
+  ReadRaw(OpenAzureLlm,
+          dir.Write("bad.csv", kHeader +
                                    "2023-11-16 18:17:03.5,1.5,10\n"
                                    "2023-11-16 18:17:03.5,10,ten\n"
                                    "2023-11-16 18:17:03.5,10,-1\n"
@@ -208,7 +148,7 @@ TEST_CASE("azure-llm bad rows: lenient skipping and counts", "[trace]") {
                                    "2023-11-16 18:17:nan,10,10\n"
                                    "2023-11-16 18:17:03.5,10\n"
                                    "2023-11-16T18:17:04.25Z,20,0\n"),
-          &jobs, &errors);
+          {}, &jobs, &errors);
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].name == "req-8");
   CHECK(jobs[0].submit_s == k181703 + 1.25);
@@ -254,7 +194,7 @@ TEST_CASE("azure-llm on the real code and conversation traces (SOURCE.md facts)"
     INFO(f.file);
     // Defaults: one GPU per request, submission order as published.
     TraceCounts counts;
-    std::vector<TraceJob> jobs = ReadLenient(path, &counts);
+    std::vector<TraceJob> jobs = ReadStream("azure-llm", path, Lenient(), &counts);
     CHECK(counts.bad_rows == 0);
     REQUIRE(jobs.size() == f.rows);
     CHECK(counts.rows == f.rows);
@@ -272,7 +212,9 @@ TEST_CASE("azure-llm on the real code and conversation traces (SOURCE.md facts)"
     TraceOptions context;
     context.settings = {{"prefill_tokens_per_s", "1"}, {"decode_tokens_per_s", "1e300"}};
     std::vector<double> tokens;
-    for (const TraceJob& j : ReadLenient(path, &counts, context)) tokens.push_back(j.duration_s);
+    for (const TraceJob& j : ReadStream("azure-llm", path, Lenient(context), &counts)) {
+      tokens.push_back(j.duration_s);
+    }
     REQUIRE(tokens.size() == f.rows);
     CHECK(Median(tokens) == f.context_median);
     CHECK(Mean(tokens) == Approx(f.context_mean).margin(0.5));
@@ -281,7 +223,7 @@ TEST_CASE("azure-llm on the real code and conversation traces (SOURCE.md facts)"
     TraceOptions generated;
     generated.settings = {{"prefill_tokens_per_s", "1e300"}, {"decode_tokens_per_s", "1"}};
     tokens.clear();
-    for (const TraceJob& j : ReadLenient(path, &counts, generated)) {
+    for (const TraceJob& j : ReadStream("azure-llm", path, Lenient(generated), &counts)) {
       tokens.push_back(j.duration_s);
     }
     REQUIRE(tokens.size() == f.rows);

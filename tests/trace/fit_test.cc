@@ -11,11 +11,13 @@
 #include "sim/scenario/scenario_loader.h"
 #include "sim/simulation.h"
 #include "sim/trace/trace_stats.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace testing;
 
 // A burnrate-csv trace of `n` jobs: Poisson arrivals, gangs {1,2,4,8,16}, lognormal durations
 // (median 1 h, sigma 1.5): heavy-tailed like real GPU clusters.
@@ -101,21 +103,16 @@ void CheckFit(const TraceStats& st) {
 
 TEST_CASE("a fitted generator reproduces a trace's GPU demand and duration quantiles",
           "[trace][fit]") {
-  const fs::path dir = fs::temp_directory_path() / "burnrate_fit_test";
-  fs::create_directories(dir);
-  const std::string file = WriteTrace(dir, 5000);
+  TempDir dir;
+  const std::string file = WriteTrace(dir.path, 5000);
   auto st = ComputeTraceStats("burnrate-csv", file, TraceOptions{});
   REQUIRE(st.ok());
   CHECK(st->jobs == 5000);
   CheckFit(*st);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("a generator fitted to the Philly trace reproduces it (real trace)", "[trace][fit]") {
-  const char* env = std::getenv("BURNRATE_TRACES");
-  const fs::path traces = env != nullptr ? fs::path(env)
-                                         : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
-  const fs::path file = traces / "philly-2017" / "philly_jobs_ge4gpu_pass.csv";
+  const fs::path file = fs::path(TracesDir()) / "philly-2017" / "philly_jobs_ge4gpu_pass.csv";
   if (!fs::exists(file)) {
     BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
   }
@@ -129,10 +126,8 @@ TEST_CASE("a generator fitted to the Philly trace reproduces it (real trace)", "
 }
 
 TEST_CASE("trace stats on openb default match its SOURCE.md (real trace)", "[trace][stats]") {
-  const char* env = std::getenv("BURNRATE_TRACES");
-  const fs::path traces = env != nullptr ? fs::path(env)
-                                         : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
-  const fs::path file = traces / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv";
+  const fs::path file =
+      fs::path(TracesDir()) / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv";
   if (!fs::exists(file)) {
     BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
   }
@@ -156,15 +151,14 @@ TEST_CASE("trace stats on openb default match its SOURCE.md (real trace)", "[tra
 }
 
 TEST_CASE("trace stats count jobs, sizes, statuses and the daily profile", "[trace][stats]") {
-  const fs::path dir = fs::temp_directory_path() / "burnrate_stats_test";
-  fs::create_directories(dir);
-  const fs::path file = dir / "t.csv";
-  std::ofstream(file) << "submit_s,gpus,duration_s,status\n"
-                         "0,1,3600,ok\n"
-                         "3600,2,7200,ok\n"
-                         "7200,0.5,3600,failed\n"
-                         "86400,8,36000,ok\n";
-  auto st = ComputeTraceStats("burnrate-csv", file.string(), TraceOptions{});
+  TempDir dir;
+  const std::string file = dir.Write("t.csv",
+                                     "submit_s,gpus,duration_s,status\n"
+                                     "0,1,3600,ok\n"
+                                     "3600,2,7200,ok\n"
+                                     "7200,0.5,3600,failed\n"
+                                     "86400,8,36000,ok\n");
+  auto st = ComputeTraceStats("burnrate-csv", file, TraceOptions{});
   REQUIRE(st.ok());
   CHECK(st->jobs == 4);
   CHECK(st->fractional == 1);
@@ -175,7 +169,6 @@ TEST_CASE("trace stats count jobs, sizes, statuses and the daily profile", "[tra
   CHECK(st->offered_load_gpus() == Approx(85.5 / 24));
   CHECK(st->jobs_by_hour[0] == 2);  // 00:00 on both days
   CHECK(st->DurationQuantile(0.5) == Approx(3600 + 0.5 * (7200 - 3600)));
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 // of Gavel's scheduler/traces (job types and commands as in its physical_cluster traces).
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,9 +10,12 @@
 #include "absl/status/status.h"
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
+
+using namespace testing;
 
 std::string GavelFixture() {
   return std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/gavel_small.trace";
@@ -32,21 +33,12 @@ TraceOptions GavelRates() {
   return options;
 }
 
-TraceJob NextGavelJob(TraceReader& reader) {
-  TraceJob job;
-  absl::StatusOr<bool> got = reader.Next(&job);
-  INFO(got.status().ToString());
-  REQUIRE(got.ok());
-  REQUIRE(*got);
-  return job;
-}
-
 TEST_CASE("gavel turns steps into seconds with the per-type rates", "[trace]") {
   auto reader = OpenGavel(GavelFixture(), GavelRates());
   INFO(reader.status().ToString());
   REQUIRE(reader.ok());
 
-  TraceJob j = NextGavelJob(**reader);
+  TraceJob j = NextJob(**reader);
   CHECK(j.name == "job-1");
   CHECK(j.submit_s == 0.0);
   CHECK(j.duration_s == Approx(42226.0 / 20));
@@ -58,13 +50,13 @@ TEST_CASE("gavel turns steps into seconds with the per-type rates", "[trace]") {
   CHECK(j.status.empty());
   CHECK(j.line == 1);
 
-  j = NextGavelJob(**reader);  // scale factor 2: the scale-specific rate wins
+  j = NextJob(**reader);  // scale factor 2: the scale-specific rate wins
   CHECK(j.name == "job-2");
   CHECK(j.submit_s == 120.0);
   CHECK(j.duration_s == Approx(11005.0 / 5));
   CHECK(j.gpus == 2);
 
-  j = NextGavelJob(**reader);
+  j = NextJob(**reader);
   CHECK(j.name == "job-3");
   CHECK(j.submit_s == 300.0);
   CHECK(j.duration_s == Approx(73486.0 / 40));
@@ -79,7 +71,7 @@ TEST_CASE("gavel turns steps into seconds with the per-type rates", "[trace]") {
             ":4:1: job_type: no steps-per-second rate for \"CycleGAN\" (scale factor 1); add the "
             "setting \"steps_per_second.CycleGAN\" (or \"steps_per_second\" for every job type)");
 
-  j = NextGavelJob(**reader);  // scale factor 4 without its own rate: the type's rate
+  j = NextJob(**reader);  // scale factor 4 without its own rate: the type's rate
   CHECK(j.name == "job-5");
   CHECK(j.submit_s == 600.0);
   CHECK(j.duration_s == Approx(7931.0 / 2.5));
@@ -137,26 +129,25 @@ TEST_CASE("gavel stops at a job type without a rate, or skips it when lenient", 
 }
 
 TEST_CASE("gavel reads the older 7-field layout of its msr traces", "[trace]") {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "burnrate_gavel_msr.trace").string();
-  std::ofstream(path)
-      << "Transformer (batch size 128)\tcd %s/gpusched/workloads/pytorch/translation && python3 "
-         "train.py -data %s/data/translation/multi30k.atok.low.pt -batch_size 128 "
-         "-proj_share_weight\t-step\t1\t84888\t0.000000\t1\n"
-         "LM (batch size 40)\tcd %s/gpusched/workloads/pytorch/language_modeling && python "
-         "main.py --cuda --data %s/data/wikitext2 --batch_size 40\t--steps\t1\t16850538\t"
-         "343901.000000\t4\n"
-         "CycleGAN\tpython3 cyclegan.py\t--n_steps\t1\n";
+  const std::string path = WriteTempFile(
+      "burnrate_gavel_msr.trace",
+      "Transformer (batch size 128)\tcd %s/gpusched/workloads/pytorch/translation && python3 "
+      "train.py -data %s/data/translation/multi30k.atok.low.pt -batch_size 128 "
+      "-proj_share_weight\t-step\t1\t84888\t0.000000\t1\n"
+      "LM (batch size 40)\tcd %s/gpusched/workloads/pytorch/language_modeling && python "
+      "main.py --cuda --data %s/data/wikitext2 --batch_size 40\t--steps\t1\t16850538\t"
+      "343901.000000\t4\n"
+      "CycleGAN\tpython3 cyclegan.py\t--n_steps\t1\n");
   TraceOptions options;
   options.settings = {{"steps_per_second.Transformer (batch size 128)", "8"},
                       {"steps_per_second.LM (batch size 40) (scale factor 4)", "100"}};
   auto reader = OpenGavel(path, options);
   REQUIRE(reader.ok());
-  TraceJob j = NextGavelJob(**reader);
+  TraceJob j = NextJob(**reader);
   CHECK(j.submit_s == 0.0);
   CHECK(j.duration_s == Approx(84888.0 / 8));
   CHECK(j.gpus == 1);
-  j = NextGavelJob(**reader);
+  j = NextJob(**reader);
   CHECK(j.submit_s == 343901.0);
   CHECK(j.duration_s == Approx(16850538.0 / 100));
   CHECK(j.gpus == 4);

@@ -2,36 +2,22 @@
 // HeliosData's cluster_log.csv (the README's three example rows, then made-up ones).
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
 
+using namespace testing;
+
 std::string HeliosFixture() {
   return std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/helios_small.csv";
-}
-
-std::string WriteHeliosTemp(const std::string& name, const std::string& text) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("burnrate_helios_" + name)).string();
-  std::ofstream(path) << text;
-  return path;
-}
-
-TraceJob NextHeliosJob(TraceReader& reader) {
-  TraceJob job;
-  absl::StatusOr<bool> got = reader.Next(&job);
-  INFO(got.status().ToString());
-  REQUIRE(got.ok());
-  REQUIRE(*got);
-  return job;
 }
 
 TEST_CASE("helios maps every cluster_log field", "[trace]") {
@@ -39,7 +25,7 @@ TEST_CASE("helios maps every cluster_log field", "[trace]") {
   INFO(reader.status().ToString());
   REQUIRE(reader.ok());
 
-  TraceJob j = NextHeliosJob(**reader);
+  TraceJob j = NextJob(**reader);
   CHECK(j.name == "1425511");
   CHECK(j.user == "uXBbc");
   CHECK(j.vc == "vcJkd");
@@ -51,7 +37,7 @@ TEST_CASE("helios maps every cluster_log field", "[trace]") {
   CHECK(j.gpu_type.empty());
   CHECK(j.line == 2);
 
-  j = NextHeliosJob(**reader);
+  j = NextJob(**reader);
   CHECK(j.name == "1425512");
   CHECK(j.user == "uVMrF");
   CHECK(j.vc == "vchbv");
@@ -61,19 +47,19 @@ TEST_CASE("helios maps every cluster_log field", "[trace]") {
   CHECK(j.gpus == 4);
   CHECK(j.line == 3);
 
-  j = NextHeliosJob(**reader);
+  j = NextJob(**reader);
   CHECK(j.name == "1425513");
   CHECK(j.status == "CANCELLED");
   CHECK(j.submit_s == 1591728088.0);
   CHECK(j.duration_s == 675233.0);
   CHECK(j.gpus == 1);
 
-  j = NextHeliosJob(**reader);  // a CPU-only job: read, dropped later by gpu_jobs_only
+  j = NextJob(**reader);  // a CPU-only job: read, dropped later by gpu_jobs_only
   CHECK(j.name == "1425514");
   CHECK(j.gpus == 0);
   CHECK(j.duration_s == 600.0);
 
-  j = NextHeliosJob(**reader);  // empty duration: end_time - start_time
+  j = NextJob(**reader);  // empty duration: end_time - start_time
   CHECK(j.name == "1425515");
   CHECK(j.submit_s == 1591728180.0);
   CHECK(j.duration_s == 3600.0);
@@ -89,7 +75,7 @@ TEST_CASE("helios maps every cluster_log field", "[trace]") {
             ":7:38: submit_time: \"2020/06/09 18:44:00\" is not a date-time; expected "
             "YYYY-MM-DD HH:MM:SS");
 
-  j = NextHeliosJob(**reader);  // the reader moved past the bad row
+  j = NextJob(**reader);  // the reader moved past the bad row
   CHECK(j.name == "1425517");
   CHECK(j.status == "TIMEOUT");
   CHECK(j.submit_s == 1591728300.0);
@@ -150,8 +136,8 @@ TEST_CASE("helios filters by state and vc as written", "[trace]") {
 
 TEST_CASE("helios rejects a header without its columns, settings and runs without a time",
           "[trace]") {
-  const std::string no_state = WriteHeliosTemp(
-      "no_state.csv",
+  const std::string no_state = WriteTempFile(
+      "burnrate_helios_no_state.csv",
       "job_id,user,vc,gpu_num,submit_time,start_time,end_time,duration\n"
       "1,u,vc,1,2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 18:42:01,60\n");
   auto reader = OpenHelios(no_state, TraceOptions{});
@@ -167,8 +153,8 @@ TEST_CASE("helios rejects a header without its columns, settings and runs withou
   CHECK(reader.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(reader.status().message()), Catch::Contains("\"duration\""));
 
-  const std::string never_ran = WriteHeliosTemp(
-      "never_ran.csv",
+  const std::string never_ran = WriteTempFile(
+      "burnrate_helios_never_ran.csv",
       "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
       "queue\n"
       "7,u,vc,1,1,1,CANCELLED,2020-06-09 18:41:01,,,,\n");

@@ -1,24 +1,23 @@
 // openb: Alibaba GPU cluster trace v2023 pod lists (openb_pod_list_*.csv).
-#include <zlib.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/skip.h"
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
+
+using namespace testing;
 
 const std::string kFixture =
     std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/openb_small.csv";
@@ -26,82 +25,12 @@ const std::string kHeader =
     "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
     "deletion_time,scheduled_time\n";
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("burnrate_openb_test_" + std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-  std::string WriteGz(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    gzFile gz = gzopen(p.c_str(), "wb");
-    REQUIRE(gz != nullptr);
-    REQUIRE(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())) ==
-            static_cast<int>(text.size()));
-    REQUIRE(gzclose(gz) == Z_OK);
-    return p;
-  }
-};
-
-std::vector<TraceJob> ReadLenient(const std::string& path, TraceCounts* counts,
-                                  TraceOptions options = {}) {
-  options.lenient = true;
-  auto stream = TraceStream::Open("openb", path, options);
-  REQUIRE(stream.ok());
-  std::vector<TraceJob> jobs;
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*stream)->Next(&job);
-    REQUIRE(got.ok());
-    if (!*got) break;
-    jobs.push_back(job);
-  }
-  *counts = (*stream)->counts();
-  return jobs;
-}
-
-// Every job and bad-row message of the raw reader.
-void ReadRaw(const std::string& path, std::vector<TraceJob>* jobs,
-             std::vector<std::string>* errors, const TraceOptions& options = {}) {
-  auto reader = OpenOpenb(path, options);
-  REQUIRE(reader.ok());
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*reader)->Next(&job);
-    if (!got.ok()) {
-      REQUIRE(got.status().code() == absl::StatusCode::kDataLoss);
-      errors->emplace_back(got.status().message());
-      continue;
-    }
-    if (!*got) break;
-    jobs->push_back(job);
-  }
-}
-
-std::string TracesDir() {
-  if (const char* env = std::getenv("BURNRATE_TRACES"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(BURNRATE_SOURCE_DIR) + "/../shared/traces";
-}
-
 }  // namespace
 
 TEST_CASE("openb maps every field of a pod", "[trace]") {
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors);
+  ReadRaw(OpenOpenb, kFixture, {}, &jobs, &errors);
   REQUIRE(jobs.size() == 6);
 
   const TraceJob& whole = jobs[0];
@@ -157,7 +86,7 @@ TEST_CASE("openb duration setting: run (default) or lifetime", "[trace]") {
   options.settings["duration"] = "lifetime";
   std::vector<TraceJob> jobs;
   std::vector<std::string> errors;
-  ReadRaw(kFixture, &jobs, &errors, options);
+  ReadRaw(OpenOpenb, kFixture, options, &jobs, &errors);
   REQUIRE(jobs.size() == 6);
   CHECK(jobs[1].duration_s == 430000 - 427061);
   CHECK(jobs[3].duration_s == 125);
@@ -168,7 +97,7 @@ TEST_CASE("openb duration setting: run (default) or lifetime", "[trace]") {
 
   options.settings["duration"] = "run";
   jobs.clear();
-  ReadRaw(kFixture, &jobs, &errors, options);
+  ReadRaw(OpenOpenb, kFixture, options, &jobs, &errors);
   CHECK(jobs.size() == 6);
 
   options.settings["duration"] = "busy";
@@ -191,7 +120,7 @@ TEST_CASE("openb bad rows: lenient skipping and counts", "[trace]") {
              Catch::Contains("openb_small.csv:7:52: deletion_time") && Catch::Contains("--lenient"));
 
   TraceCounts counts;
-  std::vector<TraceJob> jobs = ReadLenient(kFixture, &counts);
+  std::vector<TraceJob> jobs = ReadStream("openb", kFixture, Lenient(), &counts);
   CHECK(counts.rows == 6);
   CHECK(counts.bad_rows == 1);
   CHECK(counts.filtered == 1);
@@ -202,14 +131,15 @@ TEST_CASE("openb bad rows: lenient skipping and counts", "[trace]") {
   TraceOptions all;
   all.gpu_jobs_only = false;
   all.vcs = {"LS"};
-  jobs = ReadLenient(kFixture, &counts, all);
+  jobs = ReadStream("openb", kFixture, Lenient(all), &counts);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[1].name == "openb-pod-0004");
 
   TempDir dir;
   std::vector<std::string> errors;
   jobs.clear();
-  ReadRaw(dir.Write("bad.csv", kHeader +
+  ReadRaw(OpenOpenb,
+          dir.Write("bad.csv", kHeader +
                                    "p1,1000,1024,1,1000,,LS,Running,-5,10,0\n"
                                    "p2,1000,1024,1,1200,,LS,Running,0,10,0\n"
                                    "p3,1000,1024,1.5,1000,,LS,Running,0,10,0\n"
@@ -218,7 +148,7 @@ TEST_CASE("openb bad rows: lenient skipping and counts", "[trace]") {
                                    "p6,1000,1024,1,1000,,LS,Pending,20,10,\n"
                                    "p7,1000,1024,1,1000,nan,LS,Running,0,10,nan\n"
                                    "p8,1000,1024,1\n"),
-          &jobs, &errors);
+          {}, &jobs, &errors);
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].name == "p7");
   CHECK(jobs[0].gpu_type.empty());
@@ -245,7 +175,8 @@ TEST_CASE("openb reads gzip", "[trace]") {
   std::stringstream text;
   text << in.rdbuf();
   TraceCounts counts;
-  const std::vector<TraceJob> jobs = ReadLenient(dir.WriteGz("pods.csv.gz", text.str()), &counts);
+  const std::vector<TraceJob> jobs =
+      ReadStream("openb", dir.WriteGz("pods.csv.gz", text.str()), Lenient(), &counts);
   REQUIRE(jobs.size() == 5);
   CHECK(jobs[1].gpu_fraction == Approx(0.46));
   CHECK(jobs[2].gpu_type == "V100");
@@ -262,7 +193,7 @@ TEST_CASE("openb on the real default pod list (SOURCE.md facts)", "[trace]") {
   TraceOptions options;
   options.gpu_jobs_only = false;
   TraceCounts counts;
-  std::vector<TraceJob> pods = ReadLenient(path, &counts, options);
+  std::vector<TraceJob> pods = ReadStream("openb", path, Lenient(options), &counts);
   CHECK(counts.bad_rows == 0);
   REQUIRE(pods.size() == 8152);
   std::map<uint32_t, int> by_gpus;
@@ -288,13 +219,13 @@ TEST_CASE("openb on the real default pod list (SOURCE.md facts)", "[trace]") {
   CHECK(last_submit == 12901761);
 
   // Default filters drop the CPU-only pods.
-  pods = ReadLenient(path, &counts);
+  pods = ReadStream("openb", path, Lenient(), &counts);
   CHECK(pods.size() == 8152 - 1088);
   CHECK(counts.filtered == 1088);
 
   // lifetime: median 540 s over all pods (SOURCE.md).
   options.settings["duration"] = "lifetime";
-  pods = ReadLenient(path, &counts, options);
+  pods = ReadStream("openb", path, Lenient(options), &counts);
   REQUIRE(pods.size() == 8152);
   std::vector<double> lifetimes;
   for (const TraceJob& p : pods) lifetimes.push_back(p.duration_s);
@@ -305,7 +236,7 @@ TEST_CASE("openb on the real default pod list (SOURCE.md facts)", "[trace]") {
   // gpuspec33: alternatives after '|' are dropped; constrained pods keep one model.
   const std::string spec = dir + "/openb_pod_list_gpuspec33.csv";
   if (std::filesystem::exists(spec)) {
-    pods = ReadLenient(spec, &counts);
+    pods = ReadStream("openb", spec, Lenient(), &counts);
     CHECK(counts.bad_rows == 0);
     int typed = 0;
     for (const TraceJob& p : pods) {

@@ -3,8 +3,6 @@
 // README's example entry, the rest made up).
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,28 +10,15 @@
 #include "absl/status/status.h"
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
 
+using namespace testing;
+
 std::string PaiFixture() {
   return std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/pai_task_small.csv";
-}
-
-std::string WritePaiTemp(const std::string& name, const std::string& text) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("burnrate_pai_" + name)).string();
-  std::ofstream(path) << text;
-  return path;
-}
-
-TraceJob NextPaiJob(TraceReader& reader) {
-  TraceJob job;
-  absl::StatusOr<bool> got = reader.Next(&job);
-  INFO(got.status().ToString());
-  REQUIRE(got.ok());
-  REQUIRE(*got);
-  return job;
 }
 
 std::string PaiError(const std::string& path) {
@@ -52,7 +37,7 @@ TEST_CASE("alibaba-pai-2020 maps one task to one job", "[trace]") {
   INFO(reader.status().ToString());
   REQUIRE(reader.ok());
 
-  TraceJob j = NextPaiJob(**reader);  // 1 instance x 50% of a GPU
+  TraceJob j = NextJob(**reader);  // 1 instance x 50% of a GPU
   CHECK(j.name == "4f057009a5d481acec67b088/tensorflow");
   CHECK(j.user.empty());
   CHECK(j.vc.empty());
@@ -64,14 +49,14 @@ TEST_CASE("alibaba-pai-2020 maps one task to one job", "[trace]") {
   CHECK(j.gpu_type == "MISC");
   CHECK(j.line == 1);
 
-  j = NextPaiJob(**reader);  // a parameter server: empty plan_gpu and gpu_type
+  j = NextJob(**reader);  // a parameter server: empty plan_gpu and gpu_type
   CHECK(j.name == "a9f2c1d07be3415e6a0c5d12/ps");
   CHECK(j.gpus == 0);
   CHECK(j.gpu_fraction == 0);
   CHECK(j.gpu_type.empty());
   CHECK(j.duration_s == 3600.0);
 
-  j = NextPaiJob(**reader);  // 4 instances x 100%
+  j = NextJob(**reader);  // 4 instances x 100%
   CHECK(j.name == "a9f2c1d07be3415e6a0c5d12/worker");
   CHECK(j.status == "Terminated");
   CHECK(j.submit_s == 1739300.0);
@@ -81,7 +66,7 @@ TEST_CASE("alibaba-pai-2020 maps one task to one job", "[trace]") {
   CHECK(j.gpu_type == "V100");
   CHECK(j.line == 3);
 
-  j = NextPaiJob(**reader);  // 1 instance x 800% = 8 GPUs
+  j = NextJob(**reader);  // 1 instance x 800% = 8 GPUs
   CHECK(j.name == "3c5e8a21f0d94b7c18e6a4f0/worker");
   CHECK(j.gpus == 8);
   CHECK(j.gpu_type == "V100M32");
@@ -97,7 +82,7 @@ TEST_CASE("alibaba-pai-2020 maps one task to one job", "[trace]") {
             ":5:59: end_time: empty: the task never ended (PAI leaves the time empty or 0); no "
             "run time");
 
-  j = NextPaiJob(**reader);  // 3 instances x 50% = 1.5: rounded up to 2 whole GPUs
+  j = NextJob(**reader);  // 3 instances x 50% = 1.5: rounded up to 2 whole GPUs
   CHECK(j.name == "6e0f93b2a4c8d17e5f21b08c/worker");
   CHECK(j.status == "Failed");
   CHECK(j.submit_s == 1741500.0);
@@ -144,8 +129,8 @@ TEST_CASE("alibaba-pai-2020 stops at the bad row, or skips it when lenient", "[t
 
 TEST_CASE("alibaba-pai-2020 accepts the upstream header line and reports unknown times",
           "[trace]") {
-  const std::string with_header = WritePaiTemp(
-      "header.csv",
+  const std::string with_header = WriteTempFile(
+      "burnrate_pai_header.csv",
       "job_name,task_name,inst_num,status,start_time,end_time,plan_cpu,plan_mem,plan_gpu,"
       "gpu_type\n"
       "4f057009a5d481acec67b088,tensorflow,2.0,Terminated,1739162.0,1739200.0,600.0,29.296875,"
@@ -153,27 +138,27 @@ TEST_CASE("alibaba-pai-2020 accepts the upstream header line and reports unknown
   auto reader = OpenPai2020(with_header, TraceOptions{});
   INFO(reader.status().ToString());
   REQUIRE(reader.ok());
-  TraceJob j = NextPaiJob(**reader);
+  TraceJob j = NextJob(**reader);
   CHECK(j.line == 2);
   CHECK(j.gpus == 1);
   CHECK(j.gpu_fraction == 0.5);
   CHECK(j.gpu_type == "P100");
 
-  const std::string zero_start = WritePaiTemp(
-      "zero.csv", "j1,worker,1.0,Waiting,0.0,0.0,600.0,29.296875,100.0,V100\n");
+  const std::string zero_start = WriteTempFile(
+      "burnrate_pai_zero.csv", "j1,worker,1.0,Waiting,0.0,0.0,600.0,29.296875,100.0,V100\n");
   CHECK(PaiError(zero_start) ==
         zero_start +
             ":1:23: start_time: 0: the task never started (PAI leaves the time empty or 0); no "
             "run time");
 
-  const std::string job_table =
-      WritePaiTemp("job_table.csv", "4b3f04b66a525d2df903eb16,8cb3bec23d14,58540f191766,"
-                                    "Terminated,4550879.0,4551416.0\n");
+  const std::string job_table = WriteTempFile("burnrate_pai_job_table.csv",
+                                              "4b3f04b66a525d2df903eb16,8cb3bec23d14,58540f191766,"
+                                              "Terminated,4550879.0,4551416.0\n");
   CHECK_THAT(PaiError(job_table),
              Catch::StartsWith(job_table + ":1:1: row: has 6 fields; pai_task_table rows have 10"));
 
-  const std::string negative_run =
-      WritePaiTemp("negative.csv", "j2,worker,1.0,Terminated,100.0,90.0,600.0,1.0,100.0,T4\n");
+  const std::string negative_run = WriteTempFile(
+      "burnrate_pai_negative.csv", "j2,worker,1.0,Terminated,100.0,90.0,600.0,1.0,100.0,T4\n");
   CHECK(PaiError(negative_run) ==
         negative_run + ":1:32: end_time: before start_time (-10 s): negative run time");
 

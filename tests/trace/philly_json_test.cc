@@ -1,25 +1,25 @@
 // philly-json: Microsoft Philly 2017 job log JSON (the marwage subset and the original
 // cluster_job_log field names), streamed element by element.
-#include <zlib.h>
-
 #include <catch2/catch.hpp>
 
 #include "tests/skip.h"
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
+
+using namespace testing;
 
 const std::string kFixture =
     std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/philly_small.json";
@@ -37,64 +37,10 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// A fresh directory under the system temp dir, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("burnrate_philly_json_test_" + std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-  std::string WriteGz(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    gzFile gz = gzopen(p.c_str(), "wb");
-    REQUIRE(gz != nullptr);
-    REQUIRE(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())) ==
-            static_cast<int>(text.size()));
-    REQUIRE(gzclose(gz) == Z_OK);
-    return p;
-  }
-};
-
 std::unique_ptr<TraceReader> OpenRaw(const std::string& path, const TraceOptions& options = {}) {
   auto reader = OpenPhillyJson(path, options);
   REQUIRE(reader.ok());
   return *std::move(reader);
-}
-
-// All jobs of a lenient stream.
-std::vector<TraceJob> ReadLenient(const std::string& path, TraceCounts* counts,
-                                  TraceOptions options = {}) {
-  options.lenient = true;
-  auto stream = TraceStream::Open("philly-json", path, options);
-  REQUIRE(stream.ok());
-  std::vector<TraceJob> jobs;
-  TraceJob job;
-  while (true) {
-    absl::StatusOr<bool> got = (*stream)->Next(&job);
-    REQUIRE(got.ok());
-    if (!*got) break;
-    jobs.push_back(job);
-  }
-  *counts = (*stream)->counts();
-  return jobs;
-}
-
-std::string TracesDir() {
-  if (const char* env = std::getenv("BURNRATE_TRACES"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(BURNRATE_SOURCE_DIR) + "/../shared/traces";
 }
 
 }  // namespace
@@ -169,14 +115,15 @@ TEST_CASE("philly-json duration setting: busy (default) or runtime", "[trace]") 
   TraceOptions options;
   options.settings["duration"] = "runtime";
   TraceCounts counts;
-  const std::vector<TraceJob> jobs = ReadLenient(kFixture, &counts, options);
+  const std::vector<TraceJob> jobs =
+      ReadStream("philly-json", kFixture, Lenient(options), &counts);
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].duration_s == 180);   // first start to last end = the "runtime" field x 60
   CHECK(jobs[1].duration_s == 9000);  // gap between attempts included
   CHECK(jobs[2].duration_s == 30);
 
   options.settings["duration"] = "busy";
-  CHECK(ReadLenient(kFixture, &counts, options)[0].duration_s == 150);
+  CHECK(ReadStream("philly-json", kFixture, Lenient(options), &counts)[0].duration_s == 150);
 
   options.settings["duration"] = "wall";
   auto bad = TraceStream::Open("philly-json", kFixture, options);
@@ -198,7 +145,7 @@ TEST_CASE("philly-json bad rows stop the stream unless lenient", "[trace]") {
              Catch::Contains(":34:5: attempts[0].end_time") && Catch::Contains("--lenient"));
 
   TraceCounts counts;
-  const std::vector<TraceJob> jobs = ReadLenient(kFixture, &counts);
+  const std::vector<TraceJob> jobs = ReadStream("philly-json", kFixture, Lenient(), &counts);
   CHECK(counts.rows == 4);
   CHECK(counts.bad_rows == 1);
   CHECK(counts.filtered == 1);  // the job without GPUs
@@ -209,7 +156,7 @@ TEST_CASE("philly-json bad rows stop the stream unless lenient", "[trace]") {
   TraceOptions all;
   all.gpu_jobs_only = false;
   all.statuses = {"Pass", "Failed"};
-  const std::vector<TraceJob> kept = ReadLenient(kFixture, &counts, all);
+  const std::vector<TraceJob> kept = ReadStream("philly-json", kFixture, Lenient(all), &counts);
   REQUIRE(kept.size() == 3);
   CHECK(kept[2].name == "application_1506638472019_0005");
 }
@@ -220,7 +167,8 @@ TEST_CASE("philly-json reads gzip, one-line JSON and JSON Lines", "[trace]") {
   const std::string text = ReadAll(kFixture);
   REQUIRE(text.size() > 100);
 
-  const std::vector<TraceJob> gz = ReadLenient(dir.WriteGz("philly.json.gz", text), &counts);
+  const std::vector<TraceJob> gz =
+      ReadStream("philly-json", dir.WriteGz("philly.json.gz", text), Lenient(), &counts);
   REQUIRE(gz.size() == 3);
   CHECK(gz[1].name == "application_1506638472019_0002");
   CHECK(gz[1].gpus == 6);
@@ -231,7 +179,7 @@ TEST_CASE("philly-json reads gzip, one-line JSON and JSON Lines", "[trace]") {
   std::string one_line;
   for (char c : text) one_line.push_back(c == '\n' ? ' ' : c);
   const std::string flat = dir.Write("flat.json", one_line);
-  const std::vector<TraceJob> jobs = ReadLenient(flat, &counts);
+  const std::vector<TraceJob> jobs = ReadStream("philly-json", flat, Lenient(), &counts);
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].line == 1);
   CHECK(counts.bad_rows == 1);
@@ -241,7 +189,9 @@ TEST_CASE("philly-json reads gzip, one-line JSON and JSON Lines", "[trace]") {
   CHECK_THAT(counts.first_errors[0], Catch::Contains(":1:" + std::to_string(col) + ": "));
 
   // A UTF-8 byte order mark is skipped.
-  CHECK(ReadLenient(dir.Write("bom.json", "\xEF\xBB\xBF" + text), &counts).size() == 3);
+  CHECK(ReadStream("philly-json", dir.Write("bom.json", "\xEF\xBB\xBF" + text), Lenient(),
+                   &counts)
+            .size() == 3);
 
   // JSON Lines: one object per line, no enclosing array.
   const std::string jsonl = dir.Write(
@@ -252,7 +202,7 @@ TEST_CASE("philly-json reads gzip, one-line JSON and JSON Lines", "[trace]") {
       "{\"id\": \"b\", \"num_gpus\": 1, \"submitted_time\": \"2017-10-01 00:00:10\", "
       "\"attempts\": [{\"start_time\": \"2017-10-01 00:00:15\", \"end_time\": \"2017-10-01 "
       "00:00:45\"}]}\n");
-  const std::vector<TraceJob> lines = ReadLenient(jsonl, &counts);
+  const std::vector<TraceJob> lines = ReadStream("philly-json", jsonl, Lenient(), &counts);
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].name == "a");
   CHECK(lines[0].duration_s == 60);
@@ -284,7 +234,7 @@ TEST_CASE("philly-json element and structure errors", "[trace]") {
       "\"attempts\": [{\"start_time\": \"2017-10-01 00:00:10\"}]},\n"
       "{\"id\": \"u\" \"num_gpus\": 2},\n" +
       ok_job + "\n]\n");
-  const std::vector<TraceJob> jobs = ReadLenient(bad, &counts);
+  const std::vector<TraceJob> jobs = ReadStream("philly-json", bad, Lenient(), &counts);
   REQUIRE(jobs.size() == 2);
   CHECK(counts.bad_rows == 7);
   auto reader = OpenRaw(bad);
@@ -357,7 +307,8 @@ TEST_CASE("philly-json on the real Philly subset (SOURCE.md facts)", "[trace]") 
   TraceOptions options;
   options.settings["duration"] = "runtime";
   TraceCounts counts;
-  const std::vector<TraceJob> runtime = ReadLenient(path, &counts, options);
+  const std::vector<TraceJob> runtime =
+      ReadStream("philly-json", path, Lenient(options), &counts);
   CHECK(counts.bad_rows == 0);
   REQUIRE(runtime.size() == 3034);
   std::map<uint32_t, int> by_gpus;
@@ -390,7 +341,7 @@ TEST_CASE("philly-json on the real Philly subset (SOURCE.md facts)", "[trace]") 
   CHECK(mismatched == 0);
 
   // busy (default) never exceeds runtime; runtime >= 10 min by the subset's selection.
-  const std::vector<TraceJob> busy = ReadLenient(path, &counts);
+  const std::vector<TraceJob> busy = ReadStream("philly-json", path, Lenient(), &counts);
   REQUIRE(busy.size() == runtime.size());
   int over = 0, short_jobs = 0;
   for (size_t i = 0; i < busy.size(); ++i) {

@@ -8,21 +8,15 @@
 #include "absl/status/status.h"
 #include "sim/trace/formats.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
 
+using namespace testing;
+
 std::string SwfFixture() {
   return std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/small.swf";
-}
-
-TraceJob NextSwfJob(TraceReader& reader) {
-  TraceJob job;
-  absl::StatusOr<bool> got = reader.Next(&job);
-  INFO(got.status().ToString());
-  REQUIRE(got.ok());
-  REQUIRE(*got);
-  return job;
 }
 
 TEST_CASE("swf maps the 18 fields", "[trace]") {
@@ -30,7 +24,7 @@ TEST_CASE("swf maps the 18 fields", "[trace]") {
   INFO(reader.status().ToString());
   REQUIRE(reader.ok());
 
-  TraceJob j = NextSwfJob(**reader);
+  TraceJob j = NextJob(**reader);
   CHECK(j.name == "job-1");
   CHECK(j.submit_s == 0.0);
   CHECK(j.duration_s == 3600.0);
@@ -42,7 +36,7 @@ TEST_CASE("swf maps the 18 fields", "[trace]") {
   CHECK(j.vc == "1");
   CHECK(j.line == 21);  // after 20 comment lines
 
-  j = NextSwfJob(**reader);  // allocated -1: the requested processors
+  j = NextJob(**reader);  // allocated -1: the requested processors
   CHECK(j.name == "job-2");
   CHECK(j.submit_s == 60.0);
   CHECK(j.duration_s == 120.0);
@@ -51,7 +45,7 @@ TEST_CASE("swf maps the 18 fields", "[trace]") {
   CHECK(j.user == "7");
   CHECK(j.vc == "2");
 
-  j = NextSwfJob(**reader);  // unknown user and queue: ""
+  j = NextJob(**reader);  // unknown user and queue: ""
   CHECK(j.name == "job-3");
   CHECK(j.submit_s == 120.0);
   CHECK(j.duration_s == 1800.0);
@@ -70,14 +64,14 @@ TEST_CASE("swf maps the 18 fields", "[trace]") {
   CHECK(std::string(got.status().message()) ==
         SwfFixture() + ":24:9: run_time: -1 (unknown): no run time");
 
-  j = NextSwfJob(**reader);
+  j = NextJob(**reader);
   CHECK(j.name == "job-5");
   CHECK(j.submit_s == 240.0);
   CHECK(j.duration_s == 0.0);
   CHECK(j.gpus == 6);
   CHECK(j.line == 25);
 
-  j = NextSwfJob(**reader);  // cancelled before it ran: no processors
+  j = NextJob(**reader);  // cancelled before it ran: no processors
   CHECK(j.name == "job-6");
   CHECK(j.gpus == 0);
   CHECK(j.status == "5");

@@ -7,7 +7,6 @@
 
 #include "tests/skip.h"
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "sim/scenario/scenario_loader.h"
@@ -16,42 +15,14 @@
 #include "sim/trace/line_reader.h"
 #include "sim/trace/node_list.h"
 #include "sim/trace/trace.h"
+#include "tests/trace/trace_test_util.h"
 
 namespace burnrate {
 namespace {
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("burnrate_trace_core_" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
-
-std::vector<TraceJob> ReadAll(const std::string& format, const std::string& file,
-                              const TraceOptions& o, TraceCounts* counts = nullptr) {
-  auto stream = TraceStream::Open(format, file, o);
-  REQUIRE(stream.ok());
-  std::vector<TraceJob> jobs;
-  TraceJob j;
-  while (true) {
-    auto got = (*stream)->Next(&j);
-    INFO((got.ok() ? std::string() : std::string(got.status().message())));
-    REQUIRE(got.ok());
-    if (!*got) break;
-    jobs.push_back(j);
-  }
-  if (counts != nullptr) *counts = (*stream)->counts();
-  return jobs;
-}
+using namespace testing;
 
 TEST_CASE("CSV fields: quotes, empty fields, columns", "[trace]") {
   CsvRow row;
@@ -138,7 +109,7 @@ TEST_CASE("burnrate-csv rows, errors and lenient skipping", "[trace]") {
   TraceOptions lenient;
   lenient.lenient = true;
   TraceCounts counts;
-  auto jobs = ReadAll("burnrate-csv", file, lenient, &counts);
+  auto jobs = ReadStream("burnrate-csv", file, lenient, &counts);
   CHECK(jobs.size() == 3);
   CHECK(counts.bad_rows == 2);
   REQUIRE(counts.first_errors.size() == 2);
@@ -162,8 +133,8 @@ TEST_CASE("whitespace-separated rows report columns as written in the file", "[t
   o.lenient = true;
   o.settings["processors_per_gpu"] = "4";
   TraceCounts counts;
-  ReadAll("swf", std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/small.swf", o,
-          &counts);
+  ReadStream("swf", std::string(BURNRATE_SOURCE_DIR) + "/tests/fixtures/traces/small.swf", o,
+             &counts);
   REQUIRE(counts.first_errors.size() == 2);
   // Line 25 is column-aligned: its allocated-processors field starts at column 32.
   CHECK_THAT(counts.first_errors[1], Contains("small.swf:25:32: allocated_processors"));
@@ -175,7 +146,7 @@ TEST_CASE("review regressions: short rows, extra fields, huge counts, cut gzip, 
   // A row without the optional name gets its own default, not the previous row's name.
   const std::string names = dir.Write(
       "n.csv", "submit_s,gpus,duration_s,name\n0,1,10,first_row_name_here\n1,1,10\n");
-  auto jobs = ReadAll("burnrate-csv", names, TraceOptions{});
+  auto jobs = ReadStream("burnrate-csv", names, TraceOptions{});
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[1].name == "line-3");
   // An unquoted comma shifts values: a row with more fields than the header is bad.
@@ -237,7 +208,7 @@ TEST_CASE("filters, time compression and load multiplier", "[trace]") {
   o.window_end_s = 5000;  // submissions 1000..4990: 400 rows
   o.statuses = {"ok"};
   TraceCounts counts;
-  auto jobs = ReadAll("burnrate-csv", file, o, &counts);
+  auto jobs = ReadStream("burnrate-csv", file, o, &counts);
   // 400 in the window, half ok, minus the CPU-only ones (i % 5 == 0: 40 of the ok ones).
   CHECK(jobs.size() == 160);
   CHECK(counts.rows == 1000);
@@ -246,12 +217,12 @@ TEST_CASE("filters, time compression and load multiplier", "[trace]") {
 
   TraceOptions fast;
   fast.time_compression = 4;
-  auto compressed = ReadAll("burnrate-csv", file, fast);
+  auto compressed = ReadStream("burnrate-csv", file, fast);
   CHECK(compressed.back().submit_s == Approx(9990.0 / 4));
 
   TraceOptions twice;
   twice.load_multiplier = 2.5;
-  auto more = ReadAll("burnrate-csv", file, twice);
+  auto more = ReadStream("burnrate-csv", file, twice);
   CHECK(more.size() == Approx(800 * 2.5).epsilon(0.05));  // 800 GPU jobs
 }
 
@@ -262,7 +233,7 @@ TEST_CASE("philly rows map submit time, GPUs and busy or wall run time", "[trace
       "job_id,submit_time,submit_s,num_gpus,first_start_time,last_end_time,queue_s,runtime_s,"
       "busy_s,n_attempts\n"
       "app_1,2017-09-04 10:30:41,0,8,2017-09-04 10:30:53,2017-09-04 12:30:53,12,7200,7000,2\n");
-  auto busy = ReadAll("philly", file, TraceOptions{});
+  auto busy = ReadStream("philly", file, TraceOptions{});
   REQUIRE(busy.size() == 1);
   CHECK(busy[0].name == "app_1");
   CHECK(busy[0].gpus == 8);
@@ -272,7 +243,7 @@ TEST_CASE("philly rows map submit time, GPUs and busy or wall run time", "[trace
   CHECK(busy[0].submit_s == t);
   TraceOptions wall;
   wall.settings["duration"] = "runtime";
-  CHECK(ReadAll("philly", file, wall)[0].duration_s == 7200);
+  CHECK(ReadStream("philly", file, wall)[0].duration_s == 7200);
   wall.settings["duration"] = "elapsed";
   CHECK_THAT(std::string(TraceStream::Open("philly", file, wall).status().message()),
              Contains("duration: \"elapsed\" is not allowed; use busy or runtime"));
@@ -326,10 +297,8 @@ workload:
 }
 
 TEST_CASE("an openb node list becomes pools a scenario loads (real trace)", "[trace]") {
-  const char* env = std::getenv("BURNRATE_TRACES");
-  const fs::path traces = env != nullptr ? fs::path(env)
-                                         : fs::path(BURNRATE_SOURCE_DIR) / ".." / "shared" / "traces";
-  const fs::path file = traces / "alibaba-gpu-v2023-openb" / "openb_node_list_gpu_node.csv";
+  const fs::path file =
+      fs::path(TracesDir()) / "alibaba-gpu-v2023-openb" / "openb_node_list_gpu_node.csv";
   if (!fs::exists(file)) {
     BURNRATE_SKIP("skipped: " << file << " not found (set BURNRATE_TRACES; docs/traces.md)");
   }

@@ -145,6 +145,7 @@ class World final : public SchedulingContext {
     on.erase(std::find(on.begin(), on.end(), id));
   }
   void Preempt(JobId id);
+  void EndAttempt(JobId id);
   void OnRevoke(NodeId node, bool replace);
   void OnAvailability(uint32_t change);
   uint32_t LiveNodes(uint32_t pool) const {
@@ -540,19 +541,20 @@ void World::Preempt(JobId id) {
   lost_ += lost;
   ++job.preemptions;
   ++preemptions_;
-  AccountSegment(job, job.start, now_);
-  for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
-  cluster_.Release(job.placement);
-  Account(pool);
+  EndAttempt(id);
   ++pending_per_class_[job.view.class_id];
   job.view.restart_overhead = job.restart_overhead;  // its next start pays it
   queue_->Enqueue(id, job.view);
   RequestPass();
 }
 
-void World::OnComplete(JobId id) {
+// The end of a job's attempt, completed or preempted: its GPU-time is charged to its tenant,
+// its GPUs are freed, and nodes of an autoscaled pool left idle start their idle timeout.
+void World::EndAttempt(JobId id) {
   Job& job = jobs_[id];
   const uint32_t pool = static_cast<uint32_t>(job.pool);
+  AccountSegment(job, job.start, now_);
+  for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
   cluster_.Release(job.placement);
   Account(pool);
   if (sc_.pools[pool].autoscale) {
@@ -564,10 +566,13 @@ void World::OnComplete(JobId id) {
     }
     ScheduleScaleDown(pool);
   }
-  job.end = now_;
+}
+
+void World::OnComplete(JobId id) {
+  Job& job = jobs_[id];
   running_by_end_.erase({now_, id});
-  for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
-  AccountSegment(job, job.start, now_);
+  EndAttempt(id);
+  job.end = now_;
   // The restart overhead of the last attempt did no work either.
   if (job.preemptions > 0) {
     const GpuTime overhead = static_cast<GpuTime>(job.view.gpus) *

@@ -253,9 +253,10 @@ int DoValidate(const std::string& path) {
   uint64_t gpus = 0;
   for (const PoolSpec& p : model->pools) gpus += uint64_t{p.gpus_per_node} * p.nodes;
   std::printf("ok: %s: %zu pool(s), %llu GPUs, %zu inline job(s), %zu generator(s), "
-              "%zu policy(ies), %.6g days\n",
+              "%zu trace(s), %zu policy(ies), %.6g days\n",
               model->name.c_str(), model->pools.size(), static_cast<unsigned long long>(gpus),
-              model->jobs.size(), model->generators.size(), model->policies.size(),
+              model->jobs.size(), model->generators.size(), model->traces.size(),
+              model->policies.size(),
               TimeToSeconds(model->horizon) / 86400.0);
   return kExitOk;
 }
@@ -522,7 +523,8 @@ int Main(int argc, char** argv) {
 
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
-  help->add_option("topic", help_topic, "A command (run, compare, validate) or `policies`");
+  help->add_option("topic", help_topic,
+                   "A command (run, compare, validate, plan, trace) or `policies`");
 
   try {
     app.parse(argc, argv);
@@ -556,15 +558,16 @@ int Main(int argc, char** argv) {
   }
   if (*help) {
     if (help_topic.empty()) {
-      std::cout << app.help();
+      // app.help() would describe the parsed `help` subcommand; format the top level directly.
+      std::cout << app.get_formatter()->make_help(&app, "burnrate", CLI::AppFormatMode::Normal);
     } else if (help_topic == "policies") {
       std::cout << PolicyHelp();
     } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate" ||
-               help_topic == "plan") {
+               help_topic == "plan" || help_topic == "trace") {
       std::cout << app.get_subcommand(help_topic)->help();
     } else {
       return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
-                                     "\"; topics: run, compare, validate, plan, policies");
+                                     "\"; topics: run, compare, validate, plan, trace, policies");
     }
     return kExitOk;
   }

@@ -165,6 +165,12 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
          [](const Run& r) { return CountCell(r.summary().jobs_running_at_horizon()); });
   b.Data("queued at horizon", Better::kNone,
          [](const Run& r) { return CountCell(r.summary().jobs_queued_at_horizon()); });
+  bool rejected = false;
+  for (const Run& run : results.runs()) rejected |= run.summary().jobs_rejected() > 0;
+  if (rejected) {
+    b.Data("rejected (too large for any pool)", Better::kLower,
+           [](const Run& r) { return CountCell(r.summary().jobs_rejected()); });
+  }
 
   // JCT is over completed jobs and queueing delay over started ones: "-" when there are none,
   // so an empty run does not look best with a zero.
@@ -270,7 +276,23 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
   std::sort(tenants.begin(), tenants.end());
   tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
   if (tenants.size() > 1) {
-    b.Heading("Chargeback (bill shared by GPU-hours used)");
+    // At most the 10 tenants with the largest bill in the first run; the rest are in
+    // --json / --csv (tenants.csv).
+    constexpr size_t kMaxTenants = 10;
+    if (tenants.size() > kMaxTenants && results.runs_size() > 0) {
+      std::vector<std::pair<double, std::string>> by_cost;
+      for (const burnrate::v1::TenantResult& t : results.runs(0).tenants()) {
+        by_cost.emplace_back(-t.cost_usd(), t.tenant());
+      }
+      std::sort(by_cost.begin(), by_cost.end());
+      tenants.clear();
+      for (size_t i = 0; i < kMaxTenants && i < by_cost.size(); ++i) {
+        tenants.push_back(by_cost[i].second);
+      }
+    }
+    b.Heading(tenants.size() == kMaxTenants
+                  ? "Chargeback: the 10 largest tenants (all in tenants.csv)"
+                  : "Chargeback (bill shared by GPU-hours used)");
     for (const std::string& tenant : tenants) {
       b.Data(tenant, Better::kNone, [&tenant](const Run& r) {
         for (const burnrate::v1::TenantResult& t : r.tenants()) {

@@ -43,8 +43,11 @@ class FifoBackfill final : public QueuePolicy {
       shadow_epoch_ = ctx.capacity_epoch();
       has_shadow_ = true;
     }
-    if (shadow_ == kTimeInfinity) return;
-    const Duration window = shadow_ - now;
+    // No reservation can be computed (the head waits for capacity that is not provisioned yet:
+    // booting nodes, a commitment that starts later, spot capacity coming back): every job that
+    // fits may start, as under fifo-skip. The head still goes first in every pass, so it takes
+    // new capacity as soon as that capacity can hold it.
+    const Duration window = shadow_ == kTimeInfinity ? kTimeInfinity : shadow_ - now;
 
     // Backfill: repeatedly start the earliest-arrived job, over the classes that fit, that
     // finishes within the window. The head's class does not fit (else the head would have
@@ -57,12 +60,16 @@ class FifoBackfill final : public QueuePolicy {
           const double speed = ctx.job_class(c).min_speed;
           // Largest reference duration whose run time on the slowest pool fits the window,
           // then the exact check against the simulator's rounding of run times.
-          const auto max_ref = static_cast<Duration>(static_cast<double>(window) * speed);
+          const auto max_ref =
+              window == kTimeInfinity
+                  ? kTimeInfinity - 1
+                  : static_cast<Duration>(static_cast<double>(window) * speed);
           ClassFifo::Found found;
           if (!queue_.of(c).FindFirstAtMost(max_ref, &found)) return false;
           const JobView& job = ctx.job(found.id);
-          if (SchedulingContext::Runtime(job.duration_ref, speed) + job.restart_overhead >
-              window) {
+          if (window != kTimeInfinity &&
+              SchedulingContext::Runtime(job.duration_ref, speed) + job.restart_overhead >
+                  window) {
             return false;
           }
           out->key = out->id = found.id;

@@ -442,6 +442,13 @@ void World::OnArrival(uint32_t s) {
     job.restart_overhead = g.restart_overhead;
   }
   job.view.submit = now_;
+  if (classes_[job.view.class_id].pools.empty()) {
+    // No pool could ever hold the gang (validation prevents this for a scenario as written; a
+    // planner candidate without the big pools can get here): counted, never queued.
+    ++jobs_rejected_;
+    ScheduleNextArrival(s);
+    return;
+  }
   if (job.view.class_id >= pending_per_class_.size()) {
     pending_per_class_.resize(job.view.class_id + 1, 0);
   }

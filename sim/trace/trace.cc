@@ -81,6 +81,9 @@ absl::StatusOr<bool> TraceStream::Next(TraceJob* job) {
     if (copies_left_ > 0) {
       --copies_left_;
       *job = pending_;
+      // Copies made by load_multiplier get distinct names: "name", "name#2", "name#3", ...
+      if (copy_number_ > 1) job->name += "#" + std::to_string(copy_number_);
+      ++copy_number_;
       ++counts_.kept;
       return true;
     }
@@ -117,6 +120,7 @@ absl::StatusOr<bool> TraceStream::Next(TraceJob* job) {
     uint64_t copies = static_cast<uint64_t>(std::floor(m));
     if (rng_.Uniform01() < m - std::floor(m)) ++copies;
     copies_left_ = copies;
+    copy_number_ = 1;
   }
 }
 

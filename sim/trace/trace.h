@@ -112,6 +112,7 @@ class TraceStream {
   std::string path_;
   TraceJob pending_;
   uint64_t copies_left_ = 0;
+  uint64_t copy_number_ = 1;
   TraceCounts counts_;
 };
 

@@ -77,5 +77,33 @@ TEST_CASE("planner: the cheapest mix of two pools that finishes every job", "[ru
   CHECK(one->SerializeAsString() == two->SerializeAsString());
 }
 
+TEST_CASE("planner: unfinished or rejected jobs never meet a target", "[runner][plan]") {
+  // A 64-GPU job and a stream of small ones; candidates that cannot hold the big job reject it,
+  // and candidates that finish nothing must not pass a p95 JCT bound with "p95 JCT 0".
+  ScenarioModel s = OnePool(8, 8, 1, 2.0);
+  s.pools[0].name = "big";
+  PoolSpec small = s.pools[0];
+  small.name = "small";
+  small.nodes = 1;
+  s.pools.push_back(small);
+  AddJob(s, 0, 64, 1, "huge");
+  for (int i = 0; i < 20; ++i) AddJob(s, 0.1 * i, 8, 0.5);
+  s.plan.present = true;
+  s.plan.dimensions.push_back({0, {0, 8}});
+  s.plan.target.max_p95_jct_s = 6 * 3600.0;
+  s.plan.policy = {"fifo-skip", "first-fit"};
+  auto plan = RunPlan(s, PlanOptions{1, 1});
+  REQUIRE(plan.ok());
+  for (const auto& p : plan->points()) {
+    if (p.nodes(0) == 0) {
+      CHECK_FALSE(p.meets_target());
+      CHECK(p.jobs_rejected() == 1);
+      CHECK_THAT(p.misses(), Catch::Contains("1 job(s) too large for every pool"));
+    }
+  }
+  REQUIRE(plan->recommended() >= 0);
+  CHECK(plan->points(plan->recommended()).nodes(0) == 8);
+}
+
 }  // namespace
 }  // namespace burnrate

@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "sim/model/cluster_state.h"
+#include "sim/model/money.h"
 #include "sim/model/time.h"
 
 namespace burnrate {
@@ -31,6 +33,28 @@ struct JobView {
   int32_t priority = 0;
   // Wall time the next start spends before useful work (a restart after preemption), else 0.
   Duration restart_overhead = 0;
+  uint32_t tenant = 0;          // dense tenant index (SchedulingContext::tenant)
+  Duration total_ref = 0;       // the whole job on the reference GPU (duration_ref at submit)
+  Duration estimate_ref = 0;    // the user's estimate of total_ref; 0 = none given
+  double cpus = 0;              // CPU cores and memory the gang asks for (all its nodes)
+  double memory_gb = 0;
+  double attained_gpu_s = 0;    // GPU-seconds held in its ended attempts (LAS)
+};
+
+// A tenant (team, user or virtual cluster) as fairness policies see it. Tenants not declared in
+// the scenario get weight 1 and no quota.
+struct TenantView {
+  std::string name;
+  double weight = 1.0;     // > 0
+  uint64_t quota_gpus = 0;  // guaranteed GPUs; 0 = its weighted share of the online GPUs
+  uint64_t max_gpus = 0;    // most GPUs it may hold, borrowing included; 0 = no limit
+};
+
+// Totals of the online (placeable or busy) capacity, for shares.
+struct CapacityTotals {
+  uint64_t gpus = 0;
+  double cpus = 0;
+  double memory_gb = 0;
 };
 
 // A job class: every pending job with the same gang size and GPU-type constraint. Classes are
@@ -59,6 +83,28 @@ class SchedulingContext {
   // Changes whenever capacity appears or disappears other than by jobs starting and ending
   // (a commitment starting or ending, a scale-up): cached EarliestFit answers are stale then.
   virtual uint64_t capacity_epoch() const = 0;
+
+  // --- Preemption (the post-filter extension point) and what preemptive policies need. ---
+  // Whether freeing the GPUs of `victims` (running jobs) would let pending job `id` fit.
+  // O(victims' nodes + the job's pools). REQUIRES: `id` pending, every victim running.
+  virtual bool FitsIfPreempted(JobId id, std::span<const JobId> victims) = 0;
+  // Stops a running job: work since its last checkpoint is lost (counted), its GPUs are freed,
+  // the policy gets OnStop(id, false) and then Enqueue(id) again. REQUIRES: `id` running.
+  virtual void Preempt(JobId id) = 0;
+  // GPU-time the job would lose if preempted now (since its last checkpoint, restart overhead
+  // included). REQUIRES: running.
+  virtual GpuTime PreemptionLoss(JobId id) const = 0;
+  // GPU-time the job has held so far, over all its attempts (the "attained service" of LAS).
+  virtual GpuTime Attained(JobId id) const = 0;
+  // Reference-GPU work left to a running job if it kept running (oracle; for srtf).
+  virtual Duration RemainingRef(JobId id) const = 0;
+  // Asks for a scheduling pass at time t (>= now); passes also follow every arrival, end and
+  // capacity change. Requests for the same time are merged.
+  virtual void WakeAt(SimTime t) = 0;
+  // Tenants seen so far (dense ids; the count only grows).
+  virtual uint32_t tenant_count() const = 0;
+  virtual const TenantView& tenant(uint32_t id) const = 0;
+  virtual CapacityTotals online_capacity() const = 0;
   // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
   // Capped at kMaxRuntime: every horizon is far shorter, so a capped job behaves exactly as
   // the uncapped one would (it never ends), and end times stay inside int64.
@@ -83,6 +129,12 @@ class QueuePolicy {
   virtual void Schedule(SchedulingContext& ctx) = 0;
   // Jobs waiting.
   virtual size_t size() const = 0;
+  // A job this policy started stopped running: completed, or preempted (by the policy itself,
+  // a spot revocation or a drain; a preempted job is then enqueued again).
+  virtual void OnStop(JobId id, bool completed) {
+    (void)id;
+    (void)completed;
+  }
 };
 
 // Chooses the nodes of a gang: one node when the gang fits in a node, otherwise

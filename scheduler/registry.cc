@@ -14,28 +14,58 @@ namespace {
 template <typename T>
 struct Entry {
   PolicyInfo info;
-  std::function<std::unique_ptr<T>()> make;
+  std::function<std::unique_ptr<T>(const PolicyArgs&)> make;
 };
+
+// Adapts a factory without arguments.
+template <typename T>
+std::function<std::unique_ptr<T>(const PolicyArgs&)> NoArgs(std::unique_ptr<T> (*make)()) {
+  return [make](const PolicyArgs&) { return make(); };
+}
 
 // THE registry. One line per policy; names are stable (CONTRACT.md) once released.
 const std::vector<Entry<QueuePolicy>>& QueueTable() {
   static const auto* table = new std::vector<Entry<QueuePolicy>>{
       {{"fifo", "strict arrival order; the oldest job blocks the queue until it fits"},
-       NewFifoQueue},
+       NoArgs(NewFifoQueue)},
       {{"fifo-skip", "arrival order, start every job that fits, skip the rest (YARN-CS, k8s)"},
-       NewFifoSkipQueue},
+       NoArgs(NewFifoSkipQueue)},
       {{"fifo-backfill", "EASY backfilling: head reserved, later jobs start if they end first"},
-       NewFifoBackfillQueue},
-      {{"sjf", "shortest (oracle) duration first, start every job that fits"}, NewSjfQueue},
+       NoArgs(NewFifoBackfillQueue)},
+      {{"sjf", "shortest (oracle) duration first, start every job that fits"},
+       NoArgs(NewSjfQueue)},
+      {{"sjf-est", "shortest estimated duration first (the job's estimate, else its tenant's "
+                   "history), not preemptive", EstimateArgs()},
+       NewSjfEstQueue},
+      {{"srtf", "shortest remaining (oracle) time first, preemptive", SrtfArgs()},
+       NewSrtfQueue},
+      {{"srtf-est", "shortest estimated remaining time first, preemptive", EstimateArgs()},
+       NewSrtfEstQueue},
+      {{"priority", "highest priority first; preempts lower priorities, losing the least work",
+        PriorityArgs()},
+       NewPriorityQueue},
+      {{"tiresias-las", "Tiresias 2D-LAS: least attained GPU-time first in discrete queues, "
+                        "preemptive, starvation promotion", TiresiasArgs()},
+       NewTiresiasQueue},
+      {{"fair-share", "weighted tenant shares with quotas; idle GPUs are lent and reclaimed "
+                      "by preemption (YARN capacity scheduler, Kueue cohorts)", FairShareArgs()},
+       NewFairShareQueue},
+      {{"drf", "dominant resource fairness over GPU, CPU and memory across tenants",
+        DrfArgs()},
+       NewDrfQueue},
+      {{"themis-ftf", "finish-time fairness: the job worst off (JCT / isolated JCT) first, "
+                      "re-decided every lease", ThemisArgs()},
+       NewThemisQueue},
   };
   return *table;
 }
 
 const std::vector<Entry<PlacementPolicy>>& PlacementTable() {
   static const auto* table = new std::vector<Entry<PlacementPolicy>>{
-      {{"first-fit", "lowest-numbered node(s) with room"}, NewFirstFitPlacement},
-      {{"best-fit", "pack: the node left with the fewest free GPUs"}, NewBestFitPlacement},
-      {{"spread", "the least-loaded node (most free GPUs)"}, NewSpreadPlacement},
+      {{"first-fit", "lowest-numbered node(s) with room"}, NoArgs(NewFirstFitPlacement)},
+      {{"best-fit", "pack: the node left with the fewest free GPUs"},
+       NoArgs(NewBestFitPlacement)},
+      {{"spread", "the least-loaded node (most free GPUs)"}, NoArgs(NewSpreadPlacement)},
   };
   return *table;
 }
@@ -43,9 +73,9 @@ const std::vector<Entry<PlacementPolicy>>& PlacementTable() {
 const std::vector<Entry<ScalingPolicy>>& ScalingTable() {
   static const auto* table = new std::vector<Entry<ScalingPolicy>>{
       {{"in-order", "grow the first autoscaled pool, in scenario order, that can take the job"},
-       NewInOrderScaling},
+       NoArgs(NewInOrderScaling)},
       {{"cheapest-first", "grow the pool with the lowest price per unit of work"},
-       NewCheapestFirstScaling},
+       NoArgs(NewCheapestFirstScaling)},
   };
   return *table;
 }
@@ -59,9 +89,12 @@ std::vector<PolicyInfo> Infos(const std::vector<Entry<T>>& table) {
 
 template <typename T>
 absl::StatusOr<std::unique_ptr<T>> Make(const std::vector<Entry<T>>& table, std::string_view kind,
-                                        std::string_view name) {
+                                        std::string_view name, const PolicyArgMap& args) {
   for (const auto& e : table) {
-    if (e.info.name == name) return e.make();
+    if (e.info.name != name) continue;
+    absl::StatusOr<PolicyArgs> parsed = ParsePolicyArgs(e.info.args, args);
+    if (!parsed.ok()) return parsed.status();
+    return e.make(*parsed);
   }
   std::vector<std::string> names;
   for (const auto& e : table) names.push_back(e.info.name);
@@ -93,7 +126,7 @@ bool IsScalingPolicy(std::string_view name) {
 }
 
 absl::StatusOr<std::unique_ptr<ScalingPolicy>> MakeScalingPolicy(std::string_view name) {
-  return Make(ScalingTable(), "scaling", name);
+  return Make(ScalingTable(), "scaling", name, {});
 }
 
 bool IsQueuePolicy(std::string_view name) {
@@ -106,12 +139,33 @@ bool IsPlacementPolicy(std::string_view name) {
   return std::any_of(t.begin(), t.end(), [&](const PolicyInfo& i) { return i.name == name; });
 }
 
-absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name) {
-  return Make(QueueTable(), "queue", name);
+absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name,
+                                                             const PolicyArgMap& args) {
+  return Make(QueueTable(), "queue", name, args);
 }
 
-absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(std::string_view name) {
-  return Make(PlacementTable(), "placement", name);
+absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(
+    std::string_view name, const PolicyArgMap& args) {
+  return Make(PlacementTable(), "placement", name, args);
+}
+
+namespace {
+template <typename T>
+absl::Status CheckArgs(const std::vector<Entry<T>>& table, std::string_view name,
+                       const PolicyArgMap& args) {
+  for (const auto& e : table) {
+    if (e.info.name == name) return ParsePolicyArgs(e.info.args, args).status();
+  }
+  return absl::NotFoundError(absl::StrCat("unknown policy ", std::string(name)));
+}
+}  // namespace
+
+absl::Status CheckQueuePolicyArgs(std::string_view name, const PolicyArgMap& args) {
+  return CheckArgs(QueueTable(), name, args);
+}
+
+absl::Status CheckPlacementPolicyArgs(std::string_view name, const PolicyArgMap& args) {
+  return CheckArgs(PlacementTable(), name, args);
 }
 
 }  // namespace burnrate

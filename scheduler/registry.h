@@ -6,17 +6,26 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <map>
 
 #include "absl/status/statusor.h"
 #include "scheduler/policy.h"
+#include "scheduler/policy_args.h"
 
 namespace burnrate {
 
 struct PolicyInfo {
+  PolicyInfo(std::string n, std::string s, std::vector<ArgSpec> a = {})
+      : name(std::move(n)), summary(std::move(s)), args(std::move(a)) {}
   std::string name;
-  std::string summary;  // one line for `burnrate help policies`
+  std::string summary;        // one line for `burnrate help policies`
+  std::vector<ArgSpec> args;  // its typed arguments (may be empty)
 };
+
+using PolicyArgMap = std::map<std::string, std::string>;
 
 // Registered names, in registry order.
 const std::vector<PolicyInfo>& QueuePolicies();
@@ -27,9 +36,17 @@ bool IsQueuePolicy(std::string_view name);
 bool IsPlacementPolicy(std::string_view name);
 bool IsScalingPolicy(std::string_view name);
 
-// NotFound with the list of known names when `name` is not registered.
-absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name);
-absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(std::string_view name);
+// InvalidArgument "<arg>: <problem>; allowed: ..." when `args` does not match the policy's
+// declaration. REQUIRES: the name is registered.
+absl::Status CheckQueuePolicyArgs(std::string_view name, const PolicyArgMap& args);
+absl::Status CheckPlacementPolicyArgs(std::string_view name, const PolicyArgMap& args);
+
+// NotFound with the list of known names when `name` is not registered; InvalidArgument for
+// bad arguments.
+absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name,
+                                                             const PolicyArgMap& args = {});
+absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(
+    std::string_view name, const PolicyArgMap& args = {});
 absl::StatusOr<std::unique_ptr<ScalingPolicy>> MakeScalingPolicy(std::string_view name);
 
 }  // namespace burnrate

@@ -55,6 +55,8 @@ struct Job {
   Duration checkpoint_interval = 0;
   Duration restart_overhead = 0;
   GpuTime lost = 0;              // held GPU-time that did not count toward completion
+  GpuTime attained = 0;          // GPU-time held in ended attempts
+  bool running = false;
   Placement placement;
 };
 
@@ -90,6 +92,35 @@ std::vector<ClusterState::PoolShape> Shapes(const ScenarioModel& s) {
   }
   return out;
 }
+
+// Per pool, whether a gang fits given counts of whole free nodes ("full") and of partially
+// free nodes with room for the gang's remainder ("partial"), so that freeing a share updates
+// the answer in O(1) (EarliestFit, FitsIfPreempted).
+struct GangCounts {
+  uint32_t gpn = 0, whole = 0, rest = 0;
+  uint64_t full = 0, partial = 0;  // nodes with free == gpn; nodes with rest <= free < gpn
+  GangCounts(const ClusterState& cluster, uint32_t pool, uint32_t gpus)
+      : gpn(cluster.gpus_per_node(pool)),
+        whole(gpus <= gpn ? 0 : gpus / gpn),
+        rest(gpus <= gpn ? gpus : gpus % gpn),
+        full(cluster.BucketSize(pool, gpn)) {
+    for (uint32_t k = std::max<uint32_t>(rest, 1); k < gpn; ++k) {
+      partial += cluster.BucketSize(pool, k);
+    }
+  }
+  bool Fits() const {
+    if (whole == 0) return full + partial >= 1;
+    if (full < whole) return false;
+    return rest == 0 || full > whole || partial >= 1;
+  }
+  // A node's free count goes from a to b.
+  void Move(uint32_t a, uint32_t b) {
+    const auto partial_of = [&](uint32_t x) { return x >= rest && x > 0 && x < gpn; };
+    // Counts move by -1, 0 or +1; unsigned wrap-around cancels exactly.
+    full += static_cast<uint64_t>(b == gpn) - static_cast<uint64_t>(a == gpn);
+    partial += static_cast<uint64_t>(partial_of(b)) - static_cast<uint64_t>(partial_of(a));
+  }
+};
 
 // A scheduled change of a pool's capacity (commitment start or end).
 struct CapacityChange {
@@ -130,6 +161,36 @@ class World final : public SchedulingContext {
   bool TryStart(JobId id) override;
   SimTime EarliestFit(JobId id) override;
   uint64_t capacity_epoch() const override { return capacity_epoch_; }
+  bool FitsIfPreempted(JobId id, std::span<const JobId> victims) override;
+  void Preempt(JobId id) override;
+  GpuTime PreemptionLoss(JobId id) const override {
+    const Job& job = jobs_[id];
+    return static_cast<GpuTime>(job.view.gpus) * (now_ - job.start - SavedSincePreempt(job));
+  }
+  GpuTime Attained(JobId id) const override {
+    const Job& job = jobs_[id];
+    GpuTime a = job.attained;
+    if (job.running) a += static_cast<GpuTime>(job.view.gpus) * (now_ - job.start);
+    return a;
+  }
+  Duration RemainingRef(JobId id) const override;
+  void WakeAt(SimTime t) override {
+    if (t < now_) t = now_;
+    if (t >= sc_.horizon || !wake_times_.insert(t).second) return;
+    events_->Schedule(t, Phase::kSchedule, EventKind::kSchedule, 1);
+  }
+  uint32_t tenant_count() const override { return static_cast<uint32_t>(tenant_views_.size()); }
+  const TenantView& tenant(uint32_t id) const override { return tenant_views_[id]; }
+  CapacityTotals online_capacity() const override {
+    CapacityTotals t;
+    for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+      const uint32_t n = cluster_.online_nodes(p);
+      t.gpus += uint64_t{n} * cluster_.gpus_per_node(p);
+      t.cpus += static_cast<double>(n) * sc_.pools[p].cpus_per_node;
+      t.memory_gb += static_cast<double>(n) * sc_.pools[p].memory_gb_per_node;
+    }
+    return t;
+  }
 
  private:
   void InitSources();
@@ -144,8 +205,16 @@ class World final : public SchedulingContext {
     auto& on = jobs_on_node_[node];
     on.erase(std::find(on.begin(), on.end(), id));
   }
-  void Preempt(JobId id);
-  void EndAttempt(JobId id);
+  // Run time of the current attempt saved by its checkpoints (useful time rounded down to the
+  // checkpoint interval; the restart overhead is never saved).
+  Duration SavedSincePreempt(const Job& job) const {
+    const Duration elapsed = now_ - job.start;
+    const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
+    const Duration useful = std::max<Duration>(0, elapsed - overhead);
+    return job.checkpoint_interval > 0 ? useful / job.checkpoint_interval * job.checkpoint_interval
+                                       : 0;
+  }
+  void EndAttempt(JobId id, bool completed);
   void OnRevoke(NodeId node, bool replace);
   void OnAvailability(uint32_t change);
   uint32_t LiveNodes(uint32_t pool) const {
@@ -214,6 +283,8 @@ class World final : public SchedulingContext {
   GpuTime lost_ = 0;
   // Chargeback: tenants by name and their GPU-time per (pool x month).
   std::vector<std::string> tenants_;
+  std::vector<TenantView> tenant_views_;
+  std::set<SimTime> wake_times_;  // pending policy wake-ups
   std::map<std::string, uint32_t> tenant_index_;
   std::vector<std::vector<GpuTime>> tenant_use_;
   std::vector<uint32_t> tenant_jobs_;
@@ -430,6 +501,9 @@ void World::OnArrival(uint32_t s) {
     job.tenant = TenantOf(spec.tenant);
     job.checkpoint_interval = spec.checkpoint_interval;
     job.restart_overhead = spec.restart_overhead;
+    job.view.estimate_ref = spec.estimate;
+    job.view.cpus = spec.cpus;
+    job.view.memory_gb = spec.memory_gb;
   } else {
     const GeneratorSpec& g = *src.generator;
     job.index_in_source = static_cast<uint32_t>(src.emitted++);
@@ -440,8 +514,12 @@ void World::OnArrival(uint32_t s) {
     job.tenant = TenantOf(g.tenant);
     job.checkpoint_interval = g.checkpoint_interval;
     job.restart_overhead = g.restart_overhead;
+    job.view.cpus = g.cpus_per_gpu * job.view.gpus;
+    job.view.memory_gb = g.memory_gb_per_gpu * job.view.gpus;
   }
   job.view.submit = now_;
+  job.view.tenant = job.tenant;
+  job.view.total_ref = job.view.duration_ref;
   if (classes_[job.view.class_id].pools.empty()) {
     // No pool could ever hold the gang (validation prevents this for a scenario as written; a
     // planner candidate without the big pools can get here): counted, never queued.
@@ -483,6 +561,7 @@ bool World::TryStart(JobId id) {
   job.placement = scratch_;
   job.pool = static_cast<int32_t>(pool);
   job.start = now_;
+  job.running = true;
   if (job.first_start < 0) job.first_start = now_;
   // A restarted job first pays its restart overhead, then runs the work left.
   job.runtime = Runtime(job.view.duration_ref, sc_.pools[pool].training_speed) +
@@ -498,6 +577,16 @@ uint32_t World::TenantOf(const std::string& name) {
   auto [it, fresh] = tenant_index_.try_emplace(name, static_cast<uint32_t>(tenants_.size()));
   if (fresh) {
     tenants_.push_back(name);
+    TenantView view;
+    view.name = name;
+    for (const TenantSpec& t : sc_.tenants) {
+      if (t.name == name) {
+        view.weight = t.weight;
+        view.quota_gpus = t.quota_gpus;
+        view.max_gpus = t.max_gpus;
+      }
+    }
+    tenant_views_.push_back(std::move(view));
     tenant_use_.emplace_back(sc_.pools.size() * months_.size(), 0);
     tenant_jobs_.push_back(0);
   }
@@ -532,11 +621,7 @@ void World::Preempt(JobId id) {
   events_->Cancel(job.completion);
   running_by_end_.erase({job.start + job.runtime, id});
   const Duration elapsed = now_ - job.start;
-  const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
-  const Duration useful = std::max<Duration>(0, elapsed - overhead);
-  const Duration saved = job.checkpoint_interval > 0
-                             ? useful / job.checkpoint_interval * job.checkpoint_interval
-                             : 0;
+  const Duration saved = SavedSincePreempt(job);
   // Work saved, in reference time: the pool ran at training_speed x the reference.
   const double speed = sc_.pools[pool].training_speed;
   const Duration saved_ref = std::min(
@@ -548,19 +633,22 @@ void World::Preempt(JobId id) {
   lost_ += lost;
   ++job.preemptions;
   ++preemptions_;
-  EndAttempt(id);
+  EndAttempt(id, /*completed=*/false);
   ++pending_per_class_[job.view.class_id];
   job.view.restart_overhead = job.restart_overhead;  // its next start pays it
+  job.view.attained_gpu_s = static_cast<double>(job.attained) / static_cast<double>(kSecond);
   queue_->Enqueue(id, job.view);
   RequestPass();
 }
 
 // The end of a job's attempt, completed or preempted: its GPU-time is charged to its tenant,
 // its GPUs are freed, and nodes of an autoscaled pool left idle start their idle timeout.
-void World::EndAttempt(JobId id) {
+void World::EndAttempt(JobId id, bool completed) {
   Job& job = jobs_[id];
   const uint32_t pool = static_cast<uint32_t>(job.pool);
   AccountSegment(job, job.start, now_);
+  job.attained += static_cast<GpuTime>(job.view.gpus) * (now_ - job.start);
+  job.running = false;
   for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
   cluster_.Release(job.placement);
   Account(pool);
@@ -573,12 +661,13 @@ void World::EndAttempt(JobId id) {
     }
     ScheduleScaleDown(pool);
   }
+  queue_->OnStop(id, completed);
 }
 
 void World::OnComplete(JobId id) {
   Job& job = jobs_[id];
   running_by_end_.erase({now_, id});
-  EndAttempt(id);
+  EndAttempt(id, /*completed=*/true);
   job.end = now_;
   // The restart overhead of the last attempt did no work either.
   if (job.preemptions > 0) {
@@ -598,26 +687,9 @@ SimTime World::EarliestFit(JobId id) {
   const Job& job = jobs_[id];
   const JobClass& cls = classes_[job.view.class_id];
   const uint32_t gpus = job.view.gpus;
-  struct PoolCounts {
-    uint32_t gpn = 0, whole = 0, rest = 0;
-    uint64_t full = 0, partial = 0;  // nodes with free == gpn; nodes with rest <= free < gpn
-    bool Fits() const {
-      if (gpus_le_gpn()) return full + partial >= 1;
-      if (full < whole) return false;
-      return rest == 0 || full > whole || partial >= 1;
-    }
-    bool gpus_le_gpn() const { return whole == 0; }
-  };
-  absl::flat_hash_map<uint32_t, PoolCounts> pools;
+  absl::flat_hash_map<uint32_t, GangCounts> pools;
   for (uint32_t p : cls.pools) {
-    PoolCounts pc;
-    pc.gpn = cluster_.gpus_per_node(p);
-    pc.whole = gpus <= pc.gpn ? 0 : gpus / pc.gpn;
-    pc.rest = gpus <= pc.gpn ? gpus : gpus % pc.gpn;
-    pc.full = cluster_.BucketSize(p, pc.gpn);
-    for (uint32_t k = std::max<uint32_t>(pc.rest, 1); k < pc.gpn; ++k) {
-      pc.partial += cluster_.BucketSize(p, k);
-    }
+    GangCounts pc(cluster_, p, gpus);
     if (pc.Fits()) return now_;
     pools.emplace(p, pc);
   }
@@ -629,18 +701,52 @@ SimTime World::EarliestFit(JobId id) {
       const uint32_t p = cluster_.pool_of(share.node);
       auto pit = pools.find(p);
       if (pit == pools.end()) continue;
-      PoolCounts& pc = pit->second;
+      GangCounts& pc = pit->second;
       auto [fit, inserted] = free.try_emplace(share.node, cluster_.free_on(share.node));
       const uint32_t a = fit->second, b = a + share.gpus;
       fit->second = b;
-      const auto partial_of = [&](uint32_t x) { return x >= pc.rest && x > 0 && x < pc.gpn; };
-      // Counts move by -1, 0 or +1; unsigned wrap-around cancels exactly.
-      pc.full += static_cast<uint64_t>(b == pc.gpn) - static_cast<uint64_t>(a == pc.gpn);
-      pc.partial += static_cast<uint64_t>(partial_of(b)) - static_cast<uint64_t>(partial_of(a));
+      pc.Move(a, b);
       if (pc.Fits()) return end;
     }
   }
   return kTimeInfinity;
+}
+
+bool World::FitsIfPreempted(JobId id, std::span<const JobId> victims) {
+  const Job& job = jobs_[id];
+  const JobClass& cls = classes_[job.view.class_id];
+  // Few pools per class: a small vector beats a map.
+  absl::InlinedVector<std::pair<uint32_t, GangCounts>, 4> pools;
+  for (uint32_t p : cls.pools) {
+    GangCounts pc(cluster_, p, job.view.gpus);
+    if (pc.Fits()) return true;
+    pools.emplace_back(p, pc);
+  }
+  absl::flat_hash_map<NodeId, uint32_t> free;
+  for (JobId v : victims) {
+    for (const NodeShare& share : jobs_[v].placement) {
+      if (cluster_.state_of(share.node) != NodeState::kOnline) continue;
+      const uint32_t p = cluster_.pool_of(share.node);
+      auto pit = std::find_if(pools.begin(), pools.end(),
+                              [&](const auto& entry) { return entry.first == p; });
+      if (pit == pools.end()) continue;
+      auto [fit, inserted] = free.try_emplace(share.node, cluster_.free_on(share.node));
+      const uint32_t a = fit->second, b = a + share.gpus;
+      fit->second = b;
+      pit->second.Move(a, b);
+      if (pit->second.Fits()) return true;
+    }
+  }
+  return false;
+}
+
+Duration World::RemainingRef(JobId id) const {
+  const Job& job = jobs_[id];
+  if (!job.running) return job.view.duration_ref;
+  const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
+  const Duration useful = std::max<Duration>(0, now_ - job.start - overhead);
+  const double done = static_cast<double>(useful) * sc_.pools[static_cast<size_t>(job.pool)].training_speed;
+  return std::max<Duration>(0, job.view.duration_ref - static_cast<Duration>(done + 0.5));
 }
 
 void World::OnSample() {
@@ -1027,7 +1133,11 @@ absl::Status World::Run() {
         OnComplete(e.payload);
         break;
       case EventKind::kSchedule:
-        pass_pending_ = false;
+        if (e.payload == 1) {
+          wake_times_.erase(now_);
+        } else {
+          pass_pending_ = false;
+        }
         queue_->Schedule(*this);
         if (any_autoscale_) Autoscale();
         break;
@@ -1267,9 +1377,9 @@ RunOutput World::Finish(const PolicySpec& policy) {
 
 absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySpec& policy,
                                    uint64_t seed, const RunOptions& options) {
-  auto queue = MakeQueuePolicy(policy.queue);
+  auto queue = MakeQueuePolicy(policy.queue, policy.queue_args);
   if (!queue.ok()) return absl::InvalidArgumentError(queue.status().message());
-  auto placement = MakePlacementPolicy(policy.placement);
+  auto placement = MakePlacementPolicy(policy.placement, policy.placement_args);
   if (!placement.ok()) return absl::InvalidArgumentError(placement.status().message());
   auto scaling = MakeScalingPolicy(policy.scaling);
   if (!scaling.ok()) return absl::InvalidArgumentError(scaling.status().message());

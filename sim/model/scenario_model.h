@@ -85,6 +85,17 @@ struct JobSpec {
   int32_t priority = 0;
   Duration checkpoint_interval = 0;  // 0 = never
   Duration restart_overhead = 0;
+  Duration estimate = 0;  // the user's estimate of `duration`; 0 = none
+  double cpus = 0;        // whole gang
+  double memory_gb = 0;
+};
+
+// A tenant's fairness settings (tenants not listed: weight 1, no quota, no limit).
+struct TenantSpec {
+  std::string name;
+  double weight = 1.0;
+  uint64_t quota_gpus = 0;  // 0 = weighted share of the online GPUs
+  uint64_t max_gpus = 0;    // 0 = no limit
 };
 
 struct DurationDist {
@@ -112,6 +123,8 @@ struct GeneratorSpec {
   Duration checkpoint_interval = 0;
   Duration restart_overhead = 0;
   std::vector<double> hourly_profile;  // 24 relative rates (empty = constant)
+  double cpus_per_gpu = 0;
+  double memory_gb_per_gpu = 0;
 };
 
 // A trace file feeding jobs (sim/trace reads it).
@@ -130,12 +143,34 @@ struct TraceSourceSpec {
 };
 
 struct PolicySpec {
+  PolicySpec() = default;
+  // Implicit, so that {queue, placement} reads as a policy.
+  PolicySpec(std::string q, std::string p = "first-fit", std::string s = "in-order",
+                      std::map<std::string, std::string> qargs = {})
+      : queue(std::move(q)),
+        placement(std::move(p)),
+        scaling(std::move(s)),
+        queue_args(std::move(qargs)) {}
   std::string queue;
   std::string placement = "first-fit";
   std::string scaling = "in-order";
-  // "queue+placement", with "+scaling" when it is not the default.
+  // Typed per-policy arguments as written (checked against the policy's declaration).
+  std::map<std::string, std::string> queue_args;
+  std::map<std::string, std::string> placement_args;
+  // "queue+placement", with "+scaling" when it is not the default; arguments in brackets,
+  // e.g. "tiresias-las[thresholds_gpu_hours=1,10]+first-fit".
   std::string Name() const {
-    return queue + "+" + placement + (scaling == "in-order" ? "" : "+" + scaling);
+    return queue + ArgsSuffix(queue_args) + "+" + placement + ArgsSuffix(placement_args) +
+           (scaling == "in-order" ? "" : "+" + scaling);
+  }
+  static std::string ArgsSuffix(const std::map<std::string, std::string>& args) {
+    if (args.empty()) return "";
+    std::string out = "[";
+    for (const auto& [k, v] : args) {
+      if (out.size() > 1) out += ";";
+      out += k + "=" + v;
+    }
+    return out + "]";
   }
 };
 
@@ -171,6 +206,7 @@ struct ScenarioModel {
   std::vector<JobSpec> jobs;  // in the order given
   std::vector<GeneratorSpec> generators;
   std::vector<TraceSourceSpec> traces;
+  std::vector<TenantSpec> tenants;
   std::vector<PolicySpec> policies;  // never empty after compilation
   PlanSpec plan;  // for `burnrate plan`
   // Things that are legal but probably not what the user meant; the CLI prints them.

@@ -106,6 +106,7 @@ class Compiler {
                   "generators");
     }
     Jobs(&m);
+    Tenants(&m);
     Generators(&m);
     Traces(&m);
     Policies(&m);
@@ -702,6 +703,18 @@ class Compiler {
       spec.priority = j.priority();
       ok &= Checkpointing(path, j.checkpoint_interval_s(), j.restart_overhead_s(),
                           &spec.checkpoint_interval, &spec.restart_overhead);
+      if (OptionalSeconds(path + ".estimated_duration_s", j.estimated_duration_s(),
+                          " (the user's estimate of duration_s; 0 = none)")) {
+        spec.estimate = SecondsToTime(j.estimated_duration_s());
+      } else {
+        ok = false;
+      }
+      ok &= Number(path + ".cpus", j.cpus(), Lower::kNonNegative, 1e9,
+                   "must be >= 0 (CPU cores of the whole gang)", false);
+      ok &= Number(path + ".memory_gb", j.memory_gb(), Lower::kNonNegative, 1e12,
+                   "must be >= 0 (GB of the whole gang)", false);
+      spec.cpus = j.cpus();
+      spec.memory_gb = j.memory_gb();
       if (ok) m->jobs.push_back(std::move(spec));
     }
     // Jobs submitted at or after the horizon are legal (a long job log cut to a shorter run)
@@ -870,6 +883,12 @@ class Compiler {
       spec.priority = g.priority();
       Checkpointing(path, g.checkpoint_interval_s(), g.restart_overhead_s(),
                     &spec.checkpoint_interval, &spec.restart_overhead);
+      Number(path + ".cpus_per_gpu", g.cpus_per_gpu(), Lower::kNonNegative, 1e6,
+             "must be >= 0 (CPU cores per GPU)", false);
+      Number(path + ".memory_gb_per_gpu", g.memory_gb_per_gpu(), Lower::kNonNegative, 1e9,
+             "must be >= 0 (GB per GPU)", false);
+      spec.cpus_per_gpu = g.cpus_per_gpu();
+      spec.memory_gb_per_gpu = g.memory_gb_per_gpu();
       if (g.hourly_profile_size() > 0) {
         double sum = 0;
         bool profile_ok = g.hourly_profile_size() == 24;
@@ -1040,6 +1059,56 @@ class Compiler {
     }
   }
 
+  void Tenants(ScenarioModel* m) {
+    const auto& w = s_.workload();
+    std::map<std::string, std::string> seen;
+    for (int i = 0; i < w.tenants_size(); ++i) {
+      const auto& t = w.tenants(i);
+      const std::string path = fmt::format("workload.tenants[{}]", i);
+      TenantSpec spec;
+      bool ok = true;
+      if (t.name().empty()) {
+        errors_.Add(path + ".name", "is required; the tenant name jobs give in `tenant`");
+        ok = false;
+      } else if (auto [it, fresh] = seen.emplace(t.name(), path); !fresh) {
+        errors_.Add(path + ".name", fmt::format("duplicate tenant {} (also {})",
+                                                Quoted(t.name()), it->second));
+        ok = false;
+      }
+      spec.name = t.name();
+      const double weight = Written(path + ".weight") ? t.weight() : 1.0;
+      ok &= Number(path + ".weight", weight, Lower::kPositive, 1e6,
+                   "must be > 0 and <= 1e6 (relative share; default 1)", false);
+      spec.weight = weight;
+      spec.quota_gpus = t.quota_gpus();
+      spec.max_gpus = t.max_gpus();
+      if (spec.max_gpus > 0 && spec.max_gpus < spec.quota_gpus) {
+        errors_.Add(path + ".max_gpus",
+                    fmt::format("{} is below quota_gpus {}; must be >= quota_gpus, or 0 for no "
+                                "limit",
+                                spec.max_gpus, spec.quota_gpus));
+        ok = false;
+      }
+      if (ok) m->tenants.push_back(std::move(spec));
+    }
+  }
+
+  // Checks a policy's arguments against its declaration; errors name path.<kind>_args.<arg>.
+  bool PolicyArgsOk(const std::string& path, const std::string& kind, const std::string& name,
+                    const std::map<std::string, std::string>& args) {
+    const absl::Status st = kind == "queue" ? CheckQueuePolicyArgs(name, args)
+                                            : CheckPlacementPolicyArgs(name, args);
+    if (st.ok()) return true;
+    const std::string msg(st.message());
+    const size_t colon = msg.find(": ");
+    if (colon == std::string::npos) {
+      errors_.Add(path + "." + kind + "_args", msg);
+    } else {
+      errors_.Add(path + "." + kind + "_args." + msg.substr(0, colon), msg.substr(colon + 2));
+    }
+    return false;
+  }
+
   void Policies(ScenarioModel* m) {
     if (s_.policies_size() == 0) {
       m->policies.push_back(PolicySpec{"fifo", "first-fit"});
@@ -1074,6 +1143,11 @@ class Compiler {
                                 Quoted(spec.scaling), PolicyNames(ScalingPolicies())));
         ok = false;
       }
+      if (!ok) continue;
+      for (const auto& [k, v] : p.queue_args()) spec.queue_args[k] = v;
+      for (const auto& [k, v] : p.placement_args()) spec.placement_args[k] = v;
+      ok &= PolicyArgsOk(path, "queue", spec.queue, spec.queue_args);
+      ok &= PolicyArgsOk(path, "placement", spec.placement, spec.placement_args);
       if (!ok) continue;
       if (auto [it, fresh] = seen.emplace(spec.Name(), path); !fresh) {
         errors_.Add(path, fmt::format("duplicate policy {} (also {}); list each queue + placement "
@@ -1171,6 +1245,15 @@ class Compiler {
       spec.policy.queue = p.queue();
       if (!p.placement().empty()) spec.policy.placement = p.placement();
       if (!p.scaling().empty()) spec.policy.scaling = p.scaling();
+      for (const auto& [k, v] : p.queue_args()) spec.policy.queue_args[k] = v;
+      for (const auto& [k, v] : p.placement_args()) spec.policy.placement_args[k] = v;
+      if (IsQueuePolicy(spec.policy.queue)) {
+        PolicyArgsOk("plan.policy", "queue", spec.policy.queue, spec.policy.queue_args);
+      }
+      if (IsPlacementPolicy(spec.policy.placement)) {
+        PolicyArgsOk("plan.policy", "placement", spec.policy.placement,
+                     spec.policy.placement_args);
+      }
       if (!IsQueuePolicy(spec.policy.queue)) {
         errors_.Add("plan.policy.queue", fmt::format("unknown queue policy {}; known: {}",
                                                      Quoted(p.queue()),

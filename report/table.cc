@@ -217,6 +217,37 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
          [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_allocated()); });
   b.Data("GPU-hours idle", Better::kLower,
          [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_idle()); });
+  b.Data("unallocated GPUs (mean)", Better::kLower, [](const Run& r) {
+    return r.summary().gpu_hours_provisioned() > 0
+               ? PercentCell(r.summary().unallocated_gpu_share())
+               : Na();
+  });
+  b.Data("GPU fragmentation (FGD)", Better::kLower, [](const Run& r) {
+    return r.summary().gpu_hours_provisioned() > 0 ? PercentCell(r.summary().gpu_fragmentation())
+                                                   : Na();
+  });
+  b.Data("preemptions", Better::kLower,
+         [](const Run& r) { return CountCell(r.summary().preemptions()); });
+  b.Data("GPU-hours lost to preemption", Better::kLower,
+         [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_lost()); });
+
+  b.Heading("Fairness");
+  b.Data("mean finish-time fairness (rho)", Better::kLower, [](const Run& r) {
+    return r.summary().jobs_completed() > 0 ? Cell{fmt::format("{:.2f}", r.summary().mean_ftf()),
+                                                   r.summary().mean_ftf()}
+                                            : Na();
+  });
+  b.Data("max rho", Better::kLower, [](const Run& r) {
+    return r.summary().jobs_completed() > 0 ? Cell{fmt::format("{:.2f}", r.summary().max_ftf()),
+                                                   r.summary().max_ftf()}
+                                            : Na();
+  });
+  b.Data("Jain index across tenants", Better::kHigher, [](const Run& r) {
+    return r.summary().jobs_completed() > 0
+               ? Cell{fmt::format("{:.3f}", r.summary().jain_fairness()),
+                      r.summary().jain_fairness()}
+               : Na();
+  });
 
   b.Heading("Money");
   b.Data("total bill", Better::kLower,

@@ -242,6 +242,7 @@ class World final : public SchedulingContext {
   uint32_t ClassOf(uint32_t gpus, const std::string& gpu_type);
   Duration SampleDuration(Source& src);
   absl::Status CheckInvariants(const Event& e) const;
+  double FragmentedGpus() const;
 
   const ScenarioModel& sc_;
   const uint64_t seed_;
@@ -298,6 +299,12 @@ class World final : public SchedulingContext {
   std::vector<SimTime> scale_down_at_;   // per pool: the pending scale-down check, or infinity
   std::vector<uint64_t> scale_need_;     // per pool, scratch for Autoscale
   std::vector<NodeId> booted_;           // scratch
+
+  // Task mix (jobs arrived, by gang size) and fragmentation samples.
+  std::map<uint32_t, uint64_t> gang_counts_;
+  uint64_t arrived_ = 0;
+  double frag_sum_ = 0, unalloc_sum_ = 0;
+  uint64_t frag_samples_ = 0;
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -532,6 +539,8 @@ void World::OnArrival(uint32_t s) {
   }
   ++pending_per_class_[job.view.class_id];
   ++tenant_jobs_[job.tenant];
+  ++gang_counts_[job.view.gpus];
+  ++arrived_;
   jobs_.push_back(std::move(job));
   queue_->Enqueue(id, jobs_[id].view);
   RequestPass();
@@ -749,6 +758,29 @@ Duration World::RemainingRef(JobId id) const {
   return std::max<Duration>(0, job.view.duration_ref - static_cast<Duration>(done + 0.5));
 }
 
+// Expected free GPUs a task drawn from the arrived mix could not use where they are:
+// sum over online nodes with k free of k x P(task cannot use k free on that node). Per pool it
+// reads the bucket sizes: O(pools x gpus_per_node x gang sizes).
+double World::FragmentedGpus() const {
+  if (arrived_ == 0) return 0;
+  double frag = 0;
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    const uint32_t gpn = cluster_.gpus_per_node(p);
+    for (uint32_t k = 1; k <= gpn; ++k) {
+      const uint32_t nodes = cluster_.BucketSize(p, k);
+      if (nodes == 0) continue;
+      uint64_t unusable = 0;
+      for (const auto& [g, count] : gang_counts_) {
+        const bool usable = g <= gpn ? g <= k : (k == gpn || (g % gpn != 0 && k >= g % gpn));
+        if (!usable) unusable += count;
+      }
+      frag += static_cast<double>(nodes) * k * static_cast<double>(unusable) /
+              static_cast<double>(arrived_);
+    }
+  }
+  return frag;
+}
+
 void World::OnSample() {
   uint64_t allocated = 0, provisioned = 0;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
@@ -756,6 +788,13 @@ void World::OnSample() {
     provisioned += cluster_.provisioned_gpus(p);
   }
   ts_provisioned_.push_back(static_cast<uint32_t>(provisioned));
+  if (provisioned > 0) {
+    uint64_t free = 0;
+    for (uint32_t p = 0; p < sc_.pools.size(); ++p) free += cluster_.free_gpus(p);
+    unalloc_sum_ += static_cast<double>(provisioned - allocated) / static_cast<double>(provisioned);
+    frag_sum_ += FragmentedGpus() / static_cast<double>(provisioned);
+    ++frag_samples_;
+  }
   ts_time_s_.push_back(TimeToSeconds(now_));
   ts_allocated_.push_back(static_cast<uint32_t>(allocated));
   ts_queued_.push_back(static_cast<uint32_t>(queue_->size()));
@@ -1306,6 +1345,48 @@ RunOutput World::Finish(const PolicySpec& policy) {
   }
   v1::Summary* s = r.mutable_summary();
   all.FillSummary(s);
+  // Finish-time fairness: JCT over the run time alone on the pool of the last attempt.
+  {
+    std::vector<double> rho;
+    std::vector<double> tenant_sum(tenants_.size(), 0);
+    std::vector<uint32_t> tenant_done(tenants_.size(), 0);
+    for (const Job& j : jobs_) {
+      if (j.end < 0) continue;
+      const double alone = static_cast<double>(
+          Runtime(j.view.total_ref, sc_.pools[static_cast<size_t>(j.pool)].training_speed));
+      const double x = static_cast<double>(j.end - j.view.submit) / std::max(1.0, alone);
+      rho.push_back(x);
+      tenant_sum[j.tenant] += x;
+      ++tenant_done[j.tenant];
+    }
+    if (!rho.empty()) {
+      double sum = 0;
+      for (double x : rho) sum += x;
+      std::sort(rho.begin(), rho.end());
+      s->set_mean_ftf(sum / static_cast<double>(rho.size()));
+      s->set_p95_ftf(rho[static_cast<size_t>(0.95 * static_cast<double>(rho.size() - 1) + 0.5)]);
+      s->set_max_ftf(rho.back());
+    }
+    double jsum = 0, jsq = 0;
+    uint32_t n = 0;
+    for (size_t t = 0; t < tenants_.size(); ++t) {
+      if (tenant_done[t] == 0) continue;
+      const double m = tenant_sum[t] / tenant_done[t];
+      jsum += m;
+      jsq += m * m;
+      ++n;
+    }
+    s->set_jain_fairness(n == 0 ? 0.0 : jsum * jsum / (n * jsq));
+    for (v1::TenantResult& tr : *r.mutable_tenants()) {
+      const uint32_t t = tenant_index_.at(tr.tenant());
+      tr.set_jobs_completed(tenant_done[t]);
+      tr.set_mean_ftf(tenant_done[t] > 0 ? tenant_sum[t] / tenant_done[t] : 0.0);
+    }
+  }
+  if (frag_samples_ > 0) {
+    s->set_gpu_fragmentation(frag_sum_ / static_cast<double>(frag_samples_));
+    s->set_unallocated_gpu_share(unalloc_sum_ / static_cast<double>(frag_samples_));
+  }
   s->set_gpu_utilization(Ratio(alloc_total, prov_total));
   s->set_gpu_hours_provisioned(GpuTimeToHours(prov_total));
   s->set_gpu_hours_allocated(GpuTimeToHours(alloc_total));

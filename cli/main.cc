@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "frag/experiment.h"
+#include "frag/openb.h"
+#include "frag/policy.h"
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
@@ -456,6 +459,145 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
                 "Recheck cluster, jobs and ledger after every event (slow; for debugging)");
 }
 
+struct FragFlags {
+  std::string nodes, pods, json, order = "shuffle", ties = "node-order";
+  std::vector<std::string> policies;
+  int seeds = 10;
+  uint64_t seed = 42;
+  double inflate = 1.3, popularity = 0.95;
+  int at = 100;
+  unsigned jobs = 0;
+  bool check_invariants = false;
+};
+
+constexpr const char* kFragHelp =
+    "Reproduces the fragmentation experiment of Weng et al., \"Beware of Fragmentation\"\n"
+    "(USENIX ATC'23, Fig. 9a) on a fractional-GPU cluster: pods arrive one by one and never\n"
+    "leave; each policy places them (a share of one GPU, or whole GPUs); the result is the\n"
+    "share of GPU capacity left unallocated when the arrived GPU demand reaches --at % of\n"
+    "capacity (pods that did not fit count as arrived), averaged over --seeds seeds.\n"
+    "Arrivals: the pod list in a seeded random order (--order creation: as created), then\n"
+    "pods resampled from it until the requested GPU reaches --inflate x capacity.\n\n"
+    "  burnrate frag --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv\n"
+    "  burnrate frag --nodes N.csv --pods P.csv --policy fgd,best-fit --seeds 3 --json r.json\n\n"
+    "Files are Alibaba's openb lists (cluster-trace-gpu-v2023): nodes sn,cpu_milli,memory_mib,\n"
+    "gpu,model; pods name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec[,creation_time].\n"
+    "Definitions, policies and the reproduction: docs/fragmentation.md";
+
+int DoFrag(const FragFlags& f) {
+  FragExperimentOptions o;
+  for (const std::string& list : f.policies) {
+    const std::vector<std::string> names = absl::StrSplit(list, ',', absl::SkipWhitespace());
+    for (const std::string& name : names) o.policies.push_back(name);
+  }
+  o.seeds = f.seeds;
+  o.first_seed = f.seed;
+  o.inflate = f.inflate;
+  o.popularity = f.popularity;
+  o.report_pct = f.at;
+  o.threads = f.jobs;
+  o.order = f.order == "creation" ? FragOrder::kCreation : FragOrder::kShuffle;
+  o.ties = f.ties == "random" ? FragTies::kRandom : FragTies::kNodeOrder;
+  o.check_invariants = f.check_invariants;
+  for (const std::string& name : o.policies) {
+    bool known = false;
+    for (const FragPolicyInfo& p : FragPolicies()) known = known || p.name == name;
+    if (!known) {
+      return Fail(kExitBadInput, "frag --policy " + name + ": unknown policy; known: " +
+                                     FragPolicyNames());
+    }
+  }
+  if (!f.json.empty()) {
+    if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto nodes = ReadOpenbNodeList(f.nodes);
+  if (!nodes.ok()) return Fail(ExitFor(nodes.status()), std::string(nodes.status().message()));
+  auto pods = ReadOpenbPodList(f.pods);
+  if (!pods.ok()) return Fail(ExitFor(pods.status()), std::string(pods.status().message()));
+  auto result = RunFragExperiment(*nodes, *pods, o);
+  if (!result.ok()) {
+    return Fail(ExitFor(result.status()), "frag: " + std::string(result.status().message()));
+  }
+  result->nodes_path = f.nodes;
+  result->pods_path = f.pods;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!f.json.empty()) {
+    if (auto s = WriteFileAtomically(f.json, FragResultJson(*result)); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  const FragExperimentResult& r = *result;
+  std::printf(
+      "Fragmentation experiment: %d nodes, %.0f GPUs; %lld pods asking %.1f GPUs (%.1f%% of "
+      "capacity)\nTask mix: %d of %d task shapes (%.0f%% of pods). %d seed(s) from %llu; "
+      "arrivals %s, inflated to %.0f%% of capacity; ties: %s.\n\n",
+      r.nodes, static_cast<double>(r.gpu_capacity_milli) / 1000,
+      static_cast<long long>(r.trace_pods), static_cast<double>(r.trace_gpu_milli) / 1000,
+      100.0 * static_cast<double>(r.trace_gpu_milli) / static_cast<double>(r.gpu_capacity_milli),
+      r.typical_shapes, r.shapes, 100 * r.options.popularity, r.options.seeds,
+      static_cast<unsigned long long>(r.options.first_seed),
+      r.options.order == FragOrder::kShuffle ? "shuffled" : "in creation order",
+      100 * r.options.inflate, f.ties.c_str());
+  std::printf("  %-16s %24s %18s %16s %14s\n", "policy",
+              ("unallocated at " + std::to_string(f.at) + "%").c_str(),
+              ("frag GPUs at " + std::to_string(f.at) + "%").c_str(), "failed pods/run",
+              "unalloc at end");
+  for (const FragPolicyResult& p : r.policies) {
+    double frag = 0, failed = 0, end = 0;
+    const size_t x = static_cast<size_t>(f.at);
+    frag = x < p.frag_gpus.size() ? p.frag_gpus[x] : std::nan("");
+    for (const FragRun& run : p.runs) {
+      failed += static_cast<double>(run.failed);
+      end += 100.0 * static_cast<double>(r.gpu_capacity_milli - run.allocated_gpu_milli) /
+             static_cast<double>(r.gpu_capacity_milli);
+    }
+    failed /= static_cast<double>(p.runs.size());
+    end /= static_cast<double>(p.runs.size());
+    std::printf("  %-16s %15.2f%% +- %4.2f %18.1f %16.0f %13.2f%%\n", p.policy.c_str(),
+                p.headline_mean, p.headline_stddev, frag, failed, end);
+  }
+  std::printf("\n%zu runs in %.2f s%s\n", r.policies.size() * static_cast<size_t>(r.options.seeds),
+              seconds, f.json.empty() ? "" : ("; wrote " + f.json).c_str());
+  return kExitOk;
+}
+
+void AddFragFlags(CLI::App* cmd, FragFlags* f) {
+  cmd->footer(kFragHelp);
+  cmd->add_option("--nodes", f->nodes, "Node list (openb_node_list_*.csv)")->required();
+  cmd->add_option("--pods", f->pods, "Pod list (openb_pod_list_*.csv)")->required();
+  cmd->add_option("--policy", f->policies,
+                  "Policies, comma-separated or repeated (default: all): " + FragPolicyNames());
+  cmd->add_option("--seeds", f->seeds, "Runs per policy, seeds --seed, --seed+1, ... (default 10)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--seed", f->seed, "First seed (default 42, as the paper's artifact)");
+  cmd->add_option("--inflate", f->inflate,
+                  "Resample pods until the requested GPU reaches this x capacity (default 1.3; "
+                  "<= 1: the pod list only)")
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--order", f->order, "Arrival order of the pod list: shuffle (default) or "
+                                       "creation")
+      ->check(CLI::IsMember({"shuffle", "creation"}));
+  cmd->add_option("--ties", f->ties,
+                  "Equal scores go to: node-order (default; the first node in a seeded random "
+                  "order, as the paper's scheduler) or random (a uniform draw)")
+      ->check(CLI::IsMember({"node-order", "random"}));
+  cmd->add_option("--popularity", f->popularity,
+                  "Share of pods whose task shapes make the task mix (default 0.95)")
+      ->check(CLI::Range(0.000001, 1.0));
+  cmd->add_option("--at", f->at,
+                  "Report the unallocated share at this arrived demand, % of capacity (default "
+                  "100)")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--jobs,-j", f->jobs, "Runs at once (default: every core)");
+  cmd->add_option("--json", f->json, "Write results and curves (burnrate.frag.v1) to FILE");
+  cmd->add_flag("--check-invariants", f->check_invariants,
+                "Recount the cluster and its fragmentation after every pod (slow)");
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -521,10 +663,16 @@ int Main(int argc, char** argv) {
   trace_pools->add_option("--format,-f", pools_format, "Node-list format: openb-nodes")
       ->required();
 
+  FragFlags frag_flags;
+  CLI::App* frag = app.add_subcommand(
+      "frag", "Fractional-GPU fragmentation experiment (FGD, ATC'23): unallocated GPU share per "
+              "placement policy on openb node and pod lists");
+  AddFragFlags(frag, &frag_flags);
+
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
   help->add_option("topic", help_topic,
-                   "A command (run, compare, validate, plan, trace) or `policies`");
+                   "A command (run, compare, validate, plan, trace, frag) or `policies`");
 
   try {
     app.parse(argc, argv);
@@ -543,6 +691,7 @@ int Main(int argc, char** argv) {
   if (*compare) return DoRun(compare_flags);
   if (*validate) return DoValidate(validate_path);
   if (*plan) return DoPlan(plan_flags);
+  if (*frag) return DoFrag(frag_flags);
   if (*trace_formats) return DoTraceFormats();
   if (*trace_stats) return DoTraceStats(trace_flags, false);
   if (*trace_fit) return DoTraceStats(trace_flags, true);
@@ -563,11 +712,13 @@ int Main(int argc, char** argv) {
     } else if (help_topic == "policies") {
       std::cout << PolicyHelp();
     } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate" ||
-               help_topic == "plan" || help_topic == "trace") {
+               help_topic == "plan" || help_topic == "trace" ||
+               help_topic == "frag") {
       std::cout << app.get_subcommand(help_topic)->help();
     } else {
       return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
-                                     "\"; topics: run, compare, validate, plan, trace, policies");
+                                     "\"; topics: run, compare, validate, plan, trace, frag, "
+                                     "policies");
     }
     return kExitOk;
   }

@@ -11,6 +11,11 @@ namespace burnrate {
 std::unique_ptr<PlacementPolicy> NewFirstFitPlacement();
 std::unique_ptr<PlacementPolicy> NewBestFitPlacement();
 std::unique_ptr<PlacementPolicy> NewSpreadPlacement();
+// placement_aware.cc
+std::unique_ptr<PlacementPolicy> NewRandomPlacement();
+std::unique_ptr<PlacementPolicy> NewTopologyPlacement();
+std::unique_ptr<PlacementPolicy> NewFastestPlacement();
+std::unique_ptr<PlacementPolicy> NewCheapestDeadlinePlacement();
 
 // Scaling policies (scaling.cc).
 std::unique_ptr<ScalingPolicy> NewInOrderScaling();

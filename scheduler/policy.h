@@ -39,6 +39,7 @@ struct JobView {
   double cpus = 0;              // CPU cores and memory the gang asks for (all its nodes)
   double memory_gb = 0;
   double attained_gpu_s = 0;    // GPU-seconds held in its ended attempts (LAS)
+  SimTime deadline = kTimeInfinity;  // finish-by time; kTimeInfinity = none
 };
 
 // A tenant (team, user or virtual cluster) as fairness policies see it. Tenants not declared in
@@ -137,8 +138,24 @@ class QueuePolicy {
   }
 };
 
+// What a placement policy may know about the gang it places.
+struct PlacementRequest {
+  uint32_t gpus = 0;
+  Duration work_ref = 0;             // reference-GPU work left
+  SimTime now = 0;
+  SimTime deadline = kTimeInfinity;  // finish-by time; kTimeInfinity = none
+};
+
+// What a placement policy may know about a pool (indexed by pool, scenario order).
+struct PoolTraits {
+  double speed = 1.0;            // training speed relative to the reference GPU
+  double usd_per_gpu_hour = 0;   // hourly price (0 for owned capacity: already paid)
+};
+
 // Chooses the nodes of a gang: one node when the gang fits in a node, otherwise
 // floor(gpus / gpus_per_node) whole free nodes plus one node for the remainder, in one pool.
+// (The filter + score extension points: which pools and nodes may take the gang, and which of
+// them is best.)
 class PlacementPolicy {
  public:
   virtual ~PlacementPolicy() = default;
@@ -147,6 +164,19 @@ class PlacementPolicy {
   // in scenario order); returns false and leaves `out` empty otherwise. Does not allocate.
   virtual bool Place(const ClusterState& cluster, std::span<const uint32_t> pools, uint32_t gpus,
                      Placement* out) const = 0;
+  // Called once before the run: the run's own random seed and every pool's traits.
+  virtual void Init(uint64_t seed, std::span<const PoolTraits> pools) {
+    (void)seed;
+    (void)pools;
+  }
+  // True when the policy chooses among all the job's pools at once (by speed or price)
+  // instead of payment tier by tier (committed capacity, then spot, then on-demand).
+  virtual bool across_tiers() const { return false; }
+  // The full-information entry point the simulator calls; default: Place.
+  virtual bool PlaceJob(const ClusterState& cluster, std::span<const uint32_t> pools,
+                        const PlacementRequest& request, Placement* out) {
+    return Place(cluster, pools, request.gpus, out);
+  }
 };
 
 // What a scaling policy sees of one autoscaled pool.

@@ -66,6 +66,15 @@ const std::vector<Entry<PlacementPolicy>>& PlacementTable() {
       {{"best-fit", "pack: the node left with the fewest free GPUs"},
        NoArgs(NewBestFitPlacement)},
       {{"spread", "the least-loaded node (most free GPUs)"}, NoArgs(NewSpreadPlacement)},
+      {{"random", "a random pool and random nodes with room (seeded baseline)"},
+       NoArgs(NewRandomPlacement)},
+      {{"topology", "one node (best fit), else one rack, else the fewest racks"},
+       NoArgs(NewTopologyPlacement)},
+      {{"fastest", "the fastest GPU type free now, across payment tiers"},
+       NoArgs(NewFastestPlacement)},
+      {{"cheapest-deadline", "the cheapest pool that still meets the job's deadline (else the "
+                             "fastest), across payment tiers"},
+       NoArgs(NewCheapestDeadlinePlacement)},
   };
   return *table;
 }

@@ -57,6 +57,7 @@ struct Job {
   GpuTime lost = 0;              // held GPU-time that did not count toward completion
   GpuTime attained = 0;          // GPU-time held in ended attempts
   bool running = false;
+  double speed = 1.0;            // of the current or last attempt: pool speed x locality
   Placement placement;
 };
 
@@ -199,6 +200,7 @@ class World final : public SchedulingContext {
   void OnComplete(JobId id);
   void OnSample();
   void InitCapacity();
+  void InitPlacement();
   void OnCapacity(uint32_t change);
   void Autoscale();
   void ForgetJobOnNode(NodeId node, JobId id) {
@@ -509,6 +511,7 @@ void World::OnArrival(uint32_t s) {
     job.checkpoint_interval = spec.checkpoint_interval;
     job.restart_overhead = spec.restart_overhead;
     job.view.estimate_ref = spec.estimate;
+    if (spec.deadline > 0) job.view.deadline = spec.submit + spec.deadline;
     job.view.cpus = spec.cpus;
     job.view.memory_gb = spec.memory_gb;
   } else {
@@ -551,10 +554,19 @@ bool World::TryStart(JobId id) {
   Job& job = jobs_[id];
   const JobClass& cls = classes_[job.view.class_id];
   bool placed = false;
-  for (const std::vector<uint32_t>& tier : cls.tiers) {
-    if (placement_->Place(cluster_, tier, job.view.gpus, &scratch_)) {
-      placed = true;
-      break;
+  PlacementRequest req;
+  req.gpus = job.view.gpus;
+  req.work_ref = job.view.duration_ref;
+  req.now = now_;
+  req.deadline = job.view.deadline;
+  if (placement_->across_tiers()) {
+    placed = placement_->PlaceJob(cluster_, cls.pools, req, &scratch_);
+  } else {
+    for (const std::vector<uint32_t>& tier : cls.tiers) {
+      if (placement_->PlaceJob(cluster_, tier, req, &scratch_)) {
+        placed = true;
+        break;
+      }
     }
   }
   if (!placed) return false;
@@ -572,8 +584,17 @@ bool World::TryStart(JobId id) {
   job.start = now_;
   job.running = true;
   if (job.first_start < 0) job.first_start = now_;
+  // A gang over several nodes (or racks) runs at the cluster's locality factor.
+  job.speed = sc_.pools[pool].training_speed;
+  if (scratch_.size() > 1) {
+    bool one_rack = true;
+    for (const NodeShare& share : scratch_) {
+      one_rack &= cluster_.rack_of(share.node) == cluster_.rack_of(scratch_.front().node);
+    }
+    job.speed *= one_rack ? sc_.cross_node_speed : sc_.cross_rack_speed;
+  }
   // A restarted job first pays its restart overhead, then runs the work left.
-  job.runtime = Runtime(job.view.duration_ref, sc_.pools[pool].training_speed) +
+  job.runtime = Runtime(job.view.duration_ref, job.speed) +
                 (job.preemptions > 0 ? job.restart_overhead : 0);
   const SimTime end = now_ + job.runtime;
   job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
@@ -626,13 +647,12 @@ void World::AccountSegment(const Job& job, SimTime begin, SimTime end) {
 // its GPUs and queues again.
 void World::Preempt(JobId id) {
   Job& job = jobs_[id];
-  const uint32_t pool = static_cast<uint32_t>(job.pool);
   events_->Cancel(job.completion);
   running_by_end_.erase({job.start + job.runtime, id});
   const Duration elapsed = now_ - job.start;
   const Duration saved = SavedSincePreempt(job);
-  // Work saved, in reference time: the pool ran at training_speed x the reference.
-  const double speed = sc_.pools[pool].training_speed;
+  // Work saved, in reference time: the attempt ran at job.speed x the reference.
+  const double speed = job.speed;
   const Duration saved_ref = std::min(
       job.view.duration_ref,
       static_cast<Duration>(static_cast<double>(saved) * speed + 0.5));
@@ -754,7 +774,7 @@ Duration World::RemainingRef(JobId id) const {
   if (!job.running) return job.view.duration_ref;
   const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
   const Duration useful = std::max<Duration>(0, now_ - job.start - overhead);
-  const double done = static_cast<double>(useful) * sc_.pools[static_cast<size_t>(job.pool)].training_speed;
+  const double done = static_cast<double>(useful) * job.speed;
   return std::max<Duration>(0, job.view.duration_ref - static_cast<Duration>(done + 0.5));
 }
 
@@ -838,6 +858,14 @@ absl::Status World::CheckInvariants(const Event& e) const {
     }
   }
   return absl::OkStatus();
+}
+
+void World::InitPlacement() {
+  std::vector<PoolTraits> traits;
+  for (const PoolSpec& p : sc_.pools) {
+    traits.push_back({p.training_speed, MoneyToDollars(p.price)});
+  }
+  placement_->Init(Rng::ForStream(seed_, uint64_t{3} << 40).NextU64(), traits);
 }
 
 void World::InitCapacity() {
@@ -1149,6 +1177,7 @@ void World::Autoscale() {
 }
 
 absl::Status World::Run() {
+  InitPlacement();
   InitCapacity();
   InitSources();
   if (!run_error_.ok()) return run_error_;

@@ -86,6 +86,7 @@ struct JobSpec {
   Duration checkpoint_interval = 0;  // 0 = never
   Duration restart_overhead = 0;
   Duration estimate = 0;  // the user's estimate of `duration`; 0 = none
+  Duration deadline = 0;  // finish within this of submission; 0 = none
   double cpus = 0;        // whole gang
   double memory_gb = 0;
 };
@@ -203,6 +204,9 @@ struct ScenarioModel {
   GpuCatalog catalog;
   std::string reference_gpu = "A100-80GB";
   std::vector<PoolSpec> pools;
+  // Speed factor of a gang spread over several nodes of one rack, and over several racks.
+  double cross_node_speed = 1.0;
+  double cross_rack_speed = 1.0;
   std::vector<JobSpec> jobs;  // in the order given
   std::vector<GeneratorSpec> generators;
   std::vector<TraceSourceSpec> traces;

@@ -265,6 +265,20 @@ class Compiler {
                   "is required; at least one pool (name, gpu_type, gpus_per_node, nodes, "
                   "pricing)");
     }
+    const double node_speed = Written("cluster.cross_node_speed") ? c.cross_node_speed() : 1.0;
+    if (Number("cluster.cross_node_speed", node_speed, Lower::kPositive, 1.0,
+               "must be in (0, 1] (relative speed of a gang over several nodes; default 1)",
+               false)) {
+      m->cross_node_speed = node_speed;
+    }
+    const double rack_speed =
+        Written("cluster.cross_rack_speed") ? c.cross_rack_speed() : m->cross_node_speed;
+    if (Number("cluster.cross_rack_speed", rack_speed, Lower::kPositive, 1.0,
+               "must be in (0, 1] (relative speed of a gang over several racks; default "
+               "cross_node_speed)",
+               false)) {
+      m->cross_rack_speed = rack_speed;
+    }
     std::map<std::string, std::string> names;  // name -> path of first pool
     for (int i = 0; i < c.pools_size(); ++i) {
       const auto& p = c.pools(i);
@@ -715,6 +729,12 @@ class Compiler {
                    "must be >= 0 (GB of the whole gang)", false);
       spec.cpus = j.cpus();
       spec.memory_gb = j.memory_gb();
+      if (OptionalSeconds(path + ".deadline_s", j.deadline_s(),
+                          " after submission (0 = no deadline)")) {
+        spec.deadline = SecondsToTime(j.deadline_s());
+      } else {
+        ok = false;
+      }
       if (ok) m->jobs.push_back(std::move(spec));
     }
     // Jobs submitted at or after the horizon are legal (a long job log cut to a shorter run)

@@ -20,6 +20,7 @@ namespace {
 ScenarioModel MixedWorkload(double* useful_gpu_hours) {
   ScenarioModel s = testing::OnePool(4, 8, 12);
   s.pools[0].cpus_per_node = 64;
+  s.pools[0].rack_size = 2;  // two racks: topology has a choice
   PoolSpec spot = s.pools[0];
   spot.name = "spot";
   spot.nodes = 2;
@@ -56,7 +57,8 @@ TEST_CASE("every queue policy passes the shared behaviour table", "[scheduler][t
   double useful = 0;
   const ScenarioModel s = MixedWorkload(&useful);
   for (const PolicyInfo& q : QueuePolicies()) {
-    for (const std::string placement : {"first-fit", "best-fit", "spread"}) {
+    for (const PolicyInfo& pl : PlacementPolicies()) {
+      const std::string& placement = pl.name;
       INFO(q.name << " + " << placement);
       RunOptions o;
       o.keep_job_records = true;

@@ -1,0 +1,287 @@
+// Placement policies that look beyond free GPU counts: random (a seeded baseline), topology
+// (node, then rack locality) and the heterogeneity-aware fastest and cheapest-deadline.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "scheduler/placements.h"
+#include "sim/model/rng.h"
+
+namespace burnrate {
+namespace {
+
+bool Taken(const Placement& p, NodeId n) {
+  return std::any_of(p.begin(), p.end(), [&](const NodeShare& s) { return s.node == n; });
+}
+
+// The first node at or after `start` (wrapping round the pool) with >= min_free free GPUs not
+// already in `out`. REQUIRES: one exists.
+NodeId NextWithFree(const ClusterState& c, uint32_t pool, uint32_t min_free, NodeId start,
+                    const Placement& out) {
+  const NodeId first = c.first_node(pool);
+  NodeId from = start;
+  bool wrapped = false;
+  while (true) {
+    const int32_t id = c.LeftmostWithFree(pool, min_free, from);
+    if (id == kNoNode) {
+      if (wrapped) return static_cast<NodeId>(kNoNode);  // cannot happen when it fits
+      wrapped = true;
+      from = first;
+      continue;
+    }
+    if (!Taken(out, static_cast<NodeId>(id))) return static_cast<NodeId>(id);
+    from = static_cast<NodeId>(id) + 1;
+  }
+}
+
+// random: a uniformly random pool among those that fit, then for each node of the gang the
+// first node with room at or after a uniformly random position (wrapping). The FGD paper's
+// "Random" baseline, for whole GPUs. Seeded from the run's seed: reproducible.
+class RandomPlacement final : public PlacementPolicy {
+ public:
+  std::string_view name() const override { return "random"; }
+  void Init(uint64_t seed, std::span<const PoolTraits>) override { rng_ = Rng(seed); }
+  bool Place(const ClusterState&, std::span<const uint32_t>, uint32_t, Placement*) const override {
+    return false;  // PlaceJob is the entry point (it draws random numbers)
+  }
+  bool PlaceJob(const ClusterState& c, std::span<const uint32_t> pools,
+                const PlacementRequest& req, Placement* out) override {
+    out->clear();
+    fitting_.clear();
+    for (uint32_t p : pools) {
+      if (c.Fits(p, req.gpus)) fitting_.push_back(p);
+    }
+    if (fitting_.empty()) return false;
+    const uint32_t pool = fitting_[rng_.UniformInt(fitting_.size())];
+    const uint32_t gpn = c.gpus_per_node(pool);
+    const auto random_node = [&] {
+      return c.first_node(pool) + static_cast<NodeId>(rng_.UniformInt(c.nodes_in_pool(pool)));
+    };
+    if (req.gpus <= gpn) {
+      out->push_back({NextWithFree(c, pool, req.gpus, random_node(), *out), req.gpus});
+      return true;
+    }
+    for (uint32_t i = 0; i < req.gpus / gpn; ++i) {
+      out->push_back({NextWithFree(c, pool, gpn, random_node(), *out), gpn});
+    }
+    if (const uint32_t rest = req.gpus % gpn; rest > 0) {
+      out->push_back({NextWithFree(c, pool, rest, random_node(), *out), rest});
+    }
+    return true;
+  }
+
+ private:
+  Rng rng_{1};
+  std::vector<uint32_t> fitting_;
+};
+
+// topology: a gang that fits in a node goes to the fullest node that holds it (best fit: keeps
+// whole nodes free for wide gangs). A wider gang goes to one rack if any rack can hold it
+// whole - the rack left with the fewest free GPUs - else over the fewest racks, the racks with
+// the most whole free nodes first. Scenario.cluster's cross_node_speed / cross_rack_speed
+// make spread gangs run slower, so locality shows in JCT. Multi-node gangs cost
+// O(free nodes of the pool) (racks are counted from the free-node buckets).
+class TopologyPlacement final : public PlacementPolicy {
+ public:
+  explicit TopologyPlacement(std::unique_ptr<PlacementPolicy> single) : single_(std::move(single)) {}
+  std::string_view name() const override { return "topology"; }
+  bool Place(const ClusterState& c, std::span<const uint32_t> pools, uint32_t gpus,
+             Placement* out) const override {
+    out->clear();
+    // One node: the best-fit rule, over all candidate pools.
+    bool any_single = false;
+    for (uint32_t p : pools) any_single |= gpus <= c.gpus_per_node(p) && c.Fits(p, gpus);
+    if (any_single) {
+      std::vector<uint32_t> singles;
+      for (uint32_t p : pools) {
+        if (gpus <= c.gpus_per_node(p)) singles.push_back(p);
+      }
+      return single_->Place(c, singles, gpus, out);
+    }
+    // Several nodes: the pool and rack that hold it most tightly.
+    for (uint32_t pool : pools) {
+      if (!c.Fits(pool, gpus)) continue;
+      if (PlaceInRacks(c, pool, gpus, out)) return true;
+    }
+    return false;
+  }
+
+ private:
+  struct RackFree {
+    uint32_t whole = 0;          // fully free nodes
+    uint32_t best_partial = 0;   // the largest partial free count < gpn
+    uint64_t free_gpus = 0;
+  };
+  bool PlaceInRacks(const ClusterState& c, uint32_t pool, uint32_t gpus, Placement* out) const {
+    const uint32_t gpn = c.gpus_per_node(pool);
+    const uint32_t whole = gpus / gpn, rest = gpus % gpn;
+    absl::flat_hash_map<uint32_t, RackFree> racks;
+    std::vector<uint32_t> order;  // racks in first-seen order (deterministic)
+    for (uint32_t k = 1; k <= gpn; ++k) {
+      for (int32_t id = c.BucketFirst(pool, k); id != kNoNode;
+           id = c.BucketNext(static_cast<NodeId>(id))) {
+        const uint32_t rack = c.rack_of(static_cast<NodeId>(id));
+        auto [it, fresh] = racks.try_emplace(rack);
+        if (fresh) order.push_back(rack);
+        RackFree& r = it->second;
+        r.free_gpus += k;
+        if (k == gpn) {
+          ++r.whole;
+        } else {
+          r.best_partial = std::max(r.best_partial, k);
+        }
+      }
+    }
+    std::sort(order.begin(), order.end());
+    // One rack holding the whole gang, with the fewest free GPUs (tightest).
+    int best = -1;
+    uint64_t best_free = 0;
+    for (uint32_t rack : order) {
+      const RackFree& r = racks[rack];
+      const bool fits = r.whole >= whole &&
+                        (rest == 0 || r.best_partial >= rest || r.whole > whole);
+      if (fits && (best < 0 || r.free_gpus < best_free)) {
+        best = static_cast<int>(rack);
+        best_free = r.free_gpus;
+      }
+    }
+    if (best >= 0) return TakeFromRacks(c, pool, {static_cast<uint32_t>(best)}, whole, rest, out);
+    // Over several racks: the racks with the most whole nodes first.
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return racks[a].whole > racks[b].whole;
+    });
+    return TakeFromRacks(c, pool, order, whole, rest, out);
+  }
+  // Takes whole nodes rack by rack in `racks` order, then the remainder on the tightest node
+  // (prefering the racks already used).
+  static bool TakeFromRacks(const ClusterState& c, uint32_t pool, std::vector<uint32_t> racks,
+                            uint32_t whole, uint32_t rest, Placement* out) {
+    const uint32_t gpn = c.gpus_per_node(pool);
+    for (uint32_t rack : racks) {
+      for (int32_t id = c.BucketFirst(pool, gpn); id != kNoNode && out->size() < whole;
+           id = c.BucketNext(static_cast<NodeId>(id))) {
+        if (c.rack_of(static_cast<NodeId>(id)) == rack) {
+          out->push_back({static_cast<NodeId>(id), gpn});
+        }
+      }
+      if (out->size() == whole) break;
+    }
+    if (out->size() < whole) {
+      out->clear();
+      return false;
+    }
+    if (rest == 0) return true;
+    // Remainder: the smallest free count >= rest, in a used rack if possible.
+    int32_t pick = kNoNode;
+    bool pick_local = false;
+    uint32_t pick_k = 0;
+    for (uint32_t k = rest; k <= gpn; ++k) {
+      for (int32_t id = c.BucketFirst(pool, k); id != kNoNode;
+           id = c.BucketNext(static_cast<NodeId>(id))) {
+        const NodeId n = static_cast<NodeId>(id);
+        if (Taken(*out, n)) continue;
+        const bool local = std::any_of(out->begin(), out->end(), [&](const NodeShare& s) {
+          return c.rack_of(s.node) == c.rack_of(n);
+        });
+        if (pick == kNoNode || (local && !pick_local)) {
+          pick = id;
+          pick_local = local;
+          pick_k = k;
+        }
+        if (pick_local) break;
+      }
+      if (pick_local) break;
+    }
+    (void)pick_k;
+    if (pick == kNoNode) {
+      out->clear();
+      return false;
+    }
+    out->push_back({static_cast<NodeId>(pick), rest});
+    return true;
+  }
+
+  std::unique_ptr<PlacementPolicy> single_;
+};
+
+// fastest / cheapest-deadline: heterogeneity-aware choice of pool (so of GPU type) among all
+// the job's pools at once, then best fit inside it.
+//   fastest: the pool with the highest training speed that fits now.
+//   cheapest-deadline: the pool where the job costs least (price x GPUs x run time there)
+//     among those where it would finish by its deadline; without a deadline, simply the
+//     cheapest; when no pool meets the deadline, the fastest.
+class HeteroPlacement final : public PlacementPolicy {
+ public:
+  HeteroPlacement(bool by_cost, std::unique_ptr<PlacementPolicy> inner)
+      : by_cost_(by_cost), inner_(std::move(inner)) {}
+  std::string_view name() const override { return by_cost_ ? "cheapest-deadline" : "fastest"; }
+  void Init(uint64_t, std::span<const PoolTraits> pools) override {
+    traits_.assign(pools.begin(), pools.end());
+  }
+  bool across_tiers() const override { return true; }
+  bool Place(const ClusterState& c, std::span<const uint32_t> pools, uint32_t gpus,
+             Placement* out) const override {
+    PlacementRequest req;
+    req.gpus = gpus;
+    return Choose(c, pools, req, out);
+  }
+  bool PlaceJob(const ClusterState& c, std::span<const uint32_t> pools,
+                const PlacementRequest& req, Placement* out) override {
+    return Choose(c, pools, req, out);
+  }
+
+ private:
+  double Speed(uint32_t p) const { return p < traits_.size() ? traits_[p].speed : 1.0; }
+  bool Choose(const ClusterState& c, std::span<const uint32_t> pools, const PlacementRequest& req,
+              Placement* out) const {
+    out->clear();
+    int fastest = -1, cheapest = -1;
+    double cheapest_cost = 0;
+    for (uint32_t p : pools) {
+      if (!c.Fits(p, req.gpus)) continue;
+      if (fastest < 0 || Speed(p) > Speed(static_cast<uint32_t>(fastest))) {
+        fastest = static_cast<int>(p);
+      }
+      if (!by_cost_) continue;
+      const double run_s =
+          static_cast<double>(SchedulingContext::Runtime(req.work_ref, Speed(p))) / kSecond;
+      if (req.deadline != kTimeInfinity &&
+          req.now + SchedulingContext::Runtime(req.work_ref, Speed(p)) > req.deadline) {
+        continue;
+      }
+      const double price = p < traits_.size() ? traits_[p].usd_per_gpu_hour : 0;
+      const double cost = price * req.gpus * run_s / 3600.0;
+      if (cheapest < 0 || cost < cheapest_cost) {
+        cheapest = static_cast<int>(p);
+        cheapest_cost = cost;
+      }
+    }
+    const int pick = cheapest >= 0 ? cheapest : fastest;
+    if (pick < 0) return false;
+    const uint32_t one[] = {static_cast<uint32_t>(pick)};
+    return inner_->Place(c, one, req.gpus, out);
+  }
+
+  const bool by_cost_;
+  std::unique_ptr<PlacementPolicy> inner_;
+  std::vector<PoolTraits> traits_;
+};
+
+}  // namespace
+
+std::unique_ptr<PlacementPolicy> NewRandomPlacement() {
+  return std::make_unique<RandomPlacement>();
+}
+std::unique_ptr<PlacementPolicy> NewTopologyPlacement() {
+  return std::make_unique<TopologyPlacement>(NewBestFitPlacement());
+}
+std::unique_ptr<PlacementPolicy> NewFastestPlacement() {
+  return std::make_unique<HeteroPlacement>(false, NewBestFitPlacement());
+}
+std::unique_ptr<PlacementPolicy> NewCheapestDeadlinePlacement() {
+  return std::make_unique<HeteroPlacement>(true, NewBestFitPlacement());
+}
+
+}  // namespace burnrate

@@ -1406,6 +1406,15 @@ RunOutput World::Finish(const PolicySpec& policy) {
       ++n;
     }
     s->set_jain_fairness(n == 0 ? 0.0 : jsum * jsum / (n * jsq));
+    uint32_t with_deadline = 0, missed = 0;
+    for (const Job& j : jobs_) {
+      if (j.view.deadline == kTimeInfinity) continue;
+      ++with_deadline;
+      const bool late = j.end >= 0 ? j.end > j.view.deadline : j.view.deadline < sc_.horizon;
+      if (late) ++missed;
+    }
+    s->set_jobs_with_deadline(with_deadline);
+    s->set_deadlines_missed(missed);
     for (v1::TenantResult& tr : *r.mutable_tenants()) {
       const uint32_t t = tenant_index_.at(tr.tenant());
       tr.set_jobs_completed(tenant_done[t]);

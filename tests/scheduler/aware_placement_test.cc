@@ -151,7 +151,11 @@ TEST_CASE("fastest takes the fastest free GPU type; cheapest-deadline the cheape
   CHECK(Rec(MustRun(s, "fifo", "cheapest-deadline"), "job").pool == "slow");
   // A 3 h deadline rules out the slow type (4 h).
   s.jobs[0].deadline = 3 * kHour;
-  CHECK(Rec(MustRun(s, "fifo", "cheapest-deadline"), "job").pool == "pool");
+  const RunOutput met = MustRun(s, "fifo", "cheapest-deadline");
+  CHECK(Rec(met, "job").pool == "pool");
+  CHECK(met.result.summary().jobs_with_deadline() == 1);
+  CHECK(met.result.summary().deadlines_missed() == 0);
+  CHECK(MustRun(s, "fifo", "first-fit").result.summary().deadlines_missed() == 1);
   // An impossible deadline (1 h): the fastest.
   s.jobs[0].deadline = kHour;
   CHECK(Rec(MustRun(s, "fifo", "cheapest-deadline"), "job").pool == "pool");

@@ -1508,6 +1508,21 @@ absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySp
   return world.Finish(policy);
 }
 
+absl::StatusOr<RunOutput> SimulateWith(const ScenarioModel& scenario,
+                                       std::unique_ptr<QueuePolicy> queue,
+                                       std::unique_ptr<PlacementPolicy> placement,
+                                       const std::string& label, uint64_t seed,
+                                       const RunOptions& options) {
+  auto scaling = MakeScalingPolicy("in-order");
+  if (!scaling.ok()) return scaling.status();
+  World world(scenario, seed, options, std::move(queue), std::move(placement),
+              *std::move(scaling));
+  if (absl::Status s = world.Run(); !s.ok()) return s;
+  RunOutput out = world.Finish(PolicySpec("custom"));
+  out.result.set_policy(label);
+  return out;
+}
+
 absl::StatusOr<ScenarioOutput> SimulateAll(const ScenarioModel& scenario,
                                            const std::vector<PolicySpec>& policies, uint64_t seed,
                                            const RunOptions& options) {

@@ -8,11 +8,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "burnrate/v1/results.pb.h"
 #include "sim/model/job_record.h"
+#include "scheduler/policy.h"
 #include "sim/model/scenario_model.h"
 
 namespace burnrate {
@@ -48,6 +51,14 @@ struct RunOutput {
 // name; Internal when an invariant check fails.
 absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySpec& policy,
                                    uint64_t seed, const RunOptions& options);
+
+// Runs `scenario` under policy objects of your own (a policy not in the registry, e.g. while
+// writing one): `label` names the run in the result. Scaling: "in-order".
+absl::StatusOr<RunOutput> SimulateWith(const ScenarioModel& scenario,
+                                       std::unique_ptr<QueuePolicy> queue,
+                                       std::unique_ptr<PlacementPolicy> placement,
+                                       const std::string& label, uint64_t seed,
+                                       const RunOptions& options);
 
 struct ScenarioOutput {
   burnrate::v1::Results results;

@@ -163,6 +163,7 @@ void BM_WholeRun(benchmark::State& state, uint64_t jobs, double load, PolicySpec
   state.counters["no_wait_utilisation"] = NoWaitUtilisation(jobs, load, scenario.horizon);
   state.counters["jobs_submitted"] = summary.jobs_submitted();
   state.counters["jobs_completed"] = summary.jobs_completed();
+  state.counters["preemptions"] = summary.preemptions();
   state.counters["jobs_queued_at_horizon"] = summary.jobs_queued_at_horizon();
   state.counters["mean_queue_delay_h"] = summary.mean_queue_delay_s() / 3600.0;
   state.counters["arrivals_per_hour"] = ArrivalsPerHour(load);
@@ -175,6 +176,12 @@ const std::vector<PolicySpec>& WholeRunPolicies() {
       {"fifo-skip", "best-fit"},
       {"fifo", "first-fit"},
       {"sjf", "best-fit"},
+      {"srtf", "best-fit"},
+      {"tiresias-las", "best-fit"},
+      {"fair-share", "best-fit"},
+      {"themis-ftf", "best-fit"},
+      {"priority", "topology"},
+      {"fifo-skip", "random"},
   };
   return *policies;
 }

@@ -36,6 +36,7 @@ void LaneQueue::AddRunning(JobId id) {
   e.running = true;
   e.running_pos = static_cast<uint32_t>(running_.size());
   running_.push_back(id);
+  ++running_version_;
 }
 
 void LaneQueue::OnStop(JobId id, bool completed) {
@@ -46,11 +47,13 @@ void LaneQueue::OnStop(JobId id, bool completed) {
     jobs_[last].running_pos = e.running_pos;
     running_.pop_back();
     e.running = false;
+    ++running_version_;
   }
   Stopped(id, completed);
 }
 
 void LaneQueue::Schedule(SchedulingContext& ctx) {
+  ++pass_;
   BeginPass(ctx);
   if (pending_ == 0) return;
   blocked_.assign(lanes_.size(), 0);
@@ -98,16 +101,50 @@ void LaneQueue::Schedule(SchedulingContext& ctx) {
 
 bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
   candidates_.clear();
-  for (JobId r : running_) {
-    if (!MayPreempt(ctx, id, r)) continue;
-    const GpuTime loss = ctx.PreemptionLoss(r);
-    candidates_.push_back({VictimRank(ctx, r), static_cast<int64_t>(loss), r});
+  if (threshold_preemption()) {
+    // Scores are computed once per pass. Jobs started later in the same pass are not in the
+    // list, and need not be: the pass takes heads in key order, so a job it started is never
+    // strictly less urgent than a later head. Jobs preempted since are skipped.
+    if (scored_pass_ != pass_) {
+      scored_.clear();
+      for (JobId r : running_) {
+        // Rank = -score: the highest score first.
+        scored_.push_back({-VictimScore(ctx, r), static_cast<int64_t>(ctx.PreemptionLoss(r)), r});
+      }
+      scored_pass_ = pass_;
+    }
+    const double limit = -PreemptThreshold(ctx, id);
+    for (const Candidate& c : scored_) {
+      if (c.rank < limit && jobs_[c.id].running) candidates_.push_back(c);
+    }
+  } else {
+    for (JobId r : running_) {
+      if (!MayPreempt(ctx, id, r)) continue;
+      const GpuTime loss = ctx.PreemptionLoss(r);
+      candidates_.push_back({VictimRank(ctx, r), static_cast<int64_t>(loss), r});
+    }
   }
   if (candidates_.empty()) return false;
-  std::sort(candidates_.begin(), candidates_.end());
-  victims_.clear();
-  for (const Candidate& c : candidates_) victims_.push_back(c.id);
-  if (!ctx.FitsIfPreempted(id, victims_)) return false;
+  // Necessary condition, O(candidates): free GPUs plus everything the candidates hold must
+  // cover the gang (fragmentation can still defeat it; FitsIfPreempted decides).
+  uint64_t could_free = ctx.FreeGpusFor(id);
+  for (const Candidate& c : candidates_) could_free += jobs_[c.id].view.gpus;
+  if (could_free < jobs_[id].view.gpus) return false;
+  // Victims are usually few: rank only the best k candidates (doubling k until they make
+  // room) instead of sorting them all.
+  size_t k = std::min<size_t>(candidates_.size(), 8);
+  while (true) {
+    if (k < candidates_.size()) {
+      std::nth_element(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(k),
+                       candidates_.end());
+    }
+    std::sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(k));
+    victims_.clear();
+    for (size_t i = 0; i < k; ++i) victims_.push_back(candidates_[i].id);
+    if (ctx.FitsIfPreempted(id, victims_)) break;
+    if (k == candidates_.size()) return false;
+    k = std::min(candidates_.size(), k * 4);
+  }
   // The shortest prefix of the ranked candidates that makes room (fitting is monotone in the
   // prefix: freeing more never hurts).
   size_t lo = 1, hi = victims_.size();
@@ -121,7 +158,11 @@ bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
   }
   victims_.resize(lo);
   // Reprieve: drop victims, most valuable first, whose eviction turns out not to be needed.
-  for (size_t i = victims_.size(); i-- > 0 && victims_.size() > 1;) {
+  // Quadratic in the victims, so only for small sets (the common case); a larger set is the
+  // shortest sufficient prefix of the ranking as it stands.
+  constexpr size_t kMaxReprieve = 16;
+  for (size_t i = victims_.size(); victims_.size() <= kMaxReprieve && i-- > 0 &&
+                                   victims_.size() > 1;) {
     const JobId v = victims_[i];
     victims_.erase(victims_.begin() + static_cast<std::ptrdiff_t>(i));
     if (!ctx.FitsIfPreempted(id, victims_)) {

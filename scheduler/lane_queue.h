@@ -73,6 +73,21 @@ class LaneQueue : public QueuePolicy {
     (void)victim;
     return 0;
   }
+  // Fast path for policies whose eviction rule is a threshold: `victim` may be evicted for
+  // `pending` exactly when VictimScore(victim) > PreemptThreshold(pending), and victims go
+  // highest score first (then least loss). The engine then scores the running jobs once per
+  // pass (and after each preemption) instead of asking MayPreempt for every pair.
+  virtual bool threshold_preemption() const { return false; }
+  virtual double VictimScore(SchedulingContext& ctx, JobId victim) {
+    (void)ctx;
+    (void)victim;
+    return 0;
+  }
+  virtual double PreemptThreshold(SchedulingContext& ctx, JobId pending) {
+    (void)ctx;
+    (void)pending;
+    return 0;
+  }
   // Called at the start of every pass (re-key, promotions, wake-ups).
   virtual void BeginPass(SchedulingContext& ctx) { (void)ctx; }
   // A job started (after TryStart succeeded) / stopped.
@@ -125,6 +140,11 @@ class LaneQueue : public QueuePolicy {
   };
   std::vector<Candidate> candidates_;
   std::vector<JobId> victims_;
+  // Threshold fast path: running jobs by score (highest first), valid for one pass and one
+  // running set.
+  std::vector<Candidate> scored_;
+  uint64_t pass_ = 0, running_version_ = 0;
+  uint64_t scored_pass_ = ~uint64_t{0}, scored_version_ = ~uint64_t{0};
 };
 
 }  // namespace burnrate

@@ -89,6 +89,8 @@ class SchedulingContext {
   // Whether freeing the GPUs of `victims` (running jobs) would let pending job `id` fit.
   // O(victims' nodes + the job's pools). REQUIRES: `id` pending, every victim running.
   virtual bool FitsIfPreempted(JobId id, std::span<const JobId> victims) = 0;
+  // Free GPUs, now, on the online nodes of the pools pending job `id` may use. O(its pools).
+  virtual uint64_t FreeGpusFor(JobId id) const = 0;
   // Stops a running job: work since its last checkpoint is lost (counted), its GPUs are freed,
   // the policy gets OnStop(id, false) and then Enqueue(id) again. REQUIRES: `id` running.
   virtual void Preempt(JobId id) = 0;

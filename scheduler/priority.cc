@@ -21,6 +21,13 @@ class Priority final : public LaneQueue {
     return preempt_ && view(victim).priority < view(pending).priority;
   }
   double VictimRank(SchedulingContext&, JobId victim) override { return view(victim).priority; }
+  bool threshold_preemption() const override { return preempt_; }
+  double VictimScore(SchedulingContext&, JobId victim) override {
+    return -static_cast<double>(view(victim).priority);
+  }
+  double PreemptThreshold(SchedulingContext&, JobId pending) override {
+    return -static_cast<double>(view(pending).priority);
+  }
 
  private:
   const bool preempt_;

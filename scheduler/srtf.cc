@@ -41,6 +41,13 @@ class Srtf : public LaneQueue {
   double VictimRank(SchedulingContext& ctx, JobId victim) override {
     return -static_cast<double>(Remaining(victim, view(victim), &ctx));  // the longest first
   }
+  bool threshold_preemption() const override { return preemptive_; }
+  double VictimScore(SchedulingContext& ctx, JobId victim) override {
+    return static_cast<double>(Remaining(victim, view(victim), &ctx));
+  }
+  double PreemptThreshold(SchedulingContext&, JobId pending) override {
+    return static_cast<double>(Remaining(pending, view(pending), nullptr)) * (1.0 + margin_);
+  }
   void Stopped(JobId id, bool completed) override {
     if (!completed || !estimated_) return;
     const JobView& v = view(id);

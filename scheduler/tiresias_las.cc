@@ -41,6 +41,13 @@ class TiresiasLas final : public LaneQueue {
   double VictimRank(SchedulingContext& ctx, JobId victim) override {
     return -static_cast<double>(RunningLevel(ctx, victim));  // the lowest queue first
   }
+  bool threshold_preemption() const override { return true; }
+  double VictimScore(SchedulingContext& ctx, JobId victim) override {
+    return static_cast<double>(RunningLevel(ctx, victim));
+  }
+  double PreemptThreshold(SchedulingContext&, JobId pending) override {
+    return static_cast<double>(PendingLevel(pending));
+  }
   void BeginPass(SchedulingContext& ctx) override {
     const SimTime now = ctx.now();
     // Newly queued jobs below the top queue get a promotion deadline.

@@ -163,6 +163,11 @@ class World final : public SchedulingContext {
   SimTime EarliestFit(JobId id) override;
   uint64_t capacity_epoch() const override { return capacity_epoch_; }
   bool FitsIfPreempted(JobId id, std::span<const JobId> victims) override;
+  uint64_t FreeGpusFor(JobId id) const override {
+    uint64_t free = 0;
+    for (uint32_t p : classes_[jobs_[id].view.class_id].pools) free += cluster_.free_gpus(p);
+    return free;
+  }
   void Preempt(JobId id) override;
   GpuTime PreemptionLoss(JobId id) const override {
     const Job& job = jobs_[id];
@@ -288,6 +293,8 @@ class World final : public SchedulingContext {
   std::vector<std::string> tenants_;
   std::vector<TenantView> tenant_views_;
   std::set<SimTime> wake_times_;  // pending policy wake-ups
+  std::vector<uint32_t> freed_;   // FitsIfPreempted scratch: GPUs freed per node
+  std::vector<NodeId> touched_;
   std::map<std::string, uint32_t> tenant_index_;
   std::vector<std::vector<GpuTime>> tenant_use_;
   std::vector<uint32_t> tenant_jobs_;
@@ -751,7 +758,9 @@ bool World::FitsIfPreempted(JobId id, std::span<const JobId> victims) {
     if (pc.Fits()) return true;
     pools.emplace_back(p, pc);
   }
-  absl::flat_hash_map<NodeId, uint32_t> free;
+  // Scratch free counts per node (dense, reset through the touched list: no allocation).
+  if (freed_.size() < cluster_.node_count()) freed_.assign(cluster_.node_count(), 0);
+  bool fits = false;
   for (JobId v : victims) {
     for (const NodeShare& share : jobs_[v].placement) {
       if (cluster_.state_of(share.node) != NodeState::kOnline) continue;
@@ -759,14 +768,20 @@ bool World::FitsIfPreempted(JobId id, std::span<const JobId> victims) {
       auto pit = std::find_if(pools.begin(), pools.end(),
                               [&](const auto& entry) { return entry.first == p; });
       if (pit == pools.end()) continue;
-      auto [fit, inserted] = free.try_emplace(share.node, cluster_.free_on(share.node));
-      const uint32_t a = fit->second, b = a + share.gpus;
-      fit->second = b;
+      if (freed_[share.node] == 0) touched_.push_back(share.node);
+      const uint32_t a = cluster_.free_on(share.node) + freed_[share.node], b = a + share.gpus;
+      freed_[share.node] += share.gpus;
       pit->second.Move(a, b);
-      if (pit->second.Fits()) return true;
+      if (pit->second.Fits()) {
+        fits = true;
+        break;
+      }
     }
+    if (fits) break;
   }
-  return false;
+  for (NodeId n : touched_) freed_[n] = 0;
+  touched_.clear();
+  return fits;
 }
 
 Duration World::RemainingRef(JobId id) const {

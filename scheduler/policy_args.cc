@@ -142,7 +142,7 @@ absl::StatusOr<PolicyArgs> ParsePolicyArgs(const std::vector<ArgSpec>& specs,
 std::string DescribeArgs(const std::vector<ArgSpec>& specs) {
   std::string out;
   for (const ArgSpec& s : specs) {
-    absl::StrAppend(&out, "    ", s.name, " (", TypeName(s.type), ", default ", s.default_value,
+    absl::StrAppend(&out, "      - ", s.name, " (", TypeName(s.type), ", default ", s.default_value,
                     "): ", s.meaning, "\n");
   }
   return out;

@@ -34,6 +34,14 @@ CASES=(
   'many_errors.yaml|many_errors.yaml:9: cluster.pools[0].pricing.on_demand.usd_per_gpu_hour: -2 is not allowed; must be >= 0'
   'many_errors.yaml|many_errors.yaml:13: workload.generators[0].gpus.weights: has 1 weights for 2 values'
   'many_errors.yaml|many_errors.yaml:14: workload.generators[0].duration.lognormal.sigma: is required'
+  'bad_policy_args.yaml|bad_policy_args.yaml:11: policies[0].queue_args.thresholds_gpu_hours: "10,1" is not strictly increasing; allowed: comma-separated increasing numbers'
+  'bad_policy_args.yaml|bad_policy_args.yaml:13: policies[1].queue_args.preemt: unknown argument; allowed: preempt'
+  'bad_policy_args.yaml|bad_policy_args.yaml:16: policies[2].placement_args.seed: unknown argument; this policy takes none'
+  'bad_tenants.yaml|bad_tenants.yaml:6: cluster.cross_node_speed: 1.5 is too large; must be at most 1'
+  'bad_tenants.yaml|bad_tenants.yaml:9: workload.tenants[0].max_gpus: 4 is below quota_gpus 8; must be >= quota_gpus, or 0 for no limit'
+  'bad_tenants.yaml|bad_tenants.yaml:10: workload.tenants[1].name: duplicate tenant "research" (also workload.tenants[0])'
+  'bad_tenants.yaml|bad_tenants.yaml:11: workload.tenants[2].weight: 0 is not allowed; must be > 0'
+  'bad_tenants.yaml|bad_tenants.yaml:13: workload.jobs[0].deadline_s: -1 is not allowed; must be >= 0'
   'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
 )
 

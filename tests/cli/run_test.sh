@@ -52,6 +52,13 @@ out=$("$BIN" run "$QS" --policy sjf+spread 2>&1)
 case "$out" in *"sjf+spread"*) ;; *) fail "--policy sjf+spread not in the table" ;; esac
 case "$out" in *"fifo-skip"*) fail "--policy did not replace the scenario's policies" ;; esac
 expect 0 "fifo-skip+first-fit" -- "$BIN" compare "$QS" --policies fifo,fifo-skip
+# Policy arguments in brackets, as run names spell them; commas inside brackets are values.
+expect 0 "gpu_hours=1,10]+topology" -- "$BIN" compare "$QS" \
+  --policies 'tiresias-las[thresholds_gpu_hours=1,10]+topology,fifo'
+expect 2 'tiresias-las thresholds: unknown argument; allowed: thresholds_gpu_hours, promote_knob' \
+  -- "$BIN" run "$QS" --policy 'tiresias-las[thresholds=1]'
+expect 2 'expected NAME=VALUE' -- "$BIN" run "$QS" --policy 'srtf[preempt_margin]'
+expect 2 'is not a number' -- "$BIN" run "$QS" --policy 'srtf[preempt_margin=lots]'
 
 # Not a terminal: no escape codes.
 "$BIN" run "$QS" | grep -q $'\033' && fail "escape codes in non-TTY output"

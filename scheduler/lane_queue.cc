@@ -102,6 +102,7 @@ void LaneQueue::Schedule(SchedulingContext& ctx) {
 bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
   candidates_.clear();
   if (threshold_preemption()) {
+    if (PreemptThreshold(ctx, id) >= VictimScoreBound(ctx)) return false;
     // Scores are computed once per pass. Jobs started later in the same pass are not in the
     // list, and need not be: the pass takes heads in key order, so a job it started is never
     // strictly less urgent than a later head. Jobs preempted since are skipped.
@@ -130,8 +131,9 @@ bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
   uint64_t could_free = ctx.FreeGpusFor(id);
   for (const Candidate& c : candidates_) could_free += jobs_[c.id].view.gpus;
   if (could_free < jobs_[id].view.gpus) return false;
-  // Victims are usually few: rank only the best k candidates (doubling k until they make
-  // room) instead of sorting them all.
+  // Victims are usually few: rank only the best k candidates (growing k until they make
+  // room) instead of sorting them all; the simulator then picks, node by node, the victims
+  // that free room with the least valuable jobs (ChooseVictims).
   size_t k = std::min<size_t>(candidates_.size(), 8);
   while (true) {
     if (k < candidates_.size()) {
@@ -139,36 +141,13 @@ bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
                        candidates_.end());
     }
     std::sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(k));
-    victims_.clear();
-    for (size_t i = 0; i < k; ++i) victims_.push_back(candidates_[i].id);
-    if (ctx.FitsIfPreempted(id, victims_)) break;
+    ranked_.clear();
+    for (size_t i = 0; i < k; ++i) ranked_.push_back(candidates_[i].id);
+    if (ctx.ChooseVictims(id, ranked_, &victims_)) break;
     if (k == candidates_.size()) return false;
     k = std::min(candidates_.size(), k * 4);
   }
-  // The shortest prefix of the ranked candidates that makes room (fitting is monotone in the
-  // prefix: freeing more never hurts).
-  size_t lo = 1, hi = victims_.size();
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (ctx.FitsIfPreempted(id, std::span<const JobId>(victims_.data(), mid))) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  victims_.resize(lo);
-  // Reprieve: drop victims, most valuable first, whose eviction turns out not to be needed.
-  // Quadratic in the victims, so only for small sets (the common case); a larger set is the
-  // shortest sufficient prefix of the ranking as it stands.
-  constexpr size_t kMaxReprieve = 16;
-  for (size_t i = victims_.size(); victims_.size() <= kMaxReprieve && i-- > 0 &&
-                                   victims_.size() > 1;) {
-    const JobId v = victims_[i];
-    victims_.erase(victims_.begin() + static_cast<std::ptrdiff_t>(i));
-    if (!ctx.FitsIfPreempted(id, victims_)) {
-      victims_.insert(victims_.begin() + static_cast<std::ptrdiff_t>(i), v);
-    }
-  }
+  if (victims_.empty()) return ctx.TryStart(id);  // it fits after all
   const std::vector<JobId> evict = victims_;  // Preempt re-enters Enqueue/OnStop
   for (JobId v : evict) {
     ctx.Preempt(v);

@@ -19,6 +19,7 @@
 #define BURNRATE_SCHEDULER_LANE_QUEUE_H_
 
 #include <cstdint>
+#include <limits>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -88,6 +89,13 @@ class LaneQueue : public QueuePolicy {
     (void)pending;
     return 0;
   }
+  // An upper bound of VictimScore over the running jobs, kept by the policy in O(log running)
+  // per start and stop: when the pending job's threshold is not below it, nobody can be
+  // evicted and the O(running) scoring is skipped. Default: no bound.
+  virtual double VictimScoreBound(SchedulingContext& ctx) {
+    (void)ctx;
+    return std::numeric_limits<double>::infinity();
+  }
   // Called at the start of every pass (re-key, promotions, wake-ups).
   virtual void BeginPass(SchedulingContext& ctx) { (void)ctx; }
   // A job started (after TryStart succeeded) / stopped.
@@ -107,6 +115,12 @@ class LaneQueue : public QueuePolicy {
   // The view the job had when last enqueued (gpus, tenant, class, ...).
   const JobView& view(JobId id) const { return jobs_[id].view; }
   const std::vector<JobId>& running() const { return running_; }
+  // Appends every pending job's id to `out` (lane by lane). O(pending).
+  void AppendPending(std::vector<JobId>* out) const {
+    for (const auto& lane : lanes_) {
+      for (const auto& entry : lane) out->push_back(std::get<2>(entry));
+    }
+  }
   uint64_t preemptions_by_policy() const { return policy_preemptions_; }
 
  private:
@@ -139,7 +153,7 @@ class LaneQueue : public QueuePolicy {
     }
   };
   std::vector<Candidate> candidates_;
-  std::vector<JobId> victims_;
+  std::vector<JobId> victims_, ranked_;
   // Threshold fast path: running jobs by score (highest first), valid for one pass and one
   // running set.
   std::vector<Candidate> scored_;

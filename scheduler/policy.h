@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/model/cluster_state.h"
 #include "sim/model/money.h"
@@ -89,6 +90,14 @@ class SchedulingContext {
   // Whether freeing the GPUs of `victims` (running jobs) would let pending job `id` fit.
   // O(victims' nodes + the job's pools). REQUIRES: `id` pending, every victim running.
   virtual bool FitsIfPreempted(JobId id, std::span<const JobId> victims) = 0;
+  // Victims for pending job `id` among `ranked` running jobs (most evictable first): the
+  // nodes the gang would use are chosen so that the highest-ranked (most valuable) victim
+  // needed is as low in the ranking as possible, and only jobs on those nodes are evicted
+  // (Kubernetes' per-node victim selection, extended to gangs over whole nodes). Fills
+  // `victims` and returns true, or returns false when evicting all of `ranked` would not make
+  // room. O(shares of `ranked` + nodes touched x log).
+  virtual bool ChooseVictims(JobId id, std::span<const JobId> ranked,
+                             std::vector<JobId>* victims) = 0;
   // Free GPUs, now, on the online nodes of the pools pending job `id` may use. O(its pools).
   virtual uint64_t FreeGpusFor(JobId id) const = 0;
   // Stops a running job: work since its last checkpoint is lost (counted), its GPUs are freed,

@@ -2,7 +2,9 @@
 // may preempt running jobs of strictly lower priority. Victims: the lowest priority first,
 // then the least work lost since their last checkpoint; victims not needed are spared.
 // Kubernetes' PriorityClass preemption, with the victim choice made for lost work.
+#include <limits>
 #include <memory>
+#include <set>
 
 #include "scheduler/lane_queue.h"
 #include "scheduler/queue_policies.h"
@@ -28,9 +30,16 @@ class Priority final : public LaneQueue {
   double PreemptThreshold(SchedulingContext&, JobId pending) override {
     return -static_cast<double>(view(pending).priority);
   }
+  double VictimScoreBound(SchedulingContext&) override {
+    return priorities_.empty() ? -std::numeric_limits<double>::infinity()
+                               : -static_cast<double>(*priorities_.begin());
+  }
+  void Started(SchedulingContext&, JobId id) override { priorities_.insert(view(id).priority); }
+  void Stopped(JobId id, bool) override { priorities_.erase(priorities_.find(view(id).priority)); }
 
  private:
   const bool preempt_;
+  std::multiset<int32_t> priorities_;  // of running jobs
 };
 
 }  // namespace

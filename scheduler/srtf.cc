@@ -6,7 +6,9 @@
 // estimate minus the work it has done (never below min_remaining).
 // Tiresias (NSDI'19) and Gandiva use srtf/sjf as the oracle baselines.
 #include <algorithm>
+#include <limits>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "scheduler/lane_queue.h"
@@ -48,7 +50,19 @@ class Srtf : public LaneQueue {
   double PreemptThreshold(SchedulingContext&, JobId pending) override {
     return static_cast<double>(Remaining(pending, view(pending), nullptr)) * (1.0 + margin_);
   }
+  // Oracle remaining work only shrinks while a job runs: its value at the start bounds it
+  // after. (An estimate can grow with its tenant's history: no bound then.)
+  double VictimScoreBound(SchedulingContext&) override {
+    if (estimated_) return std::numeric_limits<double>::infinity();
+    return at_start_.empty() ? -std::numeric_limits<double>::infinity() : *at_start_.rbegin();
+  }
+  void Started(SchedulingContext& ctx, JobId id) override {
+    if (id >= start_score_.size()) start_score_.resize(static_cast<size_t>(id) + 1, 0);
+    start_score_[id] = VictimScore(ctx, id);
+    at_start_.insert(start_score_[id]);
+  }
   void Stopped(JobId id, bool completed) override {
+    at_start_.erase(at_start_.find(start_score_[id]));
     if (!completed || !estimated_) return;
     const JobView& v = view(id);
     if (v.tenant >= history_.size()) history_.resize(static_cast<size_t>(v.tenant) + 1);
@@ -83,6 +97,8 @@ class Srtf : public LaneQueue {
   Duration default_estimate_ = kHour;
   double margin_ = 0;
   std::vector<History> history_;
+  std::vector<double> start_score_;  // per job: remaining work when its attempt started
+  std::multiset<double> at_start_;   // of running jobs
 };
 
 }  // namespace

@@ -42,9 +42,7 @@ class ThemisFtf final : public LaneQueue {
       next_round_ = now_ + lease_;
       ctx.WakeAt(next_round_);
       scratch_.clear();
-      for (JobId id = 0; id < rho_key_.size(); ++id) {
-        if (is_pending(id)) scratch_.push_back(id);
-      }
+      AppendPending(&scratch_);
     } else {
       scratch_.swap(fresh_);
     }
@@ -71,10 +69,7 @@ class ThemisFtf final : public LaneQueue {
 
  private:
   void Grow(JobId id, uint32_t tenant) {
-    if (id >= rho_key_.size()) {
-      rho_key_.resize(static_cast<size_t>(id) + 1, 0);
-      started_at_.resize(static_cast<size_t>(id) + 1, 0);
-    }
+    if (id >= started_at_.size()) started_at_.resize(static_cast<size_t>(id) + 1, 0);
     if (tenant >= pending_.size()) {
       pending_.resize(static_cast<size_t>(tenant) + 1, 0);
       held_.resize(static_cast<size_t>(tenant) + 1, 0);
@@ -98,7 +93,6 @@ class ThemisFtf final : public LaneQueue {
   bool round_ = false;
   uint64_t gpus_ = 1;
   uint32_t active_ = 1;
-  std::vector<int64_t> rho_key_;     // sized by job id (ids seen)
   std::vector<SimTime> started_at_;  // per job, its current attempt's start
   std::vector<uint64_t> pending_, held_;  // per tenant
   std::vector<JobId> fresh_, scratch_;

@@ -48,6 +48,15 @@ class TiresiasLas final : public LaneQueue {
   double PreemptThreshold(SchedulingContext&, JobId pending) override {
     return static_cast<double>(PendingLevel(pending));
   }
+  // The highest queue of a running job (kept exact: levels change only at the threshold
+  // crossings, each of which has a pass).
+  double VictimScoreBound(SchedulingContext&) override {
+    return levels_.empty() ? -1.0 : static_cast<double>(*levels_.rbegin());
+  }
+  void Stopped(JobId id, bool) override {
+    levels_.erase(levels_.find(level_[id]));
+    crossing_at_[id] = -1;
+  }
   void BeginPass(SchedulingContext& ctx) override {
     const SimTime now = ctx.now();
     // Newly queued jobs below the top queue get a promotion deadline.
@@ -65,6 +74,14 @@ class TiresiasLas final : public LaneQueue {
       }
     }
     fresh_.clear();
+    // Running jobs that crossed a threshold move up a level.
+    while (!crossings_.empty() && crossings_.begin()->first <= now) {
+      const auto [at, id] = *crossings_.begin();
+      crossings_.erase(crossings_.begin());
+      if (!is_running(id) || crossing_at_[id] != at) continue;  // stale
+      levels_.erase(levels_.find(level_[id]));
+      Track(ctx, id);
+    }
     while (!promotions_.empty() && promotions_.begin()->first <= now) {
       const auto [at, id] = *promotions_.begin();
       promotions_.erase(promotions_.begin());
@@ -78,18 +95,32 @@ class TiresiasLas final : public LaneQueue {
   }
   void Started(SchedulingContext& ctx, JobId id) override {
     if (id < promote_at_.size()) promote_at_[id] = -1;
-    // Wake up when the job crosses its next threshold (it may be preempted then).
+    if (id >= level_.size()) {
+      level_.resize(static_cast<size_t>(id) + 1, 0);
+      crossing_at_.resize(static_cast<size_t>(id) + 1, -1);
+    }
+    Track(ctx, id);
+  }
+
+ private:
+  // Records a running job's level and wakes up when it crosses its next threshold (it may be
+  // preempted then).
+  void Track(SchedulingContext& ctx, JobId id) {
     const double attained = AttainedS(ctx, id);
+    level_[id] = Level(attained);
+    levels_.insert(level_[id]);
+    crossing_at_[id] = -1;
     const uint32_t gpus = std::max<uint32_t>(1, view(id).gpus);
     for (double t : thresholds_s_) {
       if (t > attained) {
-        ctx.WakeAt(ctx.now() + SecondsToTime((t - attained) / gpus) + 1);
+        const SimTime at = ctx.now() + SecondsToTime((t - attained) / gpus) + 1;
+        crossing_at_[id] = at;
+        crossings_.emplace(at, id);
+        ctx.WakeAt(at);
         break;
       }
     }
   }
-
- private:
   int64_t Level(double attained_s) const {
     return static_cast<int64_t>(
         std::upper_bound(thresholds_s_.begin(), thresholds_s_.end(), attained_s) -
@@ -109,6 +140,10 @@ class TiresiasLas final : public LaneQueue {
   std::vector<JobId> fresh_;
   std::set<std::pair<SimTime, JobId>> promotions_;
   std::vector<SimTime> promote_at_;  // per job: its live promotion time, or -1
+  std::vector<int64_t> level_;        // per running job: its queue as last tracked
+  std::vector<SimTime> crossing_at_;  // per running job: its next threshold crossing, or -1
+  std::set<std::pair<SimTime, JobId>> crossings_;
+  std::multiset<int64_t> levels_;     // of running jobs
   uint64_t promotions_done_ = 0;
 };
 

@@ -163,6 +163,8 @@ class World final : public SchedulingContext {
   SimTime EarliestFit(JobId id) override;
   uint64_t capacity_epoch() const override { return capacity_epoch_; }
   bool FitsIfPreempted(JobId id, std::span<const JobId> victims) override;
+  bool ChooseVictims(JobId id, std::span<const JobId> ranked,
+                     std::vector<JobId>* victims) override;
   uint64_t FreeGpusFor(JobId id) const override {
     uint64_t free = 0;
     for (uint32_t p : classes_[jobs_[id].view.class_id].pools) free += cluster_.free_gpus(p);
@@ -295,6 +297,7 @@ class World final : public SchedulingContext {
   std::set<SimTime> wake_times_;  // pending policy wake-ups
   std::vector<uint32_t> freed_;   // FitsIfPreempted scratch: GPUs freed per node
   std::vector<NodeId> touched_;
+  std::vector<int32_t> node_rank_;  // ChooseVictims scratch: last rank touching a node, or -1
   std::map<std::string, uint32_t> tenant_index_;
   std::vector<std::vector<GpuTime>> tenant_use_;
   std::vector<uint32_t> tenant_jobs_;
@@ -782,6 +785,121 @@ bool World::FitsIfPreempted(JobId id, std::span<const JobId> victims) {
   for (NodeId n : touched_) freed_[n] = 0;
   touched_.clear();
   return fits;
+}
+
+bool World::ChooseVictims(JobId id, std::span<const JobId> ranked,
+                          std::vector<JobId>* victims) {
+  victims->clear();
+  const Job& job = jobs_[id];
+  const JobClass& cls = classes_[job.view.class_id];
+  const uint32_t gpus = job.view.gpus;
+  absl::InlinedVector<std::pair<uint32_t, GangCounts>, 4> pools;
+  for (uint32_t p : cls.pools) {
+    GangCounts pc(cluster_, p, gpus);
+    if (pc.Fits()) return true;  // no victim needed
+    pools.emplace_back(p, pc);
+  }
+  if (freed_.size() < cluster_.node_count()) freed_.assign(cluster_.node_count(), 0);
+  if (node_rank_.size() < cluster_.node_count()) node_rank_.assign(cluster_.node_count(), -1);
+  // Free the ranked jobs one by one until some pool can hold the gang: the shortest prefix.
+  int found_pool = -1;
+  size_t last = 0;
+  for (size_t i = 0; i < ranked.size() && found_pool < 0; ++i) {
+    for (const NodeShare& share : jobs_[ranked[i]].placement) {
+      if (cluster_.state_of(share.node) != NodeState::kOnline) continue;
+      const uint32_t p = cluster_.pool_of(share.node);
+      auto pit = std::find_if(pools.begin(), pools.end(),
+                              [&](const auto& entry) { return entry.first == p; });
+      if (pit == pools.end()) continue;
+      if (node_rank_[share.node] < 0) touched_.push_back(share.node);
+      node_rank_[share.node] = static_cast<int32_t>(i);
+      const uint32_t a = cluster_.free_on(share.node) + freed_[share.node], b = a + share.gpus;
+      freed_[share.node] += share.gpus;
+      pit->second.Move(a, b);
+      if (found_pool < 0 && pit->second.Fits()) {
+        found_pool = static_cast<int>(p);
+        last = i;
+      }
+    }
+  }
+  bool ok = found_pool >= 0;
+  if (ok) {
+    // The gang's nodes in that pool: free now (no victim), else freed by the prefix with the
+    // least valuable last victim; then evict only the prefix jobs on those nodes.
+    const uint32_t pool = static_cast<uint32_t>(found_pool);
+    const uint32_t gpn = cluster_.gpus_per_node(pool);
+    const uint32_t whole = gpus <= gpn ? 0 : gpus / gpn;
+    const uint32_t rest = gpus <= gpn ? gpus : gpus % gpn;
+    absl::InlinedVector<NodeId, 8> chosen;
+    const auto is_chosen = [&](NodeId n) {
+      return std::find(chosen.begin(), chosen.end(), n) != chosen.end();
+    };
+    const auto free_after = [&](NodeId n) { return cluster_.free_on(n) + freed_[n]; };
+    // Whole nodes: untouched fully free ones, then freed ones by their last victim's rank.
+    for (int32_t n = cluster_.BucketFirst(pool, gpn); n != kNoNode && chosen.size() < whole;
+         n = cluster_.BucketNext(static_cast<NodeId>(n))) {
+      if (node_rank_[static_cast<size_t>(n)] < 0) chosen.push_back(static_cast<NodeId>(n));
+    }
+    if (chosen.size() < whole) {
+      std::vector<NodeId> freed_full;
+      for (NodeId n : touched_) {
+        if (cluster_.pool_of(n) == pool && free_after(n) == gpn) freed_full.push_back(n);
+      }
+      std::sort(freed_full.begin(), freed_full.end(), [&](NodeId x, NodeId y) {
+        return std::pair(node_rank_[x], x) < std::pair(node_rank_[y], y);
+      });
+      for (size_t i = 0; i < freed_full.size() && chosen.size() < whole; ++i) {
+        chosen.push_back(freed_full[i]);
+      }
+    }
+    if (rest > 0) {
+      // The remainder (or a single-node gang): an untouched node with room, else the freed
+      // node with the least valuable last victim (then the tightest fit).
+      int32_t pick = kNoNode;
+      for (uint32_t k = rest; k <= gpn && pick == kNoNode; ++k) {
+        for (int32_t n = cluster_.BucketFirst(pool, k); n != kNoNode;
+             n = cluster_.BucketNext(static_cast<NodeId>(n))) {
+          if (node_rank_[static_cast<size_t>(n)] < 0 && !is_chosen(static_cast<NodeId>(n))) {
+            pick = n;
+            break;
+          }
+        }
+      }
+      if (pick == kNoNode) {
+        for (NodeId n : touched_) {
+          if (cluster_.pool_of(n) != pool || is_chosen(n) || free_after(n) < rest) continue;
+          const NodeId best = static_cast<NodeId>(pick);
+          if (pick == kNoNode ||
+              std::tuple(node_rank_[n], free_after(n), n) <
+                  std::tuple(node_rank_[best], free_after(best), best)) {
+            pick = static_cast<int32_t>(n);
+          }
+        }
+      }
+      if (pick == kNoNode) {
+        ok = false;  // cannot happen: the pool fits with the prefix freed
+      } else {
+        chosen.push_back(static_cast<NodeId>(pick));
+      }
+    }
+    if (ok && chosen.size() < whole) ok = false;  // likewise
+    if (ok) {
+      for (size_t i = 0; i <= last; ++i) {
+        for (const NodeShare& share : jobs_[ranked[i]].placement) {
+          if (is_chosen(share.node)) {
+            victims->push_back(ranked[i]);
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (NodeId n : touched_) {
+    freed_[n] = 0;
+    node_rank_[n] = -1;
+  }
+  touched_.clear();
+  return ok;
 }
 
 Duration World::RemainingRef(JobId id) const {

@@ -44,6 +44,10 @@ struct FragPod {
   int32_t gpu_milli = 0;  // per GPU: 1..999 with num_gpu 1 (a share), or 1000
   std::vector<std::string> gpu_models;  // allowed GPU models; empty = any
   double creation_s = 0;                // the trace's clock; 0 when the file has none
+  // The replay's times (ReadOpenbPodList with times; trace clock, seconds): bound to a node at
+  // scheduled_s, deleted at deletion_s. Valid only when has_times.
+  double scheduled_s = 0, deletion_s = 0;
+  bool has_times = false;
 };
 
 // A task resolved against a cluster: plain values, cheap to copy (the hot path uses these).

@@ -80,11 +80,19 @@ class NodeReader final : public RowReader {
   int sn_ = -1, cpu_ = -1, mem_ = -1, gpu_ = -1, model_ = -1;
 };
 
+std::vector<std::string> PodColumns(bool times) {
+  std::vector<std::string> columns = {"cpu_milli", "memory_mib", "num_gpu", "gpu_milli"};
+  if (times) {
+    for (const char* c : {"creation_time", "scheduled_time", "deletion_time"}) columns.push_back(c);
+  }
+  return columns;
+}
+
 class PodReader final : public RowReader {
  public:
-  explicit PodReader(std::unique_ptr<LineReader> lines)
-      : RowReader(std::move(lines), Layout{',', false, "", true,
-                                           {"cpu_milli", "memory_mib", "num_gpu", "gpu_milli"}}) {}
+  PodReader(std::unique_ptr<LineReader> lines, bool times)
+      : RowReader(std::move(lines), Layout{',', false, "", true, PodColumns(times)}),
+        times_(times) {}
   absl::Status Init() {
     if (absl::Status s = Open(); !s.ok()) return s;
     name_ = Column("name");
@@ -94,9 +102,14 @@ class PodReader final : public RowReader {
     milli_ = Column("gpu_milli");
     spec_ = Column("gpu_spec");
     created_ = Column("creation_time");
+    scheduled_ = Column("scheduled_time");
+    deleted_ = Column("deletion_time");
     return absl::OkStatus();
   }
   FragPod pod;
+  // With times: why the current row's times are unusable (DataLoss naming the field), or OK.
+  absl::Status time_problem;
+  bool unscheduled = false;  // the problem is an empty scheduled_time
 
  protected:
   absl::Status ParseRow(TraceJob*) override {
@@ -139,17 +152,49 @@ class PodReader final : public RowReader {
       if (!model.empty()) pod.gpu_models.emplace_back(model);
       from = bar + 1;
     }
-    if (Has(created_) && !Field(created_).empty()) {
+    time_problem = absl::OkStatus();
+    unscheduled = false;
+    if (times_) {
+      time_problem = Times();
+      pod.has_times = time_problem.ok();
+    } else if (Has(created_) && !Field(created_).empty()) {
       if (absl::Status s = Number(created_, "creation_time", &pod.creation_s); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
 
  private:
+  absl::Status Times() {
+    if (Has(created_) && Field(created_).empty()) return Bad(created_, "creation_time", "empty");
+    if (absl::Status s = Number(created_, "creation_time", &pod.creation_s); !s.ok()) return s;
+    if (Has(scheduled_) && Field(scheduled_).empty()) {
+      unscheduled = true;
+      return Bad(scheduled_, "scheduled_time",
+                 "empty: the pod never started in the trace (Pending), so it has no run time");
+    }
+    if (absl::Status s = Number(scheduled_, "scheduled_time", &pod.scheduled_s); !s.ok()) {
+      return s;
+    }
+    if (Has(deleted_) && Field(deleted_).empty()) return Bad(deleted_, "deletion_time", "empty");
+    if (absl::Status s = Number(deleted_, "deletion_time", &pod.deletion_s); !s.ok()) return s;
+    if (pod.scheduled_s < pod.creation_s) {
+      return Bad(scheduled_, "scheduled_time",
+                 absl::StrCat(pod.scheduled_s, " is before creation_time ", pod.creation_s));
+    }
+    if (pod.deletion_s < pod.scheduled_s) {
+      return Bad(deleted_, "deletion_time",
+                 absl::StrCat(pod.deletion_s, " is before scheduled_time ", pod.scheduled_s));
+    }
+    return absl::OkStatus();
+  }
+
+  bool times_;
   int name_ = -1, cpu_ = -1, mem_ = -1, num_ = -1, milli_ = -1, spec_ = -1, created_ = -1;
+  int scheduled_ = -1, deleted_ = -1;
 };
 
-// Reads every row of `reader`, handing each to `take`; a bad row stops the read.
+// Reads every row of `reader`, handing each to `take` (which returns a Status); a bad row, or
+// an error from `take`, stops the read.
 template <typename Reader, typename Take>
 absl::Status ReadAll(Reader& reader, Take take) {
   TraceJob unused;
@@ -164,7 +209,7 @@ absl::Status ReadAll(Reader& reader, Take take) {
       return got.status();
     }
     if (!*got) return absl::OkStatus();
-    take();
+    if (absl::Status s = take(); !s.ok()) return s;
   }
 }
 
@@ -176,20 +221,53 @@ absl::StatusOr<std::vector<FragNodeSpec>> ReadOpenbNodeList(const std::string& p
   NodeReader reader(*std::move(lines));
   if (absl::Status s = reader.Init(); !s.ok()) return s;
   std::vector<FragNodeSpec> nodes;
-  if (absl::Status s = ReadAll(reader, [&] { nodes.push_back(reader.spec); }); !s.ok()) return s;
+  if (absl::Status s = ReadAll(reader,
+                               [&] {
+                                 nodes.push_back(reader.spec);
+                                 return absl::OkStatus();
+                               });
+      !s.ok()) {
+    return s;
+  }
   if (nodes.empty()) return absl::InvalidArgumentError(path + ": no nodes");
   return nodes;
 }
 
 absl::StatusOr<std::vector<FragPod>> ReadOpenbPodList(const std::string& path) {
+  auto list = ReadOpenbPodList(path, OpenbPodListOptions{});
+  if (!list.ok()) return list.status();
+  return std::move(list->pods);
+}
+
+absl::StatusOr<OpenbPodList> ReadOpenbPodList(const std::string& path,
+                                              const OpenbPodListOptions& options) {
   auto lines = LineReader::Open(path);
   if (!lines.ok()) return lines.status();
-  PodReader reader(*std::move(lines));
+  PodReader reader(*std::move(lines), options.times);
   if (absl::Status s = reader.Init(); !s.ok()) return s;
-  std::vector<FragPod> pods;
-  if (absl::Status s = ReadAll(reader, [&] { pods.push_back(reader.pod); }); !s.ok()) return s;
-  if (pods.empty()) return absl::InvalidArgumentError(path + ": no pods");
-  return pods;
+  OpenbPodList list;
+  absl::Status s = ReadAll(reader, [&] {
+    ++list.rows;
+    if (!reader.time_problem.ok()) {
+      if (!options.lenient) return absl::InvalidArgumentError(reader.time_problem.message());
+      ++list.skipped;
+      if (reader.unscheduled) ++list.skipped_unscheduled;
+      if (list.first_skipped.empty()) {
+        list.first_skipped = std::string(reader.time_problem.message());
+      }
+      return absl::OkStatus();
+    }
+    list.pods.push_back(reader.pod);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (list.pods.empty()) {
+    return absl::InvalidArgumentError(
+        list.skipped == 0 ? path + ": no pods"
+                          : absl::StrCat(path, ": no pods with usable times (", list.skipped,
+                                         " rows skipped; first: ", list.first_skipped, ")"));
+  }
+  return list;
 }
 
 }  // namespace burnrate

@@ -101,6 +101,82 @@ TEST_CASE("frag openb: bad rows name the file and line and column and field", "[
   CHECK_THAT(ErrorOf(model.status()), Catch::Contains("m.csv:2:13: model: empty for a node"));
 }
 
+TEST_CASE("frag openb pods with times: run times and the rows without them", "[frag]") {
+  // pods_small.csv: pod-06 (line 8) is Pending, with an empty scheduled_time.
+  auto strict = ReadOpenbPodList(kFixtures + "/pods_small.csv", OpenbPodListOptions{true, false});
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(ErrorOf(strict.status()),
+             Catch::Contains("pods_small.csv:8:") &&
+                 Catch::Contains(": scheduled_time: empty: the pod never started"));
+
+  auto lenient = ReadOpenbPodList(kFixtures + "/pods_small.csv", OpenbPodListOptions{true, true});
+  REQUIRE(lenient.ok());
+  CHECK(lenient->rows == 8);
+  CHECK(lenient->skipped == 1);
+  CHECK(lenient->skipped_unscheduled == 1);
+  CHECK_THAT(lenient->first_skipped, Catch::Contains("pods_small.csv:8:"));
+  REQUIRE(lenient->pods.size() == 7);
+  for (const FragPod& p : lenient->pods) CHECK(p.has_times);
+  CHECK(lenient->pods[1].name == "pod-01");
+  CHECK(lenient->pods[1].creation_s == 10);
+  CHECK(lenient->pods[1].scheduled_s == 10);
+  CHECK(lenient->pods[1].deletion_s == 100);
+  CHECK(lenient->pods[6].name == "pod-07");  // file order, not creation order
+
+  // Without times the time columns are ignored, as the experiment needs.
+  auto plain = ReadOpenbPodList(kFixtures + "/pods_small.csv");
+  REQUIRE(plain.ok());
+  CHECK(plain->size() == 8);
+  CHECK_FALSE((*plain)[0].has_times);
+
+  TempDir dir;
+  const std::string header = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,"
+                             "scheduled_time,deletion_time\n";
+  struct Case {
+    std::string row, expect;
+  };
+  const std::vector<Case> cases = {
+      {"p,1000,10,1,500,x,0,5", "t.csv:3:17: creation_time: \"x\" is not a number"},
+      {"p,1000,10,1,500,,0,5", "t.csv:3:17: creation_time: empty"},
+      {"p,1000,10,1,500,10,5,20", "t.csv:3:20: scheduled_time: 5 is before creation_time 10"},
+      {"p,1000,10,1,500,10,12,11", "t.csv:3:23: deletion_time: 11 is before scheduled_time 12"},
+      {"p,1000,10,1,500,10,12,", "t.csv:3:23: deletion_time: empty"},
+      {"p,1000,10,1,500,10,12", "t.csv:3:1: deletion_time: missing"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.row);
+    const std::string path = dir.Write("t.csv", header + "ok,1000,10,1,500,0,1,2\n" + c.row + "\n");
+    auto bad = ReadOpenbPodList(path, OpenbPodListOptions{true, false});
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(ErrorOf(bad.status()), Catch::Contains(c.expect));
+    auto skipped = ReadOpenbPodList(path, OpenbPodListOptions{true, true});
+    REQUIRE(skipped.ok());
+    CHECK(skipped->pods.size() == 1);
+    CHECK(skipped->skipped == 1);
+    CHECK(skipped->skipped_unscheduled == 0);
+  }
+  // Lenient is about times only: a malformed request is still an error.
+  auto request = ReadOpenbPodList(dir.Write("r.csv", header + "p,-5,10,1,500,0,1,2\n"),
+                                  OpenbPodListOptions{true, true});
+  REQUIRE_FALSE(request.ok());
+  CHECK_THAT(ErrorOf(request.status()), Catch::Contains("r.csv:2:3: cpu_milli"));
+  // Every row skipped: no pods, with the first reason.
+  auto none = ReadOpenbPodList(dir.Write("n.csv", header + "p,1000,10,1,500,0,,2\n"),
+                               OpenbPodListOptions{true, true});
+  REQUIRE_FALSE(none.ok());
+  CHECK_THAT(ErrorOf(none.status()),
+             Catch::Contains("n.csv: no pods with usable times (1 rows skipped; first: ") &&
+                 Catch::Contains("n.csv:2:19: scheduled_time: empty"));
+  // The replay needs the three columns.
+  auto columns = ReadOpenbPodList(dir.Write("c.csv", kPodHeader + "p,1000,10,1,500,\n"),
+                                  OpenbPodListOptions{true, true});
+  REQUIRE_FALSE(columns.ok());
+  CHECK_THAT(ErrorOf(columns.status()),
+             Catch::Contains("header lacks column(s) creation_time, scheduled_time, "
+                             "deletion_time"));
+}
+
 TEST_CASE("frag openb: the real GPU node list has 1213 nodes and 6212 GPUs", "[frag]") {
   const std::string path = TracesDir() + "/alibaba-gpu-v2023-openb/openb_node_list_gpu_node.csv";
   if (!std::filesystem::exists(path)) {

@@ -67,15 +67,6 @@ std::vector<FragTask> Arrivals(const Workload& w, uint64_t seed,
   return seq;
 }
 
-// rank[n] = position of node n in a seeded random order of the nodes.
-std::vector<int32_t> NodeRanks(int32_t nodes, uint64_t seed) {
-  Rng rng = Rng::ForStream(seed, kNodeOrderStream);
-  std::vector<int32_t> rank(static_cast<size_t>(nodes));
-  std::iota(rank.begin(), rank.end(), 0);
-  for (size_t i = rank.size(); i > 1; --i) std::swap(rank[i - 1], rank[rng.UniformInt(i)]);
-  return rank;
-}
-
 struct Bins {
   std::vector<int64_t> count, alloc_sum, frag_sum;
   std::vector<double> frag_pct_sum;
@@ -88,7 +79,7 @@ absl::StatusOr<FragRun> RunOnce(const FragCluster& initial, const FragMeasure& m
                                 const FragExperimentOptions& o) {
   FragCluster cluster = initial;
   FragMeter meter(&measure, cluster);
-  const std::vector<int32_t> rank = NodeRanks(cluster.num_nodes(), seed);
+  const std::vector<int32_t> rank = FragNodeRanks(cluster.num_nodes(), seed);
   auto policy = NewFragPolicy(
       policy_name, FragPolicyContext{&cluster, &measure, num_types,
                                      o.ties == FragTies::kNodeOrder ? &rank : nullptr});
@@ -292,7 +283,17 @@ namespace {
 
 std::string Num(double v) { return std::isnan(v) ? "null" : fmt::format("{:.4f}", v); }
 
-std::string Quote(const std::string& s) {
+}  // namespace
+
+std::vector<int32_t> FragNodeRanks(int32_t nodes, uint64_t seed) {
+  Rng rng = Rng::ForStream(seed, kNodeOrderStream);
+  std::vector<int32_t> rank(static_cast<size_t>(nodes));
+  std::iota(rank.begin(), rank.end(), 0);
+  for (size_t i = rank.size(); i > 1; --i) std::swap(rank[i - 1], rank[rng.UniformInt(i)]);
+  return rank;
+}
+
+std::string FragJsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') {
@@ -306,6 +307,10 @@ std::string Quote(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
+
+std::string Quote(const std::string& s) { return FragJsonString(s); }
 
 }  // namespace
 

@@ -81,6 +81,12 @@ absl::StatusOr<FragExperimentResult> RunFragExperiment(const std::vector<FragNod
 // Deterministic JSON (schema burnrate.frag.v1): same inputs and options, same bytes.
 std::string FragResultJson(const FragExperimentResult& result);
 
+// Shared with the replay (frag/replay.h). rank[n] = position of node n in the seed's random node
+// order (equal scores go to the lowest rank).
+std::vector<int32_t> FragNodeRanks(int32_t nodes, uint64_t seed);
+// A JSON string literal of `s`.
+std::string FragJsonString(const std::string& s);
+
 }  // namespace burnrate
 
 #endif  // BURNRATE_FRAG_EXPERIMENT_H_

@@ -9,6 +9,7 @@
 // between rounds, jobs that fit start in the round's order. Remaining work is the simulator's
 // oracle (Themis asks the application for it).
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -58,6 +59,16 @@ class ThemisFtf final : public LaneQueue {
   }
   double VictimRank(SchedulingContext& ctx, JobId victim) override {
     return Rho(ctx, victim, true);  // the best off first
+  }
+  // The same rule in threshold form (scored once per pass): score -rho for expired leases.
+  bool threshold_preemption() const override { return true; }
+  double VictimScore(SchedulingContext& ctx, JobId victim) override {
+    if (now_ - started_at_[victim] < lease_) return -std::numeric_limits<double>::infinity();
+    return -Rho(ctx, victim, true) * (1.0 + margin_);
+  }
+  double PreemptThreshold(SchedulingContext& ctx, JobId pending) override {
+    if (!round_) return std::numeric_limits<double>::infinity();
+    return -Rho(ctx, pending, false);
   }
   void Started(SchedulingContext& ctx, JobId id) override {
     const JobView& v = view(id);

@@ -20,6 +20,7 @@
 #include "frag/experiment.h"
 #include "frag/openb.h"
 #include "frag/policy.h"
+#include "frag/replay.h"
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
@@ -533,6 +534,10 @@ struct FragFlags {
   int at = 100;
   unsigned jobs = 0;
   bool check_invariants = false;
+  // --replay: pods arrive at their creation time and leave after their run time.
+  bool replay = false, lenient = false;
+  double time_compression = 1, horizon_days = 0, max_wait = -1, sample = 3600;
+  std::vector<std::string> experiment_flags, replay_flags;  // given on the command line
 };
 
 constexpr const char* kFragHelp =
@@ -546,10 +551,143 @@ constexpr const char* kFragHelp =
     "  burnrate frag --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv\n"
     "  burnrate frag --nodes N.csv --pods P.csv --policy fgd,best-fit --seeds 3 --json r.json\n\n"
     "Files are Alibaba's openb lists (cluster-trace-gpu-v2023): nodes sn,cpu_milli,memory_mib,\n"
-    "gpu,model; pods name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec[,creation_time].\n"
-    "Definitions, policies and the reproduction: docs/fragmentation.md";
+    "gpu,model; pods name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec[,creation_time].\n\n"
+    "--replay: the pod list in time, with departures. Each pod arrives at its creation_time,\n"
+    "runs for deletion_time - scheduled_time seconds, then leaves. A pod that fits nowhere\n"
+    "waits; whenever a pod leaves, the waiting pods are tried in arrival order and every one\n"
+    "that fits starts (one that does not fit blocks nobody); --max-wait drops a pod after that\n"
+    "long. Rows without scheduled_time (pods that never started) are errors unless --lenient\n"
+    "skips and counts them. Reported per policy, as exact time averages: unallocated GPU share,\n"
+    "GPU allocated and fragmentation F(M) against the replayed pods' task mix; pods started,\n"
+    "dropped, still waiting; mean and p95 wait. --json adds the state every --sample seconds.\n"
+    "On the openb lists the real pace fills about 1% of the GPUs: --time-compression X divides\n"
+    "the gaps between arrivals by X (run times unchanged), so the offered load grows; or give\n"
+    "a smaller node list. The table's first lines say the offered load.\n\n"
+    "  burnrate frag --replay --lenient --nodes N.csv --pods P.csv --policy fgd,best-fit\n"
+    "  burnrate frag --replay --lenient --nodes N.csv --pods P.csv --time-compression 1000 \\\n"
+    "      --max-wait 3600 --json replay.json\n\n"
+    "Definitions, policies, the reproduction and the replay: docs/fragmentation.md";
+
+// A wait or time in seconds as "42 s", "1.5 h" or "3.2 d"; "-" for none.
+std::string FragSeconds(double s) {
+  if (std::isnan(s)) return "-";
+  char buf[32];
+  if (s < 600) {
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+  } else if (s < 2 * 86400) {
+    std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f d", s / 86400);
+  }
+  return buf;
+}
+
+int DoFragReplay(const FragFlags& f) {
+  if (!f.experiment_flags.empty()) {
+    return Fail(kExitBadInput, "frag --replay: " + f.experiment_flags.front() +
+                                   " is for the experiment (no --replay); the replay's arrivals "
+                                   "are the pod list in creation order, once");
+  }
+  FragReplayOptions o;
+  for (const std::string& list : f.policies) {
+    const std::vector<std::string> names = absl::StrSplit(list, ',', absl::SkipWhitespace());
+    for (const std::string& name : names) o.policies.push_back(name);
+  }
+  for (const std::string& name : o.policies) {
+    bool known = false;
+    for (const FragPolicyInfo& p : FragPolicies()) known = known || p.name == name;
+    if (!known) {
+      return Fail(kExitBadInput, "frag --policy " + name + ": unknown policy; known: " +
+                                     FragPolicyNames());
+    }
+  }
+  o.seed = f.seed;
+  o.ties = f.ties == "random" ? FragTies::kRandom : FragTies::kNodeOrder;
+  o.popularity = f.popularity;
+  o.time_compression = f.time_compression;
+  o.horizon_s = f.horizon_days * 86400;
+  o.max_wait_s = f.max_wait;
+  o.sample_s = f.sample;
+  o.threads = f.jobs;
+  o.check_invariants = f.check_invariants;
+  if (!f.json.empty()) {
+    if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto nodes = ReadOpenbNodeList(f.nodes);
+  if (!nodes.ok()) return Fail(ExitFor(nodes.status()), std::string(nodes.status().message()));
+  auto pods = ReadOpenbPodList(f.pods, OpenbPodListOptions{/*times=*/true, f.lenient});
+  if (!pods.ok()) {
+    std::string message(pods.status().message());
+    if (!f.lenient && message.find("_time: ") != std::string::npos) {
+      message += "\n  (--lenient skips the rows without usable times and counts them)";
+    }
+    return Fail(ExitFor(pods.status()), message);
+  }
+  auto result = RunFragReplay(*nodes, pods->pods, o);
+  if (!result.ok()) {
+    return Fail(ExitFor(result.status()),
+                "frag --replay: " + std::string(result.status().message()));
+  }
+  result->nodes_path = f.nodes;
+  result->pods_path = f.pods;
+  result->pod_rows = pods->rows;
+  result->pod_rows_skipped = pods->skipped;
+  result->pod_rows_skipped_unscheduled = pods->skipped_unscheduled;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!f.json.empty()) {
+    if (auto s = WriteFileAtomically(f.json, FragReplayJson(*result)); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  const FragReplayResult& r = *result;
+  std::printf("Fragmentation replay: %d nodes, %.0f GPUs; %lld pods replayed", r.nodes,
+              static_cast<double>(r.gpu_capacity_milli) / 1000, static_cast<long long>(r.pods));
+  if (pods->skipped > 0) {
+    std::printf(" (%lld rows skipped without usable times, %lld of them never scheduled; "
+                "first: %s)",
+                static_cast<long long>(pods->skipped),
+                static_cast<long long>(pods->skipped_unscheduled), pods->first_skipped.c_str());
+  }
+  if (r.pods_after_horizon > 0) {
+    std::printf("; %lld arrive after the horizon", static_cast<long long>(r.pods_after_horizon));
+  }
+  std::printf(
+      ".\nReplay clock: %s from the first creation, time compression %gx; task mix: %d of %d "
+      "task shapes; seed %llu, ties: %s.\n",
+      FragSeconds(r.end_s).c_str(), r.options.time_compression, r.typical_shapes, r.shapes,
+      static_cast<unsigned long long>(r.options.seed), f.ties.c_str());
+  std::printf("Offered GPU (every pod started on arrival): mean %.2f%%, peak %.2f%% of capacity.",
+              r.offered_gpu_pct, r.peak_offered_gpu_pct);
+  if (r.pods_fitting_no_node > 0) {
+    std::printf(" %lld pods fit no node even when the cluster is empty.",
+                static_cast<long long>(r.pods_fitting_no_node));
+  }
+  std::printf("\n\nTime averages over the replay, and pods (waits of the started pods):\n");
+  std::printf("  %-16s %10s %10s %9s %11s %9s %8s %8s %10s %10s\n", "policy", "unalloc %",
+              "frag GPUs", "frag %", "alloc GPUs", "started", "dropped", "waiting", "mean wait",
+              "p95 wait");
+  for (const FragReplayRun& p : r.policies) {
+    std::printf("  %-16s %9.2f%% %10.1f %8.2f%% %11.1f %9lld %8lld %8lld %10s %10s\n",
+                p.policy.c_str(), p.unallocated_pct, p.frag_gpus, p.frag_pct, p.allocated_gpus,
+                static_cast<long long>(p.started), static_cast<long long>(p.dropped),
+                static_cast<long long>(p.waiting_at_end), FragSeconds(p.mean_wait_s).c_str(),
+                FragSeconds(p.p95_wait_s).c_str());
+  }
+  std::printf("\n%zu policies in %.2f s%s\n", r.policies.size(), seconds,
+              f.json.empty() ? "" : ("; wrote " + f.json).c_str());
+  return kExitOk;
+}
 
 int DoFrag(const FragFlags& f) {
+  if (f.replay) return DoFragReplay(f);
+  if (!f.replay_flags.empty()) {
+    return Fail(kExitBadInput,
+                "frag: " + f.replay_flags.front() + " is for the replay; add --replay");
+  }
   FragExperimentOptions o;
   for (const std::string& list : f.policies) {
     const std::vector<std::string> names = absl::StrSplit(list, ',', absl::SkipWhitespace());
@@ -632,20 +770,31 @@ int DoFrag(const FragFlags& f) {
 
 void AddFragFlags(CLI::App* cmd, FragFlags* f) {
   cmd->footer(kFragHelp);
+  // Which mode a flag belongs to, to refuse it in the other.
+  auto experiment = [f](const char* name) {
+    return [f, name](const std::string&) { f->experiment_flags.push_back(name); };
+  };
+  auto replay = [f](const char* name) {
+    return [f, name](const std::string&) { f->replay_flags.push_back(name); };
+  };
   cmd->add_option("--nodes", f->nodes, "Node list (openb_node_list_*.csv)")->required();
   cmd->add_option("--pods", f->pods, "Pod list (openb_pod_list_*.csv)")->required();
   cmd->add_option("--policy", f->policies,
                   "Policies, comma-separated or repeated (default: all): " + FragPolicyNames());
   cmd->add_option("--seeds", f->seeds, "Runs per policy, seeds --seed, --seed+1, ... (default 10)")
-      ->check(CLI::Range(1, 10000));
-  cmd->add_option("--seed", f->seed, "First seed (default 42, as the paper's artifact)");
+      ->check(CLI::Range(1, 10000))
+      ->each(experiment("--seeds"));
+  cmd->add_option("--seed", f->seed,
+                  "First seed (default 42, as the paper's artifact); --replay: the seed");
   cmd->add_option("--inflate", f->inflate,
                   "Resample pods until the requested GPU reaches this x capacity (default 1.3; "
                   "<= 1: the pod list only)")
-      ->check(CLI::Range(0.0, 10.0));
+      ->check(CLI::Range(0.0, 10.0))
+      ->each(experiment("--inflate"));
   cmd->add_option("--order", f->order, "Arrival order of the pod list: shuffle (default) or "
                                        "creation")
-      ->check(CLI::IsMember({"shuffle", "creation"}));
+      ->check(CLI::IsMember({"shuffle", "creation"}))
+      ->each(experiment("--order"));
   cmd->add_option("--ties", f->ties,
                   "Equal scores go to: node-order (default; the first node in a seeded random "
                   "order, as the paper's scheduler) or random (a uniform draw)")
@@ -656,11 +805,38 @@ void AddFragFlags(CLI::App* cmd, FragFlags* f) {
   cmd->add_option("--at", f->at,
                   "Report the unallocated share at this arrived demand, % of capacity (default "
                   "100)")
-      ->check(CLI::Range(0, 1000));
+      ->check(CLI::Range(0, 1000))
+      ->each(experiment("--at"));
   cmd->add_option("--jobs,-j", f->jobs, "Runs at once (default: every core)");
-  cmd->add_option("--json", f->json, "Write results and curves (burnrate.frag.v1) to FILE");
+  cmd->add_option("--json", f->json,
+                  "Write results and curves (burnrate.frag.v1; --replay: burnrate.frag.replay.v1 "
+                  "with the time series) to FILE");
   cmd->add_flag("--check-invariants", f->check_invariants,
-                "Recount the cluster and its fragmentation after every pod (slow)");
+                "Recount the cluster and its fragmentation after every pod (--replay: every "
+                "instant, and that no waiting pod fits; slow)");
+  cmd->add_flag("--replay", f->replay,
+                "Replay the pod list in time with departures and a queue (see below)");
+  cmd->add_flag("--lenient", f->lenient,
+                "--replay: skip rows without usable times (counted) instead of failing")
+      ->each(replay("--lenient"));
+  cmd->add_option("--time-compression", f->time_compression,
+                  "--replay: divide the gaps between arrivals by X, keeping run times (default 1)")
+      ->check(CLI::Range(1e-6, 1e12))
+      ->each(replay("--time-compression"));
+  cmd->add_option("--horizon-days", f->horizon_days,
+                  "--replay: stop D days after the first arrival, replay clock (default: at the "
+                  "last arrival)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->each(replay("--horizon-days"));
+  cmd->add_option("--max-wait", f->max_wait,
+                  "--replay: drop a pod still waiting this many seconds after its arrival "
+                  "(default: wait until the end)")
+      ->check(CLI::Range(0.0, 1e12))
+      ->each(replay("--max-wait"));
+  cmd->add_option("--sample", f->sample,
+                  "--replay: seconds between the time-series samples in --json (default 3600)")
+      ->check(CLI::Range(1e-3, 1e12))
+      ->each(replay("--sample"));
 }
 
 }  // namespace

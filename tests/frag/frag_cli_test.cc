@@ -101,3 +101,83 @@ TEST_CASE("frag cli: bad input exits 2 naming what is wrong", "[frag][cli]") {
 }
 
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+const std::string kReplay = "frag --replay --nodes " + kFixtures + "/nodes_small.csv --pods " +
+                            kFixtures + "/pods_small.csv";
+
+}  // namespace
+
+TEST_CASE("frag cli: help teaches the replay", "[frag][cli]") {
+  const Result r = Burnrate("frag --help");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("--replay") && Catch::Contains("--time-compression") &&
+                        Catch::Contains("--max-wait") && Catch::Contains("--lenient") &&
+                        Catch::Contains("deletion_time - scheduled_time") &&
+                        Catch::Contains("in arrival order"));
+}
+
+TEST_CASE("frag cli: a replay prints the table and writes identical JSON twice", "[frag][cli]") {
+  testing::TempDir dir;
+  const std::string a = (dir.path / "a.json").string(), b = (dir.path / "b.json").string();
+  const Result r = Burnrate(kReplay + " --lenient --max-wait 30 --sample 10 --json " + a);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("7 pods replayed (1 rows skipped") &&
+                        Catch::Contains("pods_small.csv:8:57: scheduled_time: empty") &&
+                        Catch::Contains("gpu-clustering") && Catch::Contains("6 policies"));
+  REQUIRE(Burnrate(kReplay + " --lenient --max-wait 30 --sample 10 -j 1 --json " + b).code == 0);
+  const std::string json = Slurp(a);
+  CHECK_THAT(json, Catch::Contains("\"schema\": \"burnrate.frag.replay.v1\"") &&
+                       Catch::Contains("\"rows_skipped_unscheduled\": 1") &&
+                       Catch::Contains("\"max_wait_s\": 30.000"));
+  CHECK(json == Slurp(b));
+  CHECK(Burnrate(kReplay + " --lenient --policy fgd,random --time-compression 5 --horizon-days 1")
+            .code == 0);
+}
+
+TEST_CASE("frag cli: replay errors exit 2 and leave the JSON untouched", "[frag][cli]") {
+  testing::TempDir dir;
+  const std::string out = (dir.path / "keep.json").string();
+  REQUIRE(Burnrate(kReplay + " --lenient --policy fgd --json " + out).code == 0);
+  const std::string before = Slurp(out);
+
+  Result r = Burnrate(kReplay + " --json " + out);  // not lenient: pod-06 has no scheduled_time
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("pods_small.csv:8:57: scheduled_time: empty") &&
+                        Catch::Contains("--lenient skips"));
+  CHECK(Slurp(out) == before);
+
+  const std::string bad = dir.Write(
+      "bad.csv",
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,scheduled_time,deletion_time\n"
+      "p,1000,10,1,500,0,0,10\np,1000,10,1,500,20,30,25\n");
+  r = Burnrate("frag --replay --lenient --nodes " + kFixtures + "/nodes_small.csv --pods " + bad +
+               " --json " + out);
+  CHECK(r.code == 0);  // lenient: the bad row is skipped
+  r = Burnrate("frag --replay --nodes " + kFixtures + "/nodes_small.csv --pods " + bad +
+               " --json " + out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("bad.csv:3:23: deletion_time: 25 is before scheduled_time 30"));
+
+  r = Burnrate(kReplay + " --lenient --inflate 2");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("--inflate is for the experiment"));
+  r = Burnrate(kSmall + " --max-wait 60");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("--max-wait is for the replay; add --replay"));
+  CHECK(Burnrate(kReplay + " --lenient --time-compression 0").code == 2);
+  CHECK(Burnrate(kReplay + " --lenient --max-wait -5").code == 2);
+  r = Burnrate(kReplay + " --lenient --policy fgd,first-fit");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("first-fit: unknown policy; known: fgd, best-fit"));
+  r = Burnrate(kReplay + " --lenient --sample 0.001 --horizon-days 100");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("use a larger step"));
+  r = Burnrate(kReplay + " --lenient --json " + (dir.path / "no" / "dir.json").string());
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("does not exist"));
+}
+
+}  // namespace burnrate

@@ -21,8 +21,8 @@ namespace burnrate {
 absl::StatusOr<std::vector<FragNodeSpec>> ReadOpenbNodeList(const std::string& path);
 
 // name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,...,creation_time,... (openb_pod_list_*
-// .csv; name, gpu_spec and creation_time optional; scheduled_time and deletion_time ignored). gpu_spec lists allowed models separated by
-// '|' ("" or "nan" = any). A row must be CPU-only (num_gpu 0, gpu_milli 0), a share of one GPU
+// .csv; name, gpu_spec and creation_time optional; scheduled_time and deletion_time ignored).
+// gpu_spec lists allowed models separated by '|' ("" or "nan" = any). A row must be CPU-only (num_gpu 0, gpu_milli 0), a share of one GPU
 // (num_gpu 1, gpu_milli 1..999) or whole GPUs (gpu_milli 1000). Errors as ReadOpenbNodeList.
 absl::StatusOr<std::vector<FragPod>> ReadOpenbPodList(const std::string& path);
 

@@ -254,7 +254,9 @@ class Replay {
       return absl::InternalError(absl::StrCat("at ", t, " s: ", s.message()));
     }
     int64_t recount = 0;
-    for (int32_t n = 0; n < cluster_.num_nodes(); ++n) recount += measure_.Numerator(cluster_.node(n));
+    for (int32_t n = 0; n < cluster_.num_nodes(); ++n) {
+      recount += measure_.Numerator(cluster_.node(n));
+    }
     if (recount != meter_.total_numerator()) {
       return absl::InternalError(
           absl::StrCat("at ", t, " s: incremental fragmentation disagrees with a full recount"));

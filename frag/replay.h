@@ -46,7 +46,7 @@ struct FragReplayOptions {
   double max_wait_s = -1;         // >= 0: drop a pod waiting this long; < 0: wait forever
   double sample_s = 3600;         // time-series step (> 0)
   unsigned threads = 0;           // policies at once; 0 = every core
-  bool check_invariants = false;  // recheck cluster, meter, bookkeeping and queue after each instant
+  bool check_invariants = false;  // recheck cluster, meter, bookkeeping, queue at each instant
 };
 
 // One state of the cluster (after every event of its instant).

@@ -158,7 +158,7 @@ TEST_CASE("frag replay: the time-averaged fragmentation worked out by hand", "[f
   CHECK(r->peak_offered_gpu_pct == Approx(90.0));
 }
 
-TEST_CASE("frag replay: a pod waiting max-wait is dropped, and may start at its deadline",
+TEST_CASE("frag replay: a pod waiting max-wait is dropped and may start at its deadline",
           "[frag]") {
   // One GPU held whole by p0 on [0,100); p1 (500, at 10) and p2 (500, at 20) wait.
   const std::vector<FragNodeSpec> nodes = {Node("a", 1)};
@@ -205,7 +205,7 @@ TEST_CASE("frag replay: a pod waiting max-wait is dropped, and may start at its 
   }
 }
 
-TEST_CASE("frag replay: time compression shortens the gaps, not the run times", "[frag]") {
+TEST_CASE("frag replay: time compression shortens the gaps but not the run times", "[frag]") {
   // Created at 1000, 1500 and 3000 on the trace clock; compression 10: arrivals at 0, 50
   // and 200 on the replay clock; each runs its 400 s. Without a horizon the run ends at the
   // last arrival, with the first pods still running.
@@ -336,7 +336,8 @@ TEST_CASE("frag replay: bad options and pods without times are refused", "[frag]
   FragPod untimed = pods[0];
   untimed.has_times = false;
   untimed.line = 12;
-  refuse(o, {untimed}, "pod p0 (line 12): no usable creation_time, scheduled_time and deletion_time");
+  refuse(o, {untimed},
+         "pod p0 (line 12): no usable creation_time, scheduled_time and deletion_time");
   auto no_gpu = RunFragReplay({Node("cpu", 0)}, pods, o);
   REQUIRE_FALSE(no_gpu.ok());
   CHECK_THAT(std::string(no_gpu.status().message()), Catch::Contains("no GPU"));

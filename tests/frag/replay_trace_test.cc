@@ -75,7 +75,7 @@ TEST_CASE("frag replay on openb: every pod starts at once and fgd fragments less
   }
 }
 
-TEST_CASE("frag replay on openb: compressed to a peak of 72% the invariants hold", "[frag][real]") {
+TEST_CASE("frag replay on openb: compressed 10000 times the invariants hold", "[frag][real]") {
   if (!TracesPresent()) BURNRATE_SKIP("skipped: " << kDir << " is absent (set BURNRATE_TRACES)");
   auto nodes = ReadOpenbNodeList(kNodes);
   auto pods = ReadOpenbPodList(kPods, OpenbPodListOptions{true, true});

@@ -65,6 +65,25 @@ class TenantFair final : public LaneQueue {
     }
     return DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb) < DominantShare(tv, 0, 0, 0);
   }
+  // O(tenants): a job may reclaim only while its tenant stays within its entitlement (drf:
+  // below some other tenant's dominant share), and only if some other tenant is above its own.
+  bool MayPreemptAny(SchedulingContext&, JobId pending) override {
+    if (!preempt_) return false;
+    const JobView& p = view(pending);
+    if (mode_ == Mode::kFairShare &&
+        static_cast<double>(tenants_[p.tenant].gpus + p.gpus) > entitled_[p.tenant]) {
+      return false;
+    }
+    const double mine = DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb);
+    for (uint32_t t = 0; t < tenants_.size(); ++t) {
+      if (t == p.tenant || tenants_[t].gpus == 0) continue;
+      if (mode_ == Mode::kFairShare ? static_cast<double>(tenants_[t].gpus) > entitled_[t]
+                                    : DominantShare(t, 0, 0, 0) > mine) {
+        return true;
+      }
+    }
+    return false;
+  }
   double VictimRank(SchedulingContext&, JobId victim) override {
     return -Share(view(victim).tenant);  // the most over-served tenant first
   }

@@ -119,6 +119,7 @@ bool LaneQueue::TryPreempt(SchedulingContext& ctx, JobId id) {
       if (c.rank < limit && jobs_[c.id].running) candidates_.push_back(c);
     }
   } else {
+    if (!MayPreemptAny(ctx, id)) return false;
     for (JobId r : running_) {
       if (!MayPreempt(ctx, id, r)) continue;
       const GpuTime loss = ctx.PreemptionLoss(r);

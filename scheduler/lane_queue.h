@@ -67,6 +67,13 @@ class LaneQueue : public QueuePolicy {
     (void)victim;
     return false;
   }
+  // Whether `pending` may evict anybody at all, checked before the O(running) scan of
+  // MayPreempt. Default: yes.
+  virtual bool MayPreemptAny(SchedulingContext& ctx, JobId pending) {
+    (void)ctx;
+    (void)pending;
+    return true;
+  }
   // Among allowed victims, smaller ranks are evicted first (then the least lost work, then
   // the most recently arrived). Default: 0.
   virtual double VictimRank(SchedulingContext& ctx, JobId victim) {

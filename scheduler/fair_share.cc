@@ -47,7 +47,8 @@ class TenantFair final : public LaneQueue {
     return {0, 0};  // FIFO within a tenant's lane
   }
   Key HeadKey(SchedulingContext&, JobId head, Key) override {
-    return {static_cast<int64_t>(Share(view(head).tenant) * 1e9), 0};
+    // Shares as keys: clamped so that a tiny weight cannot overflow the integer.
+    return {static_cast<int64_t>(std::min(Share(view(head).tenant), 1e9) * 1e9), 0};
   }
   bool Admissible(SchedulingContext& ctx, JobId head) override {
     const JobView& v = view(head);
@@ -60,8 +61,7 @@ class TenantFair final : public LaneQueue {
     const uint32_t tv = view(victim).tenant;
     if (tv == p.tenant) return false;
     if (mode_ == Mode::kFairShare) {
-      return static_cast<double>(tenants_[p.tenant].gpus + p.gpus) <= entitled_[p.tenant] &&
-             static_cast<double>(tenants_[tv].gpus) > entitled_[tv];
+      return WithinEntitlement(p) && static_cast<double>(tenants_[tv].gpus) > entitled_[tv];
     }
     return DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb) < DominantShare(tv, 0, 0, 0);
   }
@@ -70,10 +70,7 @@ class TenantFair final : public LaneQueue {
   bool MayPreemptAny(SchedulingContext&, JobId pending) override {
     if (!preempt_) return false;
     const JobView& p = view(pending);
-    if (mode_ == Mode::kFairShare &&
-        static_cast<double>(tenants_[p.tenant].gpus + p.gpus) > entitled_[p.tenant]) {
-      return false;
-    }
+    if (mode_ == Mode::kFairShare && !WithinEntitlement(p)) return false;
     const double mine = DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb);
     for (uint32_t t = 0; t < tenants_.size(); ++t) {
       if (t == p.tenant || tenants_[t].gpus == 0) continue;
@@ -144,6 +141,12 @@ class TenantFair final : public LaneQueue {
   };
   void Grow(uint32_t t) {
     if (t >= tenants_.size()) tenants_.resize(static_cast<size_t>(t) + 1);
+  }
+  // A job may reclaim only while its tenant stays within its entitlement. (Letting a tenant
+  // that holds nothing reclaim for a gang wider than its entitlement would make the evicted
+  // tenant, now holding nothing, evict it back: a livelock. Such a gang waits for free GPUs.)
+  bool WithinEntitlement(const JobView& p) const {
+    return static_cast<double>(tenants_[p.tenant].gpus + p.gpus) <= entitled_[p.tenant];
   }
   bool Active(uint32_t t) const { return tenants_[t].pending > 0 || tenants_[t].gpus > 0; }
   double Weight(uint32_t t) const { return t < weights_.size() ? weights_[t] : 1.0; }

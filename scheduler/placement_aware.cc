@@ -234,6 +234,11 @@ class HeteroPlacement final : public PlacementPolicy {
 
  private:
   double Speed(uint32_t p) const { return p < traits_.size() ? traits_[p].speed : 1.0; }
+  int Tier(uint32_t p) const { return p < traits_.size() ? traits_[p].payment_tier : 2; }
+  // Faster first; among equally fast pools, capacity already paid for first.
+  bool Faster(uint32_t a, uint32_t b) const {
+    return Speed(a) > Speed(b) || (Speed(a) == Speed(b) && Tier(a) < Tier(b));
+  }
   bool Choose(const ClusterState& c, std::span<const uint32_t> pools, const PlacementRequest& req,
               Placement* out) const {
     out->clear();
@@ -241,7 +246,7 @@ class HeteroPlacement final : public PlacementPolicy {
     double cheapest_cost = 0;
     for (uint32_t p : pools) {
       if (!c.Fits(p, req.gpus)) continue;
-      if (fastest < 0 || Speed(p) > Speed(static_cast<uint32_t>(fastest))) {
+      if (fastest < 0 || Faster(p, static_cast<uint32_t>(fastest))) {
         fastest = static_cast<int>(p);
       }
       if (!by_cost_) continue;
@@ -251,9 +256,13 @@ class HeteroPlacement final : public PlacementPolicy {
           req.now + SchedulingContext::Runtime(req.work_ref, Speed(p)) > req.deadline) {
         continue;
       }
-      const double price = p < traits_.size() ? traits_[p].usd_per_gpu_hour : 0;
+      // Reserved and owned capacity is paid whether used or not: running there costs nothing
+      // more.
+      const double price =
+          Tier(p) == 0 ? 0.0 : (p < traits_.size() ? traits_[p].usd_per_gpu_hour : 0.0);
       const double cost = price * req.gpus * run_s / 3600.0;
-      if (cheapest < 0 || cost < cheapest_cost) {
+      if (cheapest < 0 || cost < cheapest_cost ||
+          (cost == cheapest_cost && Faster(p, static_cast<uint32_t>(cheapest)))) {
         cheapest = static_cast<int>(p);
         cheapest_cost = cost;
       }

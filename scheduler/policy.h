@@ -161,6 +161,7 @@ struct PlacementRequest {
 struct PoolTraits {
   double speed = 1.0;            // training speed relative to the reference GPU
   double usd_per_gpu_hour = 0;   // hourly price (0 for owned capacity: already paid)
+  int payment_tier = 2;          // 0 reserved/owned (paid whatever), 1 spot, 2 on-demand
 };
 
 // Chooses the nodes of a gang: one node when the gang fits in a node, otherwise

@@ -996,7 +996,7 @@ absl::Status World::CheckInvariants(const Event& e) const {
 void World::InitPlacement() {
   std::vector<PoolTraits> traits;
   for (const PoolSpec& p : sc_.pools) {
-    traits.push_back({p.training_speed, MoneyToDollars(p.price)});
+    traits.push_back({p.training_speed, MoneyToDollars(p.price), PaymentTier(p.pricing)});
   }
   placement_->Init(Rng::ForStream(seed_, uint64_t{3} << 40).NextU64(), traits);
 }
@@ -1507,6 +1507,14 @@ RunOutput World::Finish(const PolicySpec& policy) {
   }
   v1::Summary* s = r.mutable_summary();
   all.FillSummary(s);
+  // A job preempted and waiting again at the horizon has started once but is queued, not
+  // running: count from the jobs' state.
+  {
+    uint32_t running = 0;
+    for (const Job& j : jobs_) running += j.running ? 1u : 0u;
+    s->set_jobs_running_at_horizon(running);
+    s->set_jobs_queued_at_horizon(s->jobs_submitted() - s->jobs_completed() - running);
+  }
   // Finish-time fairness: JCT over the run time alone on the pool of the last attempt.
   {
     std::vector<double> rho;

@@ -25,7 +25,7 @@ const JobRecord& Rec(const RunOutput& out, const std::string& name) {
 TEST_CASE("random placement is seeded: same seed same nodes, other seeds differ",
           "[scheduler][placement]") {
   ClusterState c({{8, 64, 0, ClusterState::PoolShape::kAll}});
-  const std::vector<PoolTraits> traits = {{1.0, 2.0}};
+  const std::vector<PoolTraits> traits = {{1.0, 2.0, 2}};
   const uint32_t pools[] = {0};
   const auto nodes_for = [&](uint64_t seed) {
     auto p = NewRandomPlacement();
@@ -52,7 +52,7 @@ TEST_CASE("random placement places a multi-node gang on distinct nodes with room
   ClusterState c({{8, 6, 0, ClusterState::PoolShape::kAll}});
   c.Allocate({{0, 5}, {3, 8}});
   auto p = NewRandomPlacement();
-  const std::vector<PoolTraits> traits = {{1.0, 2.0}};
+  const std::vector<PoolTraits> traits = {{1.0, 2.0, 2}};
   p->Init(9, traits);
   const uint32_t pools[] = {0};
   for (int i = 0; i < 50; ++i) {

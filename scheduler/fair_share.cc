@@ -63,7 +63,11 @@ class TenantFair final : public LaneQueue {
     if (mode_ == Mode::kFairShare) {
       return WithinEntitlement(p) && static_cast<double>(tenants_[tv].gpus) > entitled_[tv];
     }
-    return DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb) < DominantShare(tv, 0, 0, 0);
+    // Strictly better off after the swap than the victim's tenant will be: the victim's tenant
+    // then cannot evict it back (no ping-pong).
+    const JobView& v = view(victim);
+    return DominantShare(p.tenant, p.gpus, p.cpus, p.memory_gb) <
+           DominantShareAfter(tv, v.gpus, v.cpus, v.memory_gb);
   }
   // O(tenants): a job may reclaim only while its tenant stays within its entitlement (drf:
   // below some other tenant's dominant share), and only if some other tenant is above its own.
@@ -86,9 +90,11 @@ class TenantFair final : public LaneQueue {
   }
   void BeginPass(SchedulingContext& ctx) override {
     totals_ = ctx.online_capacity();
+    for (uint32_t t = 0; t < ctx.tenant_count(); ++t) Grow(t);
+    weights_.resize(tenants_.size());
+    for (uint32_t t = 0; t < tenants_.size(); ++t) weights_[t] = ctx.tenant(t).weight;
     if (mode_ != Mode::kFairShare) return;
     // Entitlements: quotas first, the rest split by weight among active tenants without one.
-    for (uint32_t t = 0; t < ctx.tenant_count(); ++t) Grow(t);
     entitled_.assign(tenants_.size(), 0);
     double quota_sum = 0, weight_sum = 0;
     for (uint32_t t = 0; t < tenants_.size(); ++t) {
@@ -109,20 +115,14 @@ class TenantFair final : public LaneQueue {
         entitled_[t] = rest * tv.weight / weight_sum;
       }
     }
-    weights_.resize(tenants_.size());
-    for (uint32_t t = 0; t < tenants_.size(); ++t) weights_[t] = ctx.tenant(t).weight;
   }
-  void Started(SchedulingContext& ctx, JobId id) override {
+  void Started(SchedulingContext&, JobId id) override {
     const JobView& v = view(id);
     TenantUse& u = tenants_[v.tenant];
     --u.pending;
     u.gpus += v.gpus;
     u.cpus += v.cpus;
     u.memory_gb += v.memory_gb;
-    if (weights_.size() <= v.tenant) {
-      weights_.resize(static_cast<size_t>(v.tenant) + 1, 1.0);
-      weights_[v.tenant] = ctx.tenant(v.tenant).weight;
-    }
   }
   void Stopped(JobId id, bool) override {
     const JobView& v = view(id);
@@ -156,6 +156,18 @@ class TenantFair final : public LaneQueue {
     const double e = t < entitled_.size() ? entitled_[t] : 0;
     const double held = static_cast<double>(tenants_[t].gpus);
     return e > 0 ? held / e : held * 1e6 + 1e6;  // no entitlement: after everyone entitled
+  }
+  // Dominant share of tenant t without the given resources (after evicting a job).
+  double DominantShareAfter(uint32_t t, uint32_t gpus, double cpus, double mem) const {
+    const TenantUse& u = tenants_[t];
+    double ds = 0;
+    if (totals_.gpus > 0) {
+      ds = static_cast<double>(u.gpus - std::min<uint64_t>(u.gpus, gpus)) /
+           static_cast<double>(totals_.gpus);
+    }
+    if (totals_.cpus > 0) ds = std::max(ds, (u.cpus - cpus) / totals_.cpus);
+    if (totals_.memory_gb > 0) ds = std::max(ds, (u.memory_gb - mem) / totals_.memory_gb);
+    return ds / Weight(t);
   }
   double DominantShare(uint32_t t, uint32_t gpus, double cpus, double mem) const {
     const TenantUse& u = tenants_[t];

@@ -295,6 +295,9 @@ class World final : public SchedulingContext {
   std::vector<std::string> tenants_;
   std::vector<TenantView> tenant_views_;
   std::set<SimTime> wake_times_;  // pending policy wake-ups
+  SimTime last_pass_time_ = -1;
+  uint64_t passes_at_instant_ = 0;
+  static constexpr uint64_t kMaxPassesAtInstant = 1'000'000;
   std::vector<uint32_t> freed_;   // FitsIfPreempted scratch: GPUs freed per node
   std::vector<NodeId> touched_;
   std::vector<int32_t> node_rank_;  // ChooseVictims scratch: last rank touching a node, or -1
@@ -1338,6 +1341,19 @@ absl::Status World::Run() {
           wake_times_.erase(now_);
         } else {
           pass_pending_ = false;
+        }
+        // A policy whose preemptions trigger each other without end would spin at one
+        // instant forever: stop with an error naming it instead of hanging.
+        if (now_ == last_pass_time_) {
+          if (++passes_at_instant_ > kMaxPassesAtInstant) {
+            return absl::InternalError(absl::StrCat(
+                "queue policy ", std::string(queue_->name()), " ran ", kMaxPassesAtInstant,
+                " scheduling passes at t = ", TimeToSeconds(now_),
+                " s without time advancing (preemptions that undo each other?)"));
+          }
+        } else {
+          last_pass_time_ = now_;
+          passes_at_instant_ = 0;
         }
         queue_->Schedule(*this);
         if (any_autoscale_) Autoscale();

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
+#include <vector>
 #include <string>
 
 #include "scheduler/registry.h"
@@ -56,14 +58,25 @@ ScenarioModel MixedWorkload(double* useful_gpu_hours) {
 TEST_CASE("every queue policy passes the shared behaviour table", "[scheduler][table]") {
   double useful = 0;
   const ScenarioModel s = MixedWorkload(&useful);
-  for (const PolicyInfo& q : QueuePolicies()) {
+  // Every registered policy with its defaults, plus the non-default preemption settings.
+  std::vector<PolicySpec> queues;
+  for (const PolicyInfo& q : QueuePolicies()) queues.emplace_back(q.name);
+  queues.emplace_back("drf", "first-fit", "in-order",
+                      std::map<std::string, std::string>{{"preempt", "true"}});
+  queues.emplace_back("tiresias-las", "first-fit", "in-order",
+                      std::map<std::string, std::string>{{"thresholds_gpu_hours", "0.5,4"}});
+  queues.emplace_back("srtf-est", "first-fit", "in-order",
+                      std::map<std::string, std::string>{{"preempt_margin", "0.2"}});
+  for (const PolicySpec& q : queues) {
     for (const PolicyInfo& pl : PlacementPolicies()) {
       const std::string& placement = pl.name;
-      INFO(q.name << " + " << placement);
+      PolicySpec spec = q;
+      spec.placement = placement;
+      INFO(spec.Name());
       RunOptions o;
       o.keep_job_records = true;
       o.check_invariants = true;  // no over-allocation, indexes and ledger agree, every event
-      auto a = Simulate(s, PolicySpec(q.name, placement), 7, o);
+      auto a = Simulate(s, spec, 7, o);
       REQUIRE(a.ok());
       const auto& sum = a->result.summary();
       // Everyone finished, so the conservation law below covers every job.
@@ -84,7 +97,7 @@ TEST_CASE("every queue policy passes the shared behaviour table", "[scheduler][t
       CHECK(sum.gpu_hours_allocated() == Approx(useful + lost).epsilon(1e-9));
       CHECK(sum.gpu_hours_useful() == Approx(useful).epsilon(1e-9));
       // Determinism: the same seed gives the same result, byte for byte.
-      auto b = Simulate(s, PolicySpec(q.name, placement), 7, o);
+      auto b = Simulate(s, spec, 7, o);
       REQUIRE(b.ok());
       CHECK(a->result.SerializeAsString() == b->result.SerializeAsString());
     }

@@ -194,6 +194,81 @@ struct PlanSpec {
   PolicySpec policy;
 };
 
+// An inference service (docs/serving.md). Durations in microseconds, rates per second.
+// Request load of a service.
+struct LoadSpec {
+  enum class Kind { kConstant, kProfile, kTrace };
+  Kind kind = Kind::kConstant;
+  // Mean arrival rate, requests per second (constant and profile).
+  double requests_per_s = 0;
+  // Relative rates by hour of day (24 values, scenario clock, UTC) and by day of week (7 values,
+  // Monday first); empty = flat. The mean rate stays requests_per_s.
+  std::vector<double> hourly_profile;
+  std::vector<double> weekly_profile;
+  // Lognormal noise on the rate: each hour's rate is multiplied by exp(sigma Z - sigma^2 / 2),
+  // Z ~ N(0, 1) drawn per (seed, service, hour): mean 1, the same draws in both fidelities.
+  double noise_sigma = 0;
+  // kTrace: requests read from a file (format azure-llm); spec.tenant, gpu_type unused.
+  TraceSourceSpec trace;
+};
+
+// The work of one request on the service's reference GPU (the workload's reference type).
+struct RequestWork {
+  double service_s = 0;   // time in a request slot, uncontended
+  double prefill_s = 0;   // part of service_s before the first token (token model), else 0
+  double input_tokens = 0;
+  double output_tokens = 0;
+};
+
+struct ServiceSpec {
+  std::string name;
+  std::string model;             // label only
+  std::string tenant;            // chargeback tenant of its replicas; default "service:<name>"
+  uint32_t gpus_per_replica = 1;
+  std::vector<std::string> gpu_types;  // allowed GPU types; empty = any pool
+  // Speed of a replica per pool (index = pool), service times divided by it; 0 = the pool may
+  // not run the service (wrong type, or nodes smaller than a replica).
+  std::vector<double> pool_speed;
+  // Request slots per replica: requests served at once (continuous batching's batch size).
+  uint32_t concurrency = 1;
+  // Service time per request: a distribution (seconds on the reference GPU), or the token model
+  // (service_s = input / prefill_tokens_per_s + output / decode_tokens_per_s per slot).
+  bool token_model = false;
+  DurationDist service_time;
+  double prefill_tokens_per_s = 0;
+  double decode_tokens_per_s = 0;
+  DurationDist input_tokens;     // token counts when the load does not carry them
+  DurationDist output_tokens;
+  Duration cold_start = 0;       // from placement to serving (billed)
+  uint32_t min_replicas = 0;
+  uint32_t max_replicas = 0;     // >= max(1, min_replicas)
+  uint32_t initial_replicas = 0; // at time 0, in [min, max]
+  // SLO: a request meets it when its latency (or time to first token) <= slo_latency_s; the
+  // service meets its SLO when the share meeting it >= slo_attainment_target (e.g. 0.99 for a
+  // p99 bound). slo_latency_s 0 = no SLO.
+  double slo_latency_s = 0;
+  double slo_attainment_target = 0.99;
+  bool slo_on_ttft = false;
+  // A request still waiting after max_wait is dropped (0 = never).
+  Duration max_wait = 0;
+  // May evict training jobs to place replicas (they pay their checkpoint/restart costs).
+  bool preempt_training = false;
+  // Revenue of each served request, USD.
+  double usd_per_request = 0;
+  double usd_per_1k_input_tokens = 0;
+  double usd_per_1k_output_tokens = 0;
+  // round-robin | least-outstanding | shared-queue
+  std::string routing = "least-outstanding";
+  // Autoscaler by registry name with its arguments; evaluated every autoscale_interval.
+  std::string autoscaler = "target-utilization";
+  std::map<std::string, std::string> autoscaler_args;
+  Duration autoscale_interval = kMinute;
+  enum class Fidelity { kRequest, kFluid };
+  Fidelity fidelity = Fidelity::kRequest;
+  Duration fluid_step = kMinute;
+  LoadSpec load;
+};
+
 struct ScenarioModel {
   std::string name;
   std::string source_path;    // the file it was loaded from
@@ -211,6 +286,7 @@ struct ScenarioModel {
   std::vector<GeneratorSpec> generators;
   std::vector<TraceSourceSpec> traces;
   std::vector<TenantSpec> tenants;
+  std::vector<ServiceSpec> services;
   std::vector<PolicySpec> policies;  // never empty after compilation
   PlanSpec plan;  // for `burnrate plan`
   // Things that are legal but probably not what the user meant; the CLI prints them.

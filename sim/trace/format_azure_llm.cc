@@ -61,6 +61,8 @@ class AzureLlmCsv final : public CsvTraceReader {
     if (!std::isfinite(job->duration_s)) {
       return Bad(context_, "ContextTokens", "too many tokens: the run time overflows");
     }
+    job->input_tokens = context;
+    job->output_tokens = generated;
     job->gpus = static_cast<uint32_t>(settings_.gpus_per_request);
     job->name = absl::StrCat("req-", job->line);
     return absl::OkStatus();

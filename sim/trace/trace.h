@@ -35,6 +35,9 @@ struct TraceJob {
   double gpu_fraction = 0;  // for jobs asking part of one GPU (e.g. 0.46), else 0
   std::string gpu_type;     // "" = any
   int64_t line = 0;         // 1-based line in the file
+  // Inference request traces (azure-llm): prompt and generated tokens; 0 for other formats.
+  double input_tokens = 0;
+  double output_tokens = 0;
 };
 
 struct TraceOptions {

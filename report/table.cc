@@ -249,9 +249,86 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
                : Na();
   });
 
+  // Inference services (the union over runs, by name, in first-seen order).
+  std::vector<std::string> services;
+  for (const Run& run : results.runs()) {
+    for (const burnrate::v1::ServiceResult& sv : run.services()) {
+      if (std::find(services.begin(), services.end(), sv.name()) == services.end()) {
+        services.push_back(sv.name());
+      }
+    }
+  }
+  const auto find_service = [](const Run& r,
+                               const std::string& name) -> const burnrate::v1::ServiceResult* {
+    for (const burnrate::v1::ServiceResult& sv : r.services()) {
+      if (sv.name() == name) return &sv;
+    }
+    return nullptr;
+  };
+  for (const std::string& name : services) {
+    b.Heading("Inference: " + name);
+    b.Data("requests served", Better::kHigher, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? CountCell(static_cast<uint64_t>(std::llround(sv->requests_served())))
+                           : Na();
+    });
+    b.Data("requests dropped", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? CountCell(static_cast<uint64_t>(std::llround(sv->requests_dropped())))
+                           : Na();
+    });
+    b.Data("SLO attainment", Better::kHigher, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      if (sv == nullptr || sv->requests_arrived() <= 0 || sv->slo_attainment() <= 0) return Na();
+      Cell c = PercentCell(sv->slo_attainment());
+      c.text += sv->slo_met() ? " ok" : " MISS";
+      return c;
+    });
+    b.Data("p50 latency", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr && sv->requests_served() > 0 ? DurationCell(sv->p50_latency_s())
+                                                        : Na();
+    });
+    b.Data("p99 latency", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr && sv->requests_served() > 0 ? DurationCell(sv->p99_latency_s())
+                                                        : Na();
+    });
+    b.Data("replicas (mean / max)", Better::kNone, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      if (sv == nullptr) return Na();
+      return Cell{fmt::format("{:.1f} / {}", sv->mean_replicas(), sv->max_replicas()),
+                  std::nullopt};
+    });
+    b.Data("GPU-hours", Better::kNone, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? GpuHoursCell(sv->gpu_hours()) : Na();
+    });
+    b.Data("cost per 1M requests", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      if (sv == nullptr || sv->requests_served() <= 0) return Na();
+      return Cell{FormatUsdWithCents(sv->cost_per_million_requests_usd()),
+                  sv->cost_per_million_requests_usd()};
+    });
+    b.Data("revenue", Better::kHigher, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? UsdCell(sv->revenue_usd()) : Na();
+    });
+    b.Data("training jobs evicted", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? CountCell(sv->training_preemptions()) : Na();
+    });
+  }
+
   b.Heading("Money");
   b.Data("total bill", Better::kLower,
          [](const Run& r) { return UsdCell(r.summary().total_cost_usd()); });
+  if (!services.empty()) {
+    b.Data("inference revenue", Better::kHigher,
+           [](const Run& r) { return UsdCell(r.summary().revenue_usd()); });
+    b.Data("gross margin (revenue - bill)", Better::kHigher,
+           [](const Run& r) { return UsdCell(r.summary().gross_margin_usd()); });
+  }
   // Bill categories, each shown only when some run has it.
   using PoolField = double (burnrate::v1::PoolResult::*)() const;
   auto pool_sum = [](const Run& r, PoolField f) {
@@ -348,6 +425,15 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
         const burnrate::v1::MonthResult* m = FindMonth(r, month);
         return m != nullptr ? UsdCell(m->cost_usd()) : Na();
       });
+    }
+    if (!services.empty()) {
+      b.Heading("Monthly gross margin (inference revenue - bill)");
+      for (const std::string& month : months) {
+        b.Data(month, Better::kHigher, [&month](const Run& r) {
+          const burnrate::v1::MonthResult* m = FindMonth(r, month);
+          return m != nullptr ? UsdCell(m->gross_margin_usd()) : Na();
+        });
+      }
     }
     b.Heading("Monthly GPU utilisation");
     for (const std::string& month : months) {

@@ -30,6 +30,9 @@ enum class EventKind : uint8_t {
   kRestore,
   kPriceChange,
   kAvailability,
+  kServiceTick,     // payload: service index (autoscaler decision)
+  kReplicaReady,    // payload: the replica's job id (end of its cold start)
+  kReplicaDrained,  // payload: the replica's job id (its last request done)
   kTest
 };
 

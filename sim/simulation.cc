@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,6 +11,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/registry.h"
+#include "serve/autoscaler.h"
+#include "serve/engine.h"
+#include "serve/load.h"
 #include "sim/billing.h"
 #include "sim/event_queue.h"
 #include "sim/ledger.h"
@@ -59,6 +63,37 @@ struct Job {
   bool running = false;
   double speed = 1.0;            // of the current or last attempt: pool speed x locality
   Placement placement;
+  int32_t service = -1;          // an inference replica of this service; -1: a training job
+  uint32_t replica = 0;          // its replica id within the service
+};
+
+enum class ReplicaState : uint8_t { kPending, kStarting, kReady, kDraining, kGone };
+
+// One inference service in a run: its engine (requests), autoscaler and replicas. Replicas are
+// Jobs (so placement, the ledger, chargeback, spot reclaims and invariants treat them like
+// any allocation) that never enter the training queue policy and have no completion event.
+struct ServiceRun {
+  const ServiceSpec* spec = nullptr;
+  const LoadProcess* load = nullptr;  // owned by the engine
+  std::unique_ptr<ServiceEngine> engine;
+  std::unique_ptr<Autoscaler> autoscaler;
+  uint32_t class_id = 0;
+  uint32_t tenant = 0;
+  uint32_t target = 0;                // replicas wanted (the last clamped decision)
+  std::vector<JobId> replicas;        // by replica id
+  std::vector<ReplicaState> state;    // by replica id
+  std::vector<uint32_t> active;       // pending, starting or ready replica ids, ascending
+  std::deque<uint32_t> pending;       // replica ids waiting for GPUs, oldest first
+  uint32_t ready = 0, starting = 0;
+  double ready_speed_sum = 0;
+  uint32_t max_ready = 0, started = 0, stopped = 0;
+  SimTime ready_changed = 0;
+  double ready_replica_s = 0;         // integral of ready replicas over time, replica-seconds
+  uint32_t training_preemptions = 0;
+  GpuTime training_lost = 0;
+  std::vector<GpuTime> use;           // GPU-time per (pool x month)
+  ServiceTotals totals;
+  std::vector<uint32_t> ts_ready, ts_pending;
 };
 
 struct JobClass {
@@ -249,6 +284,26 @@ class World final : public SchedulingContext {
     }
   }
   uint32_t ClassOf(uint32_t gpus, const std::string& gpu_type);
+  // Inference services.
+  absl::Status InitServices();
+  void OnServiceTick(uint32_t s);
+  void SetReplicaTarget(uint32_t s, uint32_t want);
+  void PlacePendingReplicas();
+  bool StartReplica(JobId id);
+  bool PreemptForReplica(JobId id);
+  void MakeReady(JobId id);
+  void StopReplica(JobId id, bool kill);
+  void ReleaseReplica(JobId id);
+  void EvacuateReplicas(NodeId node);
+  void ReadyChanging(ServiceRun& svc) {
+    svc.ready_replica_s += svc.ready * TimeToSeconds(now_ - svc.ready_changed);
+    svc.ready_changed = now_;
+  }
+  void AdvanceService(ServiceRun& svc) {
+    if (absl::Status st = svc.engine->AdvanceTo(now_); !st.ok() && run_error_.ok()) {
+      run_error_ = st;
+    }
+  }
   Duration SampleDuration(Source& src);
   absl::Status CheckInvariants(const Event& e) const;
   double FragmentedGpus() const;
@@ -320,6 +375,10 @@ class World final : public SchedulingContext {
   uint64_t arrived_ = 0;
   double frag_sum_ = 0, unalloc_sum_ = 0;
   uint64_t frag_samples_ = 0;
+
+  // Inference services, in scenario order.
+  std::vector<ServiceRun> services_;
+  uint64_t replicas_pending_ = 0;  // over all services
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -493,7 +552,8 @@ void World::OnArrival(uint32_t s) {
       return;
     }
   }
-  Job job;
+  // Built in place (a moved Job trips GCC 12's maybe-uninitialized on its InlinedVector).
+  Job& job = jobs_.emplace_back();
   job.source = s;
   if (src.trace != nullptr) {
     const TraceJob& tj = src.next_job;
@@ -546,6 +606,7 @@ void World::OnArrival(uint32_t s) {
   if (classes_[job.view.class_id].pools.empty()) {
     // No pool could ever hold the gang (validation prevents this for a scenario as written; a
     // planner candidate without the big pools can get here): counted, never queued.
+    jobs_.pop_back();
     ++jobs_rejected_;
     ScheduleNextArrival(s);
     return;
@@ -557,7 +618,6 @@ void World::OnArrival(uint32_t s) {
   ++tenant_jobs_[job.tenant];
   ++gang_counts_[job.view.gpus];
   ++arrived_;
-  jobs_.push_back(std::move(job));
   queue_->Enqueue(id, jobs_[id].view);
   RequestPass();
   ScheduleNextArrival(s);
@@ -645,12 +705,16 @@ void World::AccountSegment(const Job& job, SimTime begin, SimTime end) {
                        [](SimTime at, const MonthSpan& month) { return at < month.end; }) -
       months_.begin());
   std::vector<GpuTime>& use = tenant_use_[job.tenant];
+  std::vector<GpuTime>* service_use =
+      job.service >= 0 ? &services_[static_cast<size_t>(job.service)].use : nullptr;
   for (; m < n_months && months_[m].begin < end; ++m) {
     const SimTime lo = std::max(begin, months_[m].begin);
     const SimTime hi = std::min(end, months_[m].end);
     if (hi > lo) {
-      use[static_cast<size_t>(job.pool) * n_months + m] +=
-          static_cast<GpuTime>(job.view.gpus) * (hi - lo);
+      const size_t at = static_cast<size_t>(job.pool) * n_months + m;
+      const GpuTime held = static_cast<GpuTime>(job.view.gpus) * (hi - lo);
+      use[at] += held;
+      if (service_use != nullptr) (*service_use)[at] += held;
     }
   }
 }
@@ -660,6 +724,13 @@ void World::AccountSegment(const Job& job, SimTime begin, SimTime end) {
 // its GPUs and queues again.
 void World::Preempt(JobId id) {
   Job& job = jobs_[id];
+  if (job.service >= 0) {
+    // A replica whose node is reclaimed: its requests are lost, a replacement is wanted.
+    const uint32_t s = static_cast<uint32_t>(job.service);
+    StopReplica(id, /*kill=*/true);
+    SetReplicaTarget(s, services_[s].target);
+    return;
+  }
   events_->Cancel(job.completion);
   running_by_end_.erase({job.start + job.runtime, id});
   const Duration elapsed = now_ - job.start;
@@ -703,7 +774,7 @@ void World::EndAttempt(JobId id, bool completed) {
     }
     ScheduleScaleDown(pool);
   }
-  queue_->OnStop(id, completed);
+  if (job.service < 0) queue_->OnStop(id, completed);
 }
 
 void World::OnComplete(JobId id) {
@@ -955,6 +1026,10 @@ void World::OnSample() {
   ts_allocated_.push_back(static_cast<uint32_t>(allocated));
   ts_queued_.push_back(static_cast<uint32_t>(queue_->size()));
   ts_running_.push_back(static_cast<uint32_t>(running_by_end_.size()));
+  for (ServiceRun& svc : services_) {
+    svc.ts_ready.push_back(svc.ready);
+    svc.ts_pending.push_back(static_cast<uint32_t>(svc.pending.size()));
+  }
   const SimTime next = now_ + sc_.sample_interval;
   if (next < sc_.horizon) events_->Schedule(next, Phase::kObserve, EventKind::kSample, 0);
 }
@@ -982,6 +1057,34 @@ absl::Status World::CheckInvariants(const Event& e) const {
     }
     if (end < now_) return fail(absl::StrCat("job ", id, " is still running past its end"));
     held[static_cast<size_t>(j.pool)] += sum;
+  }
+  for (const ServiceRun& svc : services_) {
+    uint32_t ready = 0, starting = 0;
+    for (size_t r = 0; r < svc.replicas.size(); ++r) {
+      const Job& j = jobs_[svc.replicas[r]];
+      const ReplicaState st = svc.state[r];
+      const bool holds = st == ReplicaState::kStarting || st == ReplicaState::kReady ||
+                         st == ReplicaState::kDraining;
+      if (holds != j.running) {
+        return fail(absl::StrCat("service ", svc.spec->name, " replica ", r, " holds GPUs: ",
+                                 j.running, ", state ", static_cast<int>(st)));
+      }
+      ready += st == ReplicaState::kReady ? 1u : 0u;
+      starting += st == ReplicaState::kStarting ? 1u : 0u;
+      if (!j.running) continue;
+      uint32_t sum = 0;
+      for (const NodeShare& sh : j.placement) sum += sh.gpus;
+      if (sum != j.view.gpus) {
+        return fail(absl::StrCat("service ", svc.spec->name, " replica ", r, " holds ", sum,
+                                 " GPUs, a replica has ", j.view.gpus));
+      }
+      held[static_cast<size_t>(j.pool)] += sum;
+    }
+    if (ready != svc.ready || starting != svc.starting) {
+      return fail(absl::StrCat("service ", svc.spec->name, ": ", ready, " ready and ", starting,
+                               " starting replicas, counters say ", svc.ready, " and ",
+                               svc.starting));
+    }
   }
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
     if (held[p] != cluster_.allocated_gpus(p) || held[p] != ledger_.allocated(p) ||
@@ -1079,6 +1182,10 @@ void World::OnCapacity(uint32_t change) {
     cluster_.BringOnline(c.pool, cluster_.nodes_in_pool(c.pool));
   } else {
     cluster_.DrainPool(c.pool);
+    for (NodeId n = cluster_.first_node(c.pool);
+         n < cluster_.first_node(c.pool) + cluster_.nodes_in_pool(c.pool); ++n) {
+      EvacuateReplicas(n);
+    }
   }
   Account(c.pool);
   ++capacity_epoch_;
@@ -1128,6 +1235,7 @@ void World::OnRevoke(NodeId node, bool replace) {
   replace_after_reclaim_[node] = replace ? 1 : 0;
   ++revocations_[pool];
   cluster_.DrainNode(node);  // an idle node goes offline at once
+  EvacuateReplicas(node);
   Account(pool);
   ++capacity_epoch_;
   if (cluster_.state_of(node) == NodeState::kOffline) {
@@ -1312,11 +1420,325 @@ void World::Autoscale() {
   }
 }
 
+// Inference services: an engine per service (its fidelity), an autoscaler, a job class of
+// the pools that may hold its replicas, and its initial replicas placed at time 0 ahead of
+// any training job.
+absl::Status World::InitServices() {
+  services_.resize(sc_.services.size());
+  for (uint32_t s = 0; s < sc_.services.size(); ++s) {
+    const ServiceSpec& spec = sc_.services[s];
+    ServiceRun& svc = services_[s];
+    svc.spec = &spec;
+    auto load = LoadProcess::Open(spec, s, sc_.start_unix_s, sc_.horizon, seed_);
+    if (!load.ok()) return load.status();
+    svc.load = load->get();
+    auto engine = MakeServiceEngine(spec, *std::move(load), months_);
+    if (!engine.ok()) return engine.status();
+    svc.engine = *std::move(engine);
+    auto scaler = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args);
+    if (!scaler.ok()) return scaler.status();
+    svc.autoscaler = *std::move(scaler);
+    svc.tenant = TenantOf(spec.tenant);
+    svc.use.assign(sc_.pools.size() * months_.size(), 0);
+    // Its own class (the key cannot collide with a GPU type name): the pools with a speed.
+    auto [it, inserted] = class_index_.try_emplace(
+        {spec.gpus_per_replica, std::string("\x01service:") + spec.name},
+        static_cast<uint32_t>(classes_.size()));
+    if (inserted) {
+      JobClass cls;
+      cls.view.gpus = spec.gpus_per_replica;
+      for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+        if (p < spec.pool_speed.size() && spec.pool_speed[p] > 0) cls.pools.push_back(p);
+      }
+      for (int tier = 0; tier <= 2; ++tier) {
+        std::vector<uint32_t> in_tier;
+        for (uint32_t p : cls.pools) {
+          if (PaymentTier(sc_.pools[p].pricing) == tier) in_tier.push_back(p);
+        }
+        if (!in_tier.empty()) cls.tiers.push_back(std::move(in_tier));
+      }
+      classes_.push_back(std::move(cls));
+    }
+    svc.class_id = it->second;
+    if (svc.class_id >= pending_per_class_.size()) {
+      pending_per_class_.resize(svc.class_id + 1, 0);
+    }
+    svc.target = spec.initial_replicas;
+    SetReplicaTarget(s, spec.initial_replicas);
+    if (spec.autoscale_interval < sc_.horizon) {
+      events_->Schedule(spec.autoscale_interval, Phase::kArrive, EventKind::kServiceTick, s);
+    }
+  }
+  return run_error_;
+}
+
+// The autoscaler's decision: the engine is brought up to now, the window since the last
+// decision read, and the replica count moved to the answer (clamped to the bounds).
+void World::OnServiceTick(uint32_t s) {
+  ServiceRun& svc = services_[s];
+  const ServiceSpec& spec = *svc.spec;
+  AdvanceService(svc);
+  AutoscaleInput in;
+  in.now = now_;
+  in.interval = spec.autoscale_interval;
+  in.ready = svc.ready;
+  in.starting = svc.starting;
+  in.pending = static_cast<uint32_t>(svc.pending.size());
+  in.initial = spec.initial_replicas;
+  in.window = svc.engine->Observe();
+  in.mean_service_s = svc.load->MeanServiceS();
+  in.mean_speed = svc.ready > 0 ? svc.ready_speed_sum / svc.ready : 1.0;
+  in.concurrency = spec.concurrency;
+  in.cold_start = spec.cold_start;
+  in.load = svc.load;
+  const uint32_t want =
+      std::clamp(svc.autoscaler->Desired(in), spec.min_replicas, spec.max_replicas);
+  svc.target = want;
+  SetReplicaTarget(s, want);
+  const SimTime next = now_ + spec.autoscale_interval;
+  if (next < sc_.horizon) events_->Schedule(next, Phase::kArrive, EventKind::kServiceTick, s);
+}
+
+// Moves the live replicas (pending, starting, ready: not draining) to `want`: new ones are
+// placed at once when GPUs allow (else they wait, ahead of training, for the next pass); extra
+// ones go newest first: pending, then starting (released at once), then ready (drained).
+void World::SetReplicaTarget(uint32_t s, uint32_t want) {
+  ServiceRun& svc = services_[s];
+  const ServiceSpec& spec = *svc.spec;
+  bool added = false;
+  while (svc.active.size() < want) {
+    const JobId id = static_cast<JobId>(jobs_.size());
+    Job& job = jobs_.emplace_back();
+    job.service = static_cast<int32_t>(s);
+    job.replica = static_cast<uint32_t>(svc.replicas.size());
+    job.tenant = svc.tenant;
+    job.view.gpus = spec.gpus_per_replica;
+    job.view.class_id = svc.class_id;
+    job.view.submit = now_;
+    job.view.tenant = svc.tenant;
+    job.view.priority = std::numeric_limits<int32_t>::max();
+    svc.active.push_back(static_cast<uint32_t>(svc.replicas.size()));
+    svc.replicas.push_back(id);
+    svc.state.push_back(ReplicaState::kPending);
+    svc.pending.push_back(static_cast<uint32_t>(svc.replicas.size() - 1));
+    ++pending_per_class_[svc.class_id];
+    ++replicas_pending_;
+    added = true;
+  }
+  while (svc.active.size() > want) {
+    // The newest pending replica first, then the newest placed one.
+    JobId victim;
+    if (!svc.pending.empty()) {
+      victim = svc.replicas[svc.pending.back()];
+    } else {
+      victim = svc.replicas[svc.active.back()];
+    }
+    StopReplica(victim, /*kill=*/false);
+  }
+  if (added) {
+    PlacePendingReplicas();
+    if (!svc.pending.empty()) RequestPass();  // node autoscaling may provide for them
+  }
+}
+
+// Pending replicas of every service, oldest first, before any training job: on free GPUs, or
+// by evicting training jobs where the service allows it.
+void World::PlacePendingReplicas() {
+  for (ServiceRun& svc : services_) {
+    while (!svc.pending.empty()) {
+      const JobId id = svc.replicas[svc.pending.front()];
+      if (!StartReplica(id) && !(svc.spec->preempt_training && PreemptForReplica(id))) break;
+    }
+  }
+}
+
+bool World::StartReplica(JobId id) {
+  Job& job = jobs_[id];
+  ServiceRun& svc = services_[static_cast<size_t>(job.service)];
+  const JobClass& cls = classes_[job.view.class_id];
+  PlacementRequest req;
+  req.gpus = job.view.gpus;
+  req.work_ref = sc_.horizon - now_;  // a replica stays as long as it is wanted
+  req.now = now_;
+  req.deadline = kTimeInfinity;
+  bool placed = false;
+  if (placement_->across_tiers()) {
+    placed = placement_->PlaceJob(cluster_, cls.pools, req, &scratch_);
+  } else {
+    for (const std::vector<uint32_t>& tier : cls.tiers) {
+      if (placement_->PlaceJob(cluster_, tier, req, &scratch_)) {
+        placed = true;
+        break;
+      }
+    }
+  }
+  if (!placed) return false;
+  const uint32_t pool = cluster_.pool_of(scratch_.front().node);
+  if (sc_.pools[pool].autoscale) {
+    for (const NodeShare& share : scratch_) {
+      if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
+    }
+  }
+  cluster_.Allocate(scratch_);
+  Account(pool);
+  --pending_per_class_[job.view.class_id];
+  --replicas_pending_;
+  job.placement = scratch_;
+  job.pool = static_cast<int32_t>(pool);
+  job.start = now_;
+  if (job.first_start < 0) job.first_start = now_;
+  job.running = true;
+  job.speed = svc.spec->pool_speed[pool];
+  for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
+  svc.pending.pop_front();  // callers place the oldest pending replica
+  svc.state[job.replica] = ReplicaState::kStarting;
+  ++svc.starting;
+  ++svc.started;
+  if (svc.spec->cold_start == 0) {
+    MakeReady(id);
+  } else if (now_ + svc.spec->cold_start < sc_.horizon) {
+    events_->Schedule(now_ + svc.spec->cold_start, Phase::kRelease, EventKind::kReplicaReady,
+                      id);
+  }
+  return true;
+}
+
+// Evicts the training jobs that lose the least work (then the latest started) from the nodes
+// that can hold the replica, then places it. O(running training jobs): replicas are placed at
+// autoscaler decisions, not per request.
+bool World::PreemptForReplica(JobId id) {
+  const JobClass& cls = classes_[jobs_[id].view.class_id];
+  std::vector<std::pair<GpuTime, JobId>> candidates;
+  for (const auto& [end, running] : running_by_end_) {
+    const Job& j = jobs_[running];
+    if (std::find(cls.pools.begin(), cls.pools.end(), static_cast<uint32_t>(j.pool)) ==
+        cls.pools.end()) {
+      continue;
+    }
+    candidates.emplace_back(PreemptionLoss(running), running);
+  }
+  if (candidates.empty()) return false;
+  std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const SimTime sa = jobs_[a.second].start, sb = jobs_[b.second].start;
+    return sa != sb ? sa > sb : a.second < b.second;
+  });
+  std::vector<JobId> ranked;
+  ranked.reserve(candidates.size());
+  for (const auto& c : candidates) ranked.push_back(c.second);
+  std::vector<JobId> victims;
+  if (!ChooseVictims(id, ranked, &victims) || victims.empty()) return false;
+  ServiceRun& svc = services_[static_cast<size_t>(jobs_[id].service)];
+  for (JobId v : victims) {
+    const GpuTime before = lost_;
+    Preempt(v);
+    svc.training_lost += lost_ - before;
+    ++svc.training_preemptions;
+  }
+  return StartReplica(id);
+}
+
+void World::MakeReady(JobId id) {
+  Job& job = jobs_[id];
+  ServiceRun& svc = services_[static_cast<size_t>(job.service)];
+  if (svc.state[job.replica] != ReplicaState::kStarting) return;  // stopped meanwhile
+  AdvanceService(svc);
+  svc.engine->AddReplica(job.replica, job.speed);
+  ReadyChanging(svc);
+  svc.state[job.replica] = ReplicaState::kReady;
+  --svc.starting;
+  ++svc.ready;
+  svc.ready_speed_sum += job.speed;
+  svc.max_ready = std::max(svc.max_ready, svc.ready);
+}
+
+// Stops a replica: a pending one is forgotten, a starting one released at once, a ready one
+// drained (no new requests; its GPUs are released when its last request is done) or, with
+// `kill`, released at once with its requests dropped.
+void World::StopReplica(JobId id, bool kill) {
+  Job& job = jobs_[id];
+  ServiceRun& svc = services_[static_cast<size_t>(job.service)];
+  const uint32_t r = job.replica;
+  const ReplicaState st = svc.state[r];
+  if (st == ReplicaState::kGone) return;
+  if (st != ReplicaState::kDraining) {
+    svc.active.erase(std::find(svc.active.begin(), svc.active.end(), r));
+  }
+  switch (st) {
+    case ReplicaState::kPending:
+      svc.pending.erase(std::find(svc.pending.begin(), svc.pending.end(), r));
+      --pending_per_class_[job.view.class_id];
+      --replicas_pending_;
+      svc.state[r] = ReplicaState::kGone;
+      return;
+    case ReplicaState::kStarting:
+      --svc.starting;
+      ReleaseReplica(id);
+      return;
+    case ReplicaState::kReady: {
+      AdvanceService(svc);
+      ReadyChanging(svc);
+      --svc.ready;
+      svc.ready_speed_sum -= job.speed;
+      if (svc.ready == 0) svc.ready_speed_sum = 0;  // no float residue
+      if (kill) {
+        svc.engine->KillReplica(r);
+        ReleaseReplica(id);
+        return;
+      }
+      const SimTime done = svc.engine->DrainReplica(r);
+      svc.state[r] = ReplicaState::kDraining;
+      if (done <= now_) {
+        ReleaseReplica(id);
+      } else if (done < sc_.horizon) {
+        events_->Schedule(done, Phase::kRelease, EventKind::kReplicaDrained, id);
+      }
+      return;
+    }
+    case ReplicaState::kDraining:
+      if (kill) {
+        AdvanceService(svc);
+        svc.engine->KillReplica(r);
+        ReleaseReplica(id);
+      }
+      return;
+    case ReplicaState::kGone:
+      return;
+  }
+}
+
+// Frees a replica's GPUs (charged to its tenant and service up to now).
+void World::ReleaseReplica(JobId id) {
+  Job& job = jobs_[id];
+  ServiceRun& svc = services_[static_cast<size_t>(job.service)];
+  svc.state[job.replica] = ReplicaState::kGone;
+  ++svc.stopped;
+  EndAttempt(id, /*completed=*/true);
+  job.end = now_;
+  RequestPass();  // freed GPUs: pending replicas and training jobs may start
+}
+
+// A node is about to go (spot notice, end of a commitment): its replicas stop taking requests
+// and drain, and replacements are placed elsewhere.
+void World::EvacuateReplicas(NodeId node) {
+  if (services_.empty()) return;
+  absl::InlinedVector<JobId, 4> on;
+  for (JobId id : jobs_on_node_[node]) {
+    if (jobs_[id].service >= 0) on.push_back(id);
+  }
+  for (JobId id : on) {
+    const uint32_t s = static_cast<uint32_t>(jobs_[id].service);
+    StopReplica(id, /*kill=*/false);
+    SetReplicaTarget(s, services_[s].target);
+  }
+}
+
 absl::Status World::Run() {
   InitPlacement();
   InitCapacity();
   InitSources();
   if (!run_error_.ok()) return run_error_;
+  if (absl::Status st = InitServices(); !st.ok()) return st;
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   Event e;
   while (events_->PopNext(&e)) {
@@ -1355,6 +1777,7 @@ absl::Status World::Run() {
           last_pass_time_ = now_;
           passes_at_instant_ = 0;
         }
+        if (replicas_pending_ > 0) PlacePendingReplicas();
         queue_->Schedule(*this);
         if (any_autoscale_) Autoscale();
         break;
@@ -1386,6 +1809,20 @@ absl::Status World::Run() {
       case EventKind::kScaleDown:
         if (e.time == scale_down_at_[e.payload]) OnScaleDown(e.payload);  // else superseded
         break;
+      case EventKind::kServiceTick:
+        OnServiceTick(e.payload);
+        break;
+      case EventKind::kReplicaReady:
+        MakeReady(e.payload);
+        break;
+      case EventKind::kReplicaDrained: {
+        const Job& job = jobs_[e.payload];
+        if (services_[static_cast<size_t>(job.service)].state[job.replica] ==
+            ReplicaState::kDraining) {
+          ReleaseReplica(e.payload);
+        }
+        break;
+      }
       case EventKind::kTest:
         break;
     }
@@ -1399,6 +1836,12 @@ absl::Status World::Run() {
   }
   now_ = sc_.horizon;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) ledger_.Advance(p, sc_.horizon);
+  for (ServiceRun& svc : services_) {
+    ReadyChanging(svc);
+    absl::StatusOr<ServiceTotals> totals = svc.engine->Finish(sc_.horizon);
+    if (!totals.ok()) return totals.status();
+    svc.totals = *std::move(totals);
+  }
   return absl::OkStatus();
 }
 
@@ -1486,8 +1929,13 @@ RunOutput World::Finish(const PolicySpec& policy) {
     }
   }
 
-  // Chargeback: running jobs' last segments, then tenants in name order.
+  // Chargeback: running jobs' (and replicas') last segments, then tenants in name order.
   for (const auto& [end, id] : running_by_end_) AccountSegment(jobs_[id], jobs_[id].start, sc_.horizon);
+  for (const ServiceRun& svc : services_) {
+    for (JobId id : svc.replicas) {
+      if (jobs_[id].running) AccountSegment(jobs_[id], jobs_[id].start, sc_.horizon);
+    }
+  }
   double unattributed = 0;
   for (uint32_t p = 0; p < n_pools; ++p) {
     for (size_t m = 0; m < n_months; ++m) {
@@ -1516,6 +1964,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   JobStats all;
   std::map<uint32_t, JobStats> by_size;
   for (const Job& j : jobs_) {
+    if (j.service >= 0) continue;  // replicas are reported per service
     JobStats& size_stats = by_size[j.view.gpus];
     for (JobStats* st : {&all, &size_stats}) {
       st->Add(j.view.submit, j.first_start, j.end, sc_.horizon);
@@ -1527,7 +1976,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   // running: count from the jobs' state.
   {
     uint32_t running = 0;
-    for (const Job& j : jobs_) running += j.running ? 1u : 0u;
+    for (const Job& j : jobs_) running += j.running && j.service < 0 ? 1u : 0u;
     s->set_jobs_running_at_horizon(running);
     s->set_jobs_queued_at_horizon(s->jobs_submitted() - s->jobs_completed() - running);
   }
@@ -1537,7 +1986,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
     std::vector<double> tenant_sum(tenants_.size(), 0);
     std::vector<uint32_t> tenant_done(tenants_.size(), 0);
     for (const Job& j : jobs_) {
-      if (j.end < 0) continue;
+      if (j.end < 0 || j.service >= 0) continue;
       const double alone = static_cast<double>(
           Runtime(j.view.total_ref, sc_.pools[static_cast<size_t>(j.pool)].training_speed));
       const double x = static_cast<double>(j.end - j.view.submit) / std::max(1.0, alone);
@@ -1565,7 +2014,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
     s->set_jain_fairness(n == 0 ? 0.0 : jsum * jsum / (n * jsq));
     uint32_t with_deadline = 0, missed = 0;
     for (const Job& j : jobs_) {
-      if (j.view.deadline == kTimeInfinity) continue;
+      if (j.view.deadline == kTimeInfinity || j.service >= 0) continue;
       ++with_deadline;
       const bool late = j.end >= 0 ? j.end > j.view.deadline : j.view.deadline < sc_.horizon;
       if (late) ++missed;
@@ -1605,6 +2054,96 @@ RunOutput World::Finish(const PolicySpec& policy) {
     st.FillSizeClass(sr);
   }
 
+  // Inference services: requests, latency, replicas, GPU-hours, cost, revenue; revenue and
+  // margin per month and in the summary.
+  {
+    double revenue = 0;
+    GpuTime inference_use = 0;
+    uint32_t by_inference = 0;
+    GpuTime lost_to_inference = 0;
+    std::vector<double> month_revenue(n_months, 0);
+    for (const ServiceRun& svc : services_) {
+      const ServiceSpec& spec = *svc.spec;
+      const ServiceTotals& t = svc.totals;
+      v1::ServiceResult* sr = r.add_services();
+      sr->set_name(spec.name);
+      sr->set_model(spec.model);
+      sr->set_fidelity(spec.fidelity == ServiceSpec::Fidelity::kFluid ? "fluid" : "request");
+      sr->set_requests_arrived(t.arrived);
+      sr->set_requests_served(t.served);
+      sr->set_requests_dropped(t.dropped);
+      sr->set_requests_unfinished(t.unfinished);
+      if (spec.slo_latency_s > 0 && t.arrived > 0) {
+        const double attainment = t.slo_met / t.arrived;
+        sr->set_slo_attainment(attainment);
+        sr->set_slo_met(attainment >= spec.slo_attainment_target);
+      }
+      sr->set_mean_latency_s(t.mean_latency_s);
+      sr->set_p50_latency_s(t.p50_latency_s);
+      sr->set_p95_latency_s(t.p95_latency_s);
+      sr->set_p99_latency_s(t.p99_latency_s);
+      sr->set_max_latency_s(t.max_latency_s);
+      sr->set_mean_wait_s(t.mean_wait_s);
+      sr->set_p99_wait_s(t.p99_wait_s);
+      sr->set_p50_ttft_s(t.p50_ttft_s);
+      sr->set_p99_ttft_s(t.p99_ttft_s);
+      sr->set_mean_replicas(svc.ready_replica_s / TimeToSeconds(sc_.horizon));
+      sr->set_max_replicas(svc.max_ready);
+      sr->set_replicas_started(svc.started);
+      sr->set_replicas_stopped(svc.stopped);
+      GpuTime used = 0;
+      double cost = 0;
+      for (size_t m = 0; m < n_months; ++m) {
+        GpuTime mused = 0;
+        double mcost = 0;
+        for (uint32_t p = 0; p < n_pools; ++p) {
+          const GpuTime u = svc.use[p * n_months + m];
+          if (u == 0) continue;
+          mused += u;
+          mcost += MoneyToDollars(bills[p][m].total()) * Ratio(u, ledger_.usage(p, m).allocated);
+        }
+        used += mused;
+        cost += mcost;
+        v1::ServiceMonthResult* sm = sr->add_monthly();
+        sm->set_month(months_[m].label);
+        const ServiceMonth& tm = m < t.months.size() ? t.months[m] : ServiceMonth{};
+        sm->set_requests_arrived(tm.arrived);
+        sm->set_requests_served(tm.served);
+        sm->set_requests_dropped(tm.dropped);
+        if (spec.slo_latency_s > 0 && tm.arrived > 0) sm->set_slo_attainment(tm.slo_met / tm.arrived);
+        sm->set_revenue_usd(tm.revenue_usd);
+        sm->set_cost_usd(mcost);
+        sm->set_gpu_hours(GpuTimeToHours(mused));
+        month_revenue[m] += tm.revenue_usd;
+      }
+      sr->set_gpu_hours(GpuTimeToHours(used));
+      sr->set_cost_usd(cost);
+      sr->set_revenue_usd(t.revenue_usd);
+      sr->set_gross_margin_usd(t.revenue_usd - cost);
+      sr->set_cost_per_million_requests_usd(t.served > 0 ? cost / t.served * 1e6 : 0.0);
+      sr->set_training_preemptions(svc.training_preemptions);
+      sr->set_training_gpu_hours_lost(GpuTimeToHours(svc.training_lost));
+      *sr->mutable_replicas() = {svc.ts_ready.begin(), svc.ts_ready.end()};
+      *sr->mutable_replicas_pending() = {svc.ts_pending.begin(), svc.ts_pending.end()};
+      revenue += t.revenue_usd;
+      inference_use += used;
+      by_inference += svc.training_preemptions;
+      lost_to_inference += svc.training_lost;
+    }
+    if (!services_.empty()) {
+      for (size_t m = 0; m < n_months; ++m) {
+        v1::MonthResult* mr = r.mutable_monthly(static_cast<int>(m));
+        mr->set_revenue_usd(month_revenue[m]);
+        mr->set_gross_margin_usd(month_revenue[m] - mr->cost_usd());
+      }
+      s->set_revenue_usd(revenue);
+      s->set_gross_margin_usd(revenue - s->total_cost_usd());
+      s->set_inference_gpu_hours(GpuTimeToHours(inference_use));
+      s->set_preemptions_by_inference(by_inference);
+      s->set_gpu_hours_lost_to_inference(GpuTimeToHours(lost_to_inference));
+    }
+  }
+
   v1::TimeSeries* ts = r.mutable_timeseries();
   ts->set_interval_s(TimeToSeconds(sc_.sample_interval));
   *ts->mutable_time_s() = {ts_time_s_.begin(), ts_time_s_.end()};
@@ -1616,6 +2155,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   if (options_.keep_job_records) {
     out.jobs.reserve(jobs_.size());
     for (const Job& j : jobs_) {
+      if (j.service >= 0) continue;
       JobRecord rec;
       const Source& src = sources_[j.source];
       if (src.trace != nullptr) {

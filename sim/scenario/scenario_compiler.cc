@@ -16,6 +16,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "scheduler/registry.h"
+#include "serve/autoscaler.h"
+#include "serve/engine.h"
 #include "sim/model/calendar.h"
 #include "sim/model/gpu_catalog.h"
 #include "sim/model/money.h"
@@ -109,6 +111,7 @@ class Compiler {
     Tenants(&m);
     Generators(&m);
     Traces(&m);
+    Services(&m);
     Policies(&m);
     Plan(&m);
     if (!errors_.empty()) return errors_.ToStatus();
@@ -758,63 +761,71 @@ class Compiler {
 
   // Trace sources: options checked, then the file streamed once so that every problem
   // (unreadable rows, submission order) is reported now with its line, not mid-run.
+  // The fields every trace source shares (format, path, window, rescaling, settings).
+  bool TraceSourceOf(const burnrate::v1::TraceSource& t, const std::string& path,
+                     TraceSourceSpec* out) {
+    TraceSourceSpec& spec = *out;
+    bool ok = true;
+    bool known = false;
+    std::vector<std::string> names;
+    for (const TraceFormat& f : TraceFormats()) {
+      names.push_back(f.name);
+      known |= f.name == t.format();
+    }
+    if (!known) {
+      errors_.Add(path + ".format",
+                  t.format().empty()
+                      ? "is required; one of: " + JoinNames(names)
+                      : fmt::format("unknown trace format {}; known: {}", Quoted(t.format()),
+                                    JoinNames(names)));
+      ok = false;
+    }
+    if (t.path().empty()) {
+      errors_.Add(path + ".path", "is required; a trace file (plain or .gz), relative to the "
+                                  "scenario file");
+      ok = false;
+    }
+    ok &= OptionalSeconds(path + ".offset_s", t.offset_s(), " after the scenario start");
+    ok &= Number(path + ".window_start_s", t.window_start_s(), Lower::kNonNegative, 1e13,
+                 "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
+    ok &= Number(path + ".window_end_s", t.window_end_s(), Lower::kNonNegative, 1e13,
+                 "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
+    if (t.window_end_s() > 0 && t.window_end_s() <= t.window_start_s()) {
+      errors_.Add(path + ".window_end_s", "must be after window_start_s");
+      ok = false;
+    }
+    const double compression = t.time_compression() == 0 ? 1.0 : t.time_compression();
+    const double multiplier = t.load_multiplier() == 0 ? 1.0 : t.load_multiplier();
+    ok &= Number(path + ".time_compression", compression, Lower::kPositive, 1e6,
+                 "must be > 0 (default 1)", false);
+    ok &= Number(path + ".load_multiplier", multiplier, Lower::kPositive, 1000,
+                 "must be > 0 (default 1)", false);
+    if (!ok) return false;
+    const std::filesystem::path file(t.path());
+    spec.path = t.path();
+    if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
+      spec.path = (std::filesystem::path(loaded_.base_dir) / file).string();
+    }
+    spec.format = t.format();
+    spec.offset = SecondsToTime(t.offset_s());
+    spec.window_start_s = t.window_start_s();
+    spec.window_end_s = t.window_end_s();
+    spec.statuses.assign(t.statuses().begin(), t.statuses().end());
+    spec.vcs.assign(t.vcs().begin(), t.vcs().end());
+    spec.time_compression = compression;
+    spec.load_multiplier = multiplier;
+    spec.lenient = t.lenient();
+    for (const auto& [k, v] : t.settings()) spec.settings[k] = v;
+    return true;
+  }
+
   void Traces(ScenarioModel* m) {
     const auto& w = s_.workload();
     for (int i = 0; i < w.traces_size(); ++i) {
       const auto& t = w.traces(i);
       const std::string path = fmt::format("workload.traces[{}]", i);
       TraceSourceSpec spec;
-      bool ok = true;
-      bool known = false;
-      std::vector<std::string> names;
-      for (const TraceFormat& f : TraceFormats()) {
-        names.push_back(f.name);
-        known |= f.name == t.format();
-      }
-      if (!known) {
-        errors_.Add(path + ".format",
-                    t.format().empty()
-                        ? "is required; one of: " + JoinNames(names)
-                        : fmt::format("unknown trace format {}; known: {}", Quoted(t.format()),
-                                      JoinNames(names)));
-        ok = false;
-      }
-      if (t.path().empty()) {
-        errors_.Add(path + ".path", "is required; a trace file (plain or .gz), relative to the "
-                                    "scenario file");
-        ok = false;
-      }
-      ok &= OptionalSeconds(path + ".offset_s", t.offset_s(), " after the scenario start");
-      ok &= Number(path + ".window_start_s", t.window_start_s(), Lower::kNonNegative, 1e13,
-                   "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
-      ok &= Number(path + ".window_end_s", t.window_end_s(), Lower::kNonNegative, 1e13,
-                   "must be >= 0 (seconds of the trace's clock; 0 = unbounded)", false);
-      if (t.window_end_s() > 0 && t.window_end_s() <= t.window_start_s()) {
-        errors_.Add(path + ".window_end_s", "must be after window_start_s");
-        ok = false;
-      }
-      const double compression = t.time_compression() == 0 ? 1.0 : t.time_compression();
-      const double multiplier = t.load_multiplier() == 0 ? 1.0 : t.load_multiplier();
-      ok &= Number(path + ".time_compression", compression, Lower::kPositive, 1e6,
-                   "must be > 0 (default 1)", false);
-      ok &= Number(path + ".load_multiplier", multiplier, Lower::kPositive, 1000,
-                   "must be > 0 (default 1)", false);
-      if (!ok) continue;
-      const std::filesystem::path file(t.path());
-      spec.path = t.path();
-      if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
-        spec.path = (std::filesystem::path(loaded_.base_dir) / file).string();
-      }
-      spec.format = t.format();
-      spec.offset = SecondsToTime(t.offset_s());
-      spec.window_start_s = t.window_start_s();
-      spec.window_end_s = t.window_end_s();
-      spec.statuses.assign(t.statuses().begin(), t.statuses().end());
-      spec.vcs.assign(t.vcs().begin(), t.vcs().end());
-      spec.time_compression = compression;
-      spec.load_multiplier = multiplier;
-      spec.lenient = t.lenient();
-      for (const auto& [k, v] : t.settings()) spec.settings[k] = v;
+      if (!TraceSourceOf(t, path, &spec)) continue;
       spec.gpu_type = t.gpu_type();
       spec.tenant = t.tenant();
       if (!spec.gpu_type.empty() && !GpuTypeOfSomePool(path + ".gpu_type", spec.gpu_type, *m)) {
@@ -978,34 +989,40 @@ class Compiler {
   }
 
   void DurationOf(const burnrate::v1::Generator& g, const std::string& path, DurationDist* out) {
+    DistributionOf(g.has_duration(), g.duration(), path, "seconds", out);
+  }
+
+  // A DurationDistribution at `path`; `unit` names what its values are ("seconds", "tokens").
+  void DistributionOf(bool present, const burnrate::v1::DurationDistribution& d,
+                      const std::string& path, const std::string& unit, DurationDist* out) {
     using burnrate::v1::DurationDistribution;
     const std::string kinds =
         "set one of constant_s, exponential {mean_s}, lognormal {median_s, "
         "sigma} or empirical {path}";
-    if (!g.has_duration() || g.duration().kind_case() == DurationDistribution::KIND_NOT_SET) {
+    if (!present || d.kind_case() == DurationDistribution::KIND_NOT_SET) {
       errors_.Add(path, "is required; " + kinds);
       return;
     }
-    const DurationDistribution& d = g.duration();
+    const std::string positive = "must be > 0 (" + unit + ")";
     switch (d.kind_case()) {
       case DurationDistribution::kConstantS:
         out->kind = DurationDist::Kind::kConstant;
         out->constant_s = d.constant_s();
         Number(path + ".constant_s", d.constant_s(), Lower::kPositive, kMaxSeconds,
-               "must be > 0 (seconds)");
+               positive);
         break;
       case DurationDistribution::kExponential:
         out->kind = DurationDist::Kind::kExponential;
         out->mean_s = d.exponential().mean_s();
         Number(path + ".exponential.mean_s", d.exponential().mean_s(), Lower::kPositive,
-               kMaxSeconds, "must be > 0 (seconds)");
+               kMaxSeconds, positive);
         break;
       case DurationDistribution::kLognormal: {
         out->kind = DurationDist::Kind::kLognormal;
         out->median_s = d.lognormal().median_s();
         out->sigma = d.lognormal().sigma();
         Number(path + ".lognormal.median_s", d.lognormal().median_s(), Lower::kPositive,
-               kMaxSeconds, "must be > 0 (seconds)");
+               kMaxSeconds, positive);
         const std::string sigma_path = path + ".lognormal.sigma";
         const std::string allowed =
             "must be >= 0 (the standard deviation of ln(duration); 0 = every job runs median_s)";
@@ -1111,6 +1128,324 @@ class Compiler {
       }
       if (ok) m->tenants.push_back(std::move(spec));
     }
+  }
+
+  void Services(ScenarioModel* m) {
+    const auto& w = s_.workload();
+    std::map<std::string, std::string> seen;
+    for (int i = 0; i < w.services_size(); ++i) {
+      const burnrate::v1::Service& v = w.services(i);
+      const std::string path = fmt::format("workload.services[{}]", i);
+      ServiceSpec spec;
+      bool ok = true;
+      if (v.name().empty()) {
+        errors_.Add(path + ".name", "is required; a unique service name");
+        ok = false;
+      } else if (auto [it, fresh] = seen.emplace(v.name(), path); !fresh) {
+        errors_.Add(path + ".name", fmt::format("duplicate service {} (also {})",
+                                                Quoted(v.name()), it->second));
+        ok = false;
+      }
+      spec.name = v.name();
+      spec.model = v.model();
+      spec.tenant = v.tenant().empty() ? "service:" + v.name() : v.tenant();
+      spec.gpus_per_replica = v.gpus_per_replica() == 0 ? 1 : v.gpus_per_replica();
+      if (v.gpus_per_replica() > 64 || (v.gpus_per_replica() == 0 &&
+                                        Written(path + ".gpus_per_replica"))) {
+        errors_.Add(path + ".gpus_per_replica",
+                    fmt::format("{} is not allowed; must be 1..64 (GPUs of one replica, on one "
+                                "node; default 1)",
+                                v.gpus_per_replica()));
+        ok = false;
+      }
+      for (int k = 0; k < v.gpu_types_size(); ++k) {
+        ok &= GpuTypeOfSomePool(fmt::format("{}.gpu_types[{}]", path, k), v.gpu_types(k), *m);
+        spec.gpu_types.push_back(v.gpu_types(k));
+      }
+      std::map<std::string, double> speeds;
+      for (const auto& [type, speed] : v.speed_by_gpu_type()) {
+        const std::string at = path + ".speed_by_gpu_type." + type;
+        if (m->catalog.Find(type) == nullptr) {
+          errors_.Add(at, fmt::format("unknown GPU type {}; known: {}", Quoted(type),
+                                      JoinNames(m->catalog.Names())));
+          ok = false;
+          continue;
+        }
+        ok &= Number(at, speed, Lower::kPositive, 1e6,
+                     "must be > 0 and <= 1e6 (serving speed relative to the reference GPU)");
+        speeds[type] = speed;
+      }
+      // Per pool: its serving speed, or 0 when the pool may not hold a replica.
+      bool any_pool = false;
+      for (const PoolSpec& p : m->pools) {
+        const bool type_ok =
+            spec.gpu_types.empty() ||
+            std::find(spec.gpu_types.begin(), spec.gpu_types.end(), p.gpu_type) !=
+                spec.gpu_types.end();
+        double speed = 0;
+        if (type_ok && p.gpus_per_node >= spec.gpus_per_replica) {
+          auto it = speeds.find(p.gpu_type);
+          speed = it != speeds.end() ? it->second : p.training_speed;
+        }
+        any_pool |= speed > 0;
+        spec.pool_speed.push_back(speed);
+      }
+      if (ok && !m->pools.empty() && !any_pool) {
+        errors_.Add(path + ".gpus_per_replica",
+                    fmt::format("no pool can hold a replica of {} GPUs{}: a replica runs on one "
+                                "node; use fewer GPUs per replica or a pool with larger nodes",
+                                spec.gpus_per_replica,
+                                spec.gpu_types.empty() ? std::string()
+                                                       : " of the allowed gpu_types"));
+        ok = false;
+      }
+      spec.concurrency = v.concurrency() == 0 ? 1 : v.concurrency();
+      if (v.concurrency() > 1'000'000 ||
+          (v.concurrency() == 0 && Written(path + ".concurrency"))) {
+        errors_.Add(path + ".concurrency",
+                    fmt::format("{} is not allowed; must be 1..1000000 (requests one replica "
+                                "serves at once; default 1)",
+                                v.concurrency()));
+        ok = false;
+      }
+      const bool is_trace = v.load().has_trace();
+      if (v.has_tokens() == v.has_service_time()) {
+        errors_.Add(path, v.has_tokens() ? "gives both service_time and tokens; give one"
+                                         : "needs service_time (seconds per request) or tokens "
+                                           "(the token throughput model)");
+        ok = false;
+      } else if (v.has_service_time()) {
+        DistributionOf(true, v.service_time(), path + ".service_time", "seconds",
+                       &spec.service_time);
+      } else {
+        spec.token_model = true;
+        const auto& t = v.tokens();
+        spec.prefill_tokens_per_s = t.prefill_tokens_per_s();
+        spec.decode_tokens_per_s = t.decode_tokens_per_s();
+        ok &= Number(path + ".tokens.prefill_tokens_per_s", t.prefill_tokens_per_s(),
+                     Lower::kPositive, 1e12, "must be > 0 (prompt tokens per second of a slot)");
+        ok &= Number(path + ".tokens.decode_tokens_per_s", t.decode_tokens_per_s(),
+                     Lower::kPositive, 1e12,
+                     "must be > 0 (generated tokens per second of a slot)");
+        // A trace with tokens needs no distributions; given ones serve requests without.
+        if (t.has_input_tokens() || !is_trace) {
+          DistributionOf(t.has_input_tokens(), t.input_tokens(), path + ".tokens.input_tokens",
+                         "tokens", &spec.input_tokens);
+        }
+        if (t.has_output_tokens() || !is_trace) {
+          DistributionOf(t.has_output_tokens(), t.output_tokens(),
+                         path + ".tokens.output_tokens", "tokens", &spec.output_tokens);
+        }
+      }
+      ok &= Number(path + ".cold_start_s", v.cold_start_s(), Lower::kNonNegative, 86400,
+                   "must be 0..86400 (seconds from placement to serving; default 0)", false);
+      spec.cold_start = SecondsToTime(v.cold_start_s());
+      spec.min_replicas = v.min_replicas();
+      spec.max_replicas = v.max_replicas();
+      if (v.max_replicas() == 0) {
+        errors_.Add(path + ".max_replicas", "is required; >= 1 and >= min_replicas");
+        ok = false;
+      } else if (v.max_replicas() < v.min_replicas()) {
+        errors_.Add(path + ".max_replicas",
+                    fmt::format("{} is below min_replicas {}; must be >= min_replicas",
+                                v.max_replicas(), v.min_replicas()));
+        ok = false;
+      } else if (v.max_replicas() > 1'000'000) {
+        errors_.Add(path + ".max_replicas",
+                    fmt::format("{} is not allowed; at most 1000000", v.max_replicas()));
+        ok = false;
+      }
+      spec.initial_replicas = Written(path + ".initial_replicas") || v.initial_replicas() > 0
+                                  ? v.initial_replicas()
+                                  : std::min(std::max(v.min_replicas(), 1u),
+                                             std::max(v.max_replicas(), 1u));
+      if (spec.initial_replicas < spec.min_replicas ||
+          (spec.max_replicas > 0 && spec.initial_replicas > spec.max_replicas)) {
+        errors_.Add(path + ".initial_replicas",
+                    fmt::format("{} is outside [min_replicas, max_replicas] = [{}, {}]",
+                                spec.initial_replicas, spec.min_replicas, spec.max_replicas));
+        ok = false;
+      }
+      if (v.has_slo()) {
+        const auto& slo = v.slo();
+        ok &= Number(path + ".slo.latency_s", slo.latency_s(), Lower::kPositive, kMaxSeconds,
+                     "must be > 0 (seconds a request may take)");
+        spec.slo_latency_s = slo.latency_s();
+        const double target = Written(path + ".slo.attainment") || slo.attainment() != 0
+                                  ? slo.attainment()
+                                  : 0.99;
+        if (!(target > 0 && target <= 1)) {
+          errors_.Add(path + ".slo.attainment",
+                      fmt::format("{} is not allowed; must be in (0, 1] (share of requests "
+                                  "within latency_s, e.g. 0.99; default 0.99)",
+                                  FormatNumber(target)));
+          ok = false;
+        }
+        spec.slo_attainment_target = target;
+        spec.slo_on_ttft = slo.time_to_first_token();
+        if (spec.slo_on_ttft && !v.has_tokens()) {
+          errors_.Add(path + ".slo.time_to_first_token",
+                      "needs the token model (tokens); a service_time has no first token");
+          ok = false;
+        }
+      }
+      ok &= Number(path + ".max_wait_s", v.max_wait_s(), Lower::kNonNegative, 1e7,
+                   "must be 0..1e7 (seconds a request may wait; 0 = no limit)", false);
+      spec.max_wait = SecondsToTime(v.max_wait_s());
+      spec.preempt_training = v.preempt_training();
+      const auto& r = v.revenue();
+      ok &= Number(path + ".revenue.usd_per_request", r.usd_per_request(), Lower::kNonNegative,
+                   1e9, "must be >= 0 (USD)", false);
+      ok &= Number(path + ".revenue.usd_per_1k_input_tokens", r.usd_per_1k_input_tokens(),
+                   Lower::kNonNegative, 1e9, "must be >= 0 (USD)", false);
+      ok &= Number(path + ".revenue.usd_per_1k_output_tokens", r.usd_per_1k_output_tokens(),
+                   Lower::kNonNegative, 1e9, "must be >= 0 (USD)", false);
+      spec.usd_per_request = r.usd_per_request();
+      spec.usd_per_1k_input_tokens = r.usd_per_1k_input_tokens();
+      spec.usd_per_1k_output_tokens = r.usd_per_1k_output_tokens();
+      if (!v.routing().empty()) {
+        const auto& names = RoutingNames();
+        if (std::find(names.begin(), names.end(), v.routing()) == names.end()) {
+          errors_.Add(path + ".routing", fmt::format("unknown routing {}; allowed: {}",
+                                                     Quoted(v.routing()), JoinNames(names)));
+          ok = false;
+        }
+        spec.routing = v.routing();
+      }
+      if (!v.autoscaler().name().empty()) spec.autoscaler = v.autoscaler().name();
+      for (const auto& [k, val] : v.autoscaler().args()) spec.autoscaler_args[k] = val;
+      if (auto made = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args); !made.ok()) {
+        const std::string msg(made.status().message());
+        const size_t colon = msg.find(": ");
+        if (msg.rfind("unknown autoscaler", 0) == 0 || colon == std::string::npos) {
+          errors_.Add(path + ".autoscaler.name", msg);
+        } else {
+          errors_.Add(path + ".autoscaler.args." + msg.substr(0, colon), msg.substr(colon + 2));
+        }
+        ok = false;
+      }
+      if (v.autoscaler().interval_s() != 0 || Written(path + ".autoscaler.interval_s")) {
+        ok &= Number(path + ".autoscaler.interval_s", v.autoscaler().interval_s(), Lower::kPositive,
+                     86400, "must be 1..86400 (seconds between decisions; default 60)");
+        if (v.autoscaler().interval_s() > 0 && v.autoscaler().interval_s() < 1) {
+          errors_.Add(path + ".autoscaler.interval_s", "must be >= 1 (seconds)");
+          ok = false;
+        }
+        spec.autoscale_interval = SecondsToTime(v.autoscaler().interval_s());
+      }
+      if (v.fidelity().empty() || v.fidelity() == "request") {
+        spec.fidelity = ServiceSpec::Fidelity::kRequest;
+      } else if (v.fidelity() == "fluid") {
+        spec.fidelity = ServiceSpec::Fidelity::kFluid;
+      } else {
+        errors_.Add(path + ".fidelity",
+                    fmt::format("unknown fidelity {}; allowed: request (every request "
+                                "simulated), fluid (per time step)",
+                                Quoted(v.fidelity())));
+        ok = false;
+      }
+      if (v.fluid_step_s() != 0 || Written(path + ".fluid_step_s")) {
+        if (!(v.fluid_step_s() >= 1 && v.fluid_step_s() <= 86400)) {
+          errors_.Add(path + ".fluid_step_s",
+                      fmt::format("{} is not allowed; must be 1..86400 (seconds; default 60)",
+                                  FormatNumber(v.fluid_step_s())));
+          ok = false;
+        } else {
+          spec.fluid_step = SecondsToTime(v.fluid_step_s());
+        }
+      }
+      ok &= LoadOf(v, path + ".load", m, &spec);
+      if (ok) m->services.push_back(std::move(spec));
+    }
+  }
+
+  bool LoadOf(const burnrate::v1::Service& v, const std::string& path, const ScenarioModel* m,
+              ServiceSpec* spec) {
+    if (!v.has_load()) {
+      errors_.Add(path, "is required; requests_per_s (with optional hourly_profile, "
+                        "weekly_profile, noise_sigma) or trace");
+      return false;
+    }
+    const auto& l = v.load();
+    LoadSpec& out = spec->load;
+    bool ok = true;
+    if (l.has_trace()) {
+      out.kind = LoadSpec::Kind::kTrace;
+      if (l.requests_per_s() != 0 || l.hourly_profile_size() > 0 || l.weekly_profile_size() > 0) {
+        errors_.Add(path + ".trace", "is given with requests_per_s or a profile; give one");
+        return false;
+      }
+      if (!TraceSourceOf(l.trace(), path + ".trace", &out.trace)) return false;
+      if (out.trace.format != "azure-llm") {
+        errors_.Add(path + ".trace.format",
+                    fmt::format("{} is not a request trace; a service's load reads azure-llm "
+                                "(timestamps and token counts)",
+                                Quoted(out.trace.format)));
+        return false;
+      }
+      // Stream it once: a bad row or a request out of order is an error now, not mid-run.
+      auto stream = TraceStream::Open(out.trace.format, out.trace.path,
+                                      TraceOptionsOf(out.trace, m->seed));
+      if (!stream.ok()) {
+        errors_.Add(path + ".trace.path", std::string(stream.status().message()));
+        return false;
+      }
+      TraceJob job;
+      double previous = -std::numeric_limits<double>::infinity();
+      while (true) {
+        absl::StatusOr<bool> got = (*stream)->Next(&job);
+        if (!got.ok()) {
+          errors_.Add(path + ".trace.path", std::string(got.status().message()));
+          return false;
+        }
+        if (!*got) break;
+        if (job.submit_s < previous) {
+          errors_.Add(path + ".trace.path",
+                      fmt::format("{}:{}: a request at {} s, before the previous one ({} s): "
+                                  "the trace must be in time order",
+                                  out.trace.path, job.line, FormatNumber(job.submit_s),
+                                  FormatNumber(previous)));
+          return false;
+        }
+        previous = job.submit_s;
+      }
+      return true;
+    }
+    out.kind = l.hourly_profile_size() > 0 || l.weekly_profile_size() > 0 || l.noise_sigma() > 0
+                   ? LoadSpec::Kind::kProfile
+                   : LoadSpec::Kind::kConstant;
+    ok &= Number(path + ".requests_per_s", l.requests_per_s(), Lower::kNonNegative, 1e9,
+                 "must be 0..1e9 (mean requests per second; or give a trace)");
+    out.requests_per_s = l.requests_per_s();
+    const auto profile = [&](const auto& values, int n, const std::string& at,
+                             const std::string& what, std::vector<double>* dst) {
+      if (values.size() == 0) return;
+      if (values.size() != n) {
+        errors_.Add(at, fmt::format("has {} values; give {} ({}), or none for a flat load",
+                                    values.size(), n, what));
+        ok = false;
+        return;
+      }
+      double sum = 0;
+      for (int k = 0; k < n; ++k) {
+        ok &= Number(fmt::format("{}[{}]", at, k), values[k], Lower::kNonNegative, 1e12,
+                     "must be >= 0 (a relative rate)", false);
+        sum += values[k];
+        dst->push_back(values[k]);
+      }
+      if (ok && !(sum > 0)) {
+        errors_.Add(at, "all values are 0; at least one must be > 0 (rates are relative)");
+        ok = false;
+      }
+    };
+    profile(l.hourly_profile(), 24, path + ".hourly_profile", "one per hour of the day, UTC",
+            &out.hourly_profile);
+    profile(l.weekly_profile(), 7, path + ".weekly_profile", "one per day, Monday first",
+            &out.weekly_profile);
+    ok &= Number(path + ".noise_sigma", l.noise_sigma(), Lower::kNonNegative, 5,
+                 "must be 0..5 (sigma of the hourly lognormal factor; 0 = no noise)", false);
+    out.noise_sigma = l.noise_sigma();
+    return ok;
   }
 
   // Checks a policy's arguments against its declaration; errors name path.<kind>_args.<arg>.

@@ -27,6 +27,7 @@
 #include "sim/trace/node_list.h"
 #include "sim/trace/trace_stats.h"
 #include "scheduler/registry.h"
+#include "serve/autoscaler.h"
 #include "sim/model/calendar.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/simulation.h"
@@ -69,6 +70,30 @@ std::string PolicyHelp() {
   for (const PolicyInfo& p : ScalingPolicies()) {
     out += "  " + p.name + "\n      " + p.summary + "\n";
   }
+  return out;
+}
+
+std::string ServingHelp() {
+  std::string out =
+      "Inference services (workload.services, docs/serving.md) share the cluster with the\n"
+      "training jobs: replicas of gpus_per_replica GPUs are placed ahead of pending jobs (and,\n"
+      "with preempt_training, by evicting running ones), serve a request load, and earn\n"
+      "revenue per request. Every autoscaler.interval_s (default 60 s) the autoscaler says how\n"
+      "many replicas it wants; new replicas serve after cold_start_s.\n\n"
+      "Autoscalers (service.autoscaler.name, with args: {name: value}):\n";
+  for (const AutoscalerInfo& a : Autoscalers()) {
+    out += "  " + a.name + "\n      " + a.summary + "\n" + DescribeArgs(a.args);
+  }
+  out +=
+      "\nRouting (service.routing):\n"
+      "  least-outstanding  the replica with the fewest requests waiting or in service "
+      "(default)\n"
+      "  round-robin        replicas in turn\n"
+      "  shared-queue       one FCFS queue over every slot of every replica (M/G/c)\n"
+      "\nFidelity (service.fidelity):\n"
+      "  request  every request is an event; exact latency percentiles (hours to days)\n"
+      "  fluid    per fluid_step_s, arrivals against capacity with an M/G/c latency\n"
+      "           approximation (months in seconds)\n";
   return out;
 }
 
@@ -911,9 +936,11 @@ int Main(int argc, char** argv) {
   AddFragFlags(frag, &frag_flags);
 
   std::string help_topic;
-  CLI::App* help = app.add_subcommand("help", "Help on a command, or `help policies`");
+  CLI::App* help = app.add_subcommand(
+      "help", "Help on a command, or `help policies`, `help autoscalers`");
   help->add_option("topic", help_topic,
-                   "A command (run, compare, validate, plan, trace, frag) or `policies`");
+                   "A command (run, compare, validate, plan, trace, frag), `policies` or "
+                   "`autoscalers` (inference serving)");
 
   try {
     app.parse(argc, argv);
@@ -952,6 +979,8 @@ int Main(int argc, char** argv) {
       std::cout << app.get_formatter()->make_help(&app, "burnrate", CLI::AppFormatMode::Normal);
     } else if (help_topic == "policies") {
       std::cout << PolicyHelp();
+    } else if (help_topic == "autoscalers" || help_topic == "serving") {
+      std::cout << ServingHelp();
     } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate" ||
                help_topic == "plan" || help_topic == "trace" ||
                help_topic == "frag") {
@@ -959,7 +988,7 @@ int Main(int argc, char** argv) {
     } else {
       return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
                                      "\"; topics: run, compare, validate, plan, trace, frag, "
-                                     "policies");
+                                     "policies, autoscalers");
     }
     return kExitOk;
   }

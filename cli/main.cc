@@ -346,11 +346,13 @@ int DoValidate(const std::string& path) {
   PrintWarnings(*model);
   uint64_t gpus = 0;
   for (const PoolSpec& p : model->pools) gpus += uint64_t{p.gpus_per_node} * p.nodes;
+  const std::string services =
+      model->services.empty() ? "" : std::to_string(model->services.size()) + " service(s), ";
   std::printf("ok: %s: %zu pool(s), %llu GPUs, %zu inline job(s), %zu generator(s), "
-              "%zu trace(s), %zu policy(ies), %.6g days\n",
+              "%zu trace(s), %s%zu policy(ies), %.6g days\n",
               model->name.c_str(), model->pools.size(), static_cast<unsigned long long>(gpus),
               model->jobs.size(), model->generators.size(), model->traces.size(),
-              model->policies.size(),
+              services.c_str(), model->policies.size(),
               TimeToSeconds(model->horizon) / 86400.0);
   return kExitOk;
 }

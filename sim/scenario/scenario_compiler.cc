@@ -1259,8 +1259,9 @@ class Compiler {
                                   ? v.initial_replicas()
                                   : std::min(std::max(v.min_replicas(), 1u),
                                              std::max(v.max_replicas(), 1u));
-      if (spec.initial_replicas < spec.min_replicas ||
-          (spec.max_replicas > 0 && spec.initial_replicas > spec.max_replicas)) {
+      if (spec.max_replicas >= spec.min_replicas &&
+          (spec.initial_replicas < spec.min_replicas ||
+           (spec.max_replicas > 0 && spec.initial_replicas > spec.max_replicas))) {
         errors_.Add(path + ".initial_replicas",
                     fmt::format("{} is outside [min_replicas, max_replicas] = [{}, {}]",
                                 spec.initial_replicas, spec.min_replicas, spec.max_replicas));

@@ -42,6 +42,17 @@ CASES=(
   'bad_tenants.yaml|bad_tenants.yaml:10: workload.tenants[1].name: duplicate tenant "research" (also workload.tenants[0])'
   'bad_tenants.yaml|bad_tenants.yaml:11: workload.tenants[2].weight: 0 is not allowed; must be > 0'
   'bad_tenants.yaml|bad_tenants.yaml:13: workload.jobs[0].deadline_s: -1 is not allowed; must be >= 0'
+  'bad_services.yaml|bad_services.yaml:9: workload.services[0].gpus_per_replica: no pool can hold a replica of 8 GPUs: a replica runs on one node'
+  'bad_services.yaml|bad_services.yaml:13: workload.services[1].name: duplicate service "api" (also workload.services[0])'
+  'bad_services.yaml|bad_services.yaml:13: workload.services[1]: gives both service_time and tokens; give one'
+  'bad_services.yaml|bad_services.yaml:21: workload.services[2].max_replicas: 2 is below min_replicas 4; must be >= min_replicas'
+  'bad_services.yaml|bad_services.yaml:22: workload.services[2].slo.attainment: 1.5 is not allowed; must be in (0, 1]'
+  'bad_services.yaml|bad_services.yaml:23: workload.services[2].routing: unknown routing "random"; allowed: round-robin, least-outstanding, shared-queue'
+  'bad_services.yaml|bad_services.yaml:24: workload.services[2].autoscaler.args.targett: unknown argument; allowed: target, scale_down_delay_s'
+  'bad_services.yaml|bad_services.yaml:25: workload.services[2].load.hourly_profile: has 3 values; give 24 (one per hour of the day, UTC)'
+  'bad_services.yaml|bad_services.yaml:27: workload.services[3].tokens.input_tokens: is required'
+  'bad_services.yaml|bad_services.yaml:30: workload.services[3].autoscaler.name: unknown autoscaler "hpa"; allowed: target-utilization, queue-length, schedule, fixed'
+  'bad_services.yaml|bad_services.yaml:29: workload.services[3].fidelity: unknown fidelity "exact"; allowed: request (every request simulated), fluid (per time step)'
   'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
 )
 

@@ -180,6 +180,44 @@ std::string TenantsCsv(const burnrate::v1::Results& results) {
   return out;
 }
 
+// One row per (run, inference service): every scalar field of ServiceResult.
+std::string ServicesCsv(const burnrate::v1::Results& results) {
+  const std::vector<const FieldDescriptor*> fields =
+      ScalarFields(burnrate::v1::ServiceResult::descriptor());
+  std::string out;
+  std::vector<std::string> header = {"policy"};
+  for (const FieldDescriptor* f : fields) header.push_back(f->name());
+  AppendRow(out, header);
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    for (const burnrate::v1::ServiceResult& service : run.services()) {
+      std::vector<std::string> row = {run.policy()};
+      for (const FieldDescriptor* f : fields) row.push_back(FieldText(service, f));
+      AppendRow(out, row);
+    }
+  }
+  return out;
+}
+
+// One row per (run, service, month).
+std::string ServiceMonthsCsv(const burnrate::v1::Results& results) {
+  const std::vector<const FieldDescriptor*> fields =
+      ScalarFields(burnrate::v1::ServiceMonthResult::descriptor());
+  std::string out;
+  std::vector<std::string> header = {"policy", "service"};
+  for (const FieldDescriptor* f : fields) header.push_back(f->name());
+  AppendRow(out, header);
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    for (const burnrate::v1::ServiceResult& service : run.services()) {
+      for (const burnrate::v1::ServiceMonthResult& m : service.monthly()) {
+        std::vector<std::string> row = {run.policy(), service.name()};
+        for (const FieldDescriptor* f : fields) row.push_back(FieldText(m, f));
+        AppendRow(out, row);
+      }
+    }
+  }
+  return out;
+}
+
 std::string ByGpuCountCsv(const burnrate::v1::Results& results) {
   const std::vector<const FieldDescriptor*> fields =
       ScalarFields(burnrate::v1::SizeClassResult::descriptor());
@@ -351,6 +389,12 @@ absl::Status AddCsvDir(const burnrate::v1::Results& results,
   if (!jobs_per_run.empty()) batch->Add(in_dir("jobs.csv"), JobsCsv(results, jobs_per_run));
   batch->Add(in_dir("by_gpu_count.csv"), ByGpuCountCsv(results));
   batch->Add(in_dir("tenants.csv"), TenantsCsv(results));
+  bool services = false;
+  for (const burnrate::v1::RunResult& run : results.runs()) services |= run.services_size() > 0;
+  if (services) {
+    batch->Add(in_dir("services.csv"), ServicesCsv(results));
+    batch->Add(in_dir("service_months.csv"), ServiceMonthsCsv(results));
+  }
   return absl::OkStatus();
 }
 

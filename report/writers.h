@@ -48,8 +48,9 @@ std::string ResultsToJson(const burnrate::v1::Results& results);
 // ResultsToJson into `path`, atomically.
 absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path);
 
-// Writes summary.csv, monthly.csv, timeseries.csv, by_gpu_count.csv and (when `jobs_per_run`
-// is not empty) jobs.csv into `dir`, creating it if missing. Each file is written atomically;
+// Writes summary.csv, monthly.csv, timeseries.csv, by_gpu_count.csv, tenants.csv, (when
+// `jobs_per_run` is not empty) jobs.csv and (when a run has inference services) services.csv
+// and service_months.csv into `dir`, creating it if missing. Each file is written atomically;
 // on the first failure the error is returned and files already written stay.
 // REQUIRES: jobs_per_run is empty or has one entry per run, in run order (else
 // InvalidArgument, nothing written).

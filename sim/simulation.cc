@@ -182,6 +182,7 @@ class World final : public SchedulingContext {
 
   absl::Status Run();
   RunOutput Finish(const PolicySpec& policy);
+  void set_inference_preemption(int v) { inference_preemption_ = v; }
 
   // SchedulingContext.
   SimTime now() const override { return now_; }
@@ -379,6 +380,7 @@ class World final : public SchedulingContext {
   // Inference services, in scenario order.
   std::vector<ServiceRun> services_;
   uint64_t replicas_pending_ = 0;  // over all services
+  int inference_preemption_ = -1;  // PolicySpec::inference_preemption of this run
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -1547,7 +1549,9 @@ void World::PlacePendingReplicas() {
   for (ServiceRun& svc : services_) {
     while (!svc.pending.empty()) {
       const JobId id = svc.replicas[svc.pending.front()];
-      if (!StartReplica(id) && !(svc.spec->preempt_training && PreemptForReplica(id))) break;
+      const bool may_preempt = inference_preemption_ < 0 ? svc.spec->preempt_training
+                                                         : inference_preemption_ == 1;
+      if (!StartReplica(id) && !(may_preempt && PreemptForReplica(id))) break;
     }
   }
 }
@@ -2201,6 +2205,7 @@ absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySp
   if (!scaling.ok()) return absl::InvalidArgumentError(scaling.status().message());
   World world(scenario, seed, options, *std::move(queue), *std::move(placement),
               *std::move(scaling));
+  world.set_inference_preemption(policy.inference_preemption);
   if (absl::Status s = world.Run(); !s.ok()) return s;
   return world.Finish(policy);
 }

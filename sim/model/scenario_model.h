@@ -158,11 +158,18 @@ struct PolicySpec {
   // Typed per-policy arguments as written (checked against the policy's declaration).
   std::map<std::string, std::string> queue_args;
   std::map<std::string, std::string> placement_args;
+  // Whether inference replicas may evict training jobs in this run: -1 = each service's
+  // preempt_training, 0 = never, 1 = always.
+  int inference_preemption = -1;
   // "queue+placement", with "+scaling" when it is not the default; arguments in brackets,
-  // e.g. "tiresias-las[thresholds_gpu_hours=1,10]+first-fit".
+  // e.g. "tiresias-las[thresholds_gpu_hours=1,10]+first-fit"; " (inference preempts)" or
+  // " (inference waits)" when the run overrides the services' preemption.
   std::string Name() const {
     return queue + ArgsSuffix(queue_args) + "+" + placement + ArgsSuffix(placement_args) +
-           (scaling == "in-order" ? "" : "+" + scaling);
+           (scaling == "in-order" ? "" : "+" + scaling) +
+           (inference_preemption < 0    ? ""
+            : inference_preemption == 1 ? " (inference preempts)"
+                                        : " (inference waits)");
   }
   static std::string ArgsSuffix(const std::map<std::string, std::string>& args) {
     if (args.empty()) return "";

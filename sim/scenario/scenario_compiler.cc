@@ -1502,6 +1502,9 @@ class Compiler {
       if (!ok) continue;
       for (const auto& [k, v] : p.queue_args()) spec.queue_args[k] = v;
       for (const auto& [k, v] : p.placement_args()) spec.placement_args[k] = v;
+      if (p.has_inference_preempts_training()) {
+        spec.inference_preemption = p.inference_preempts_training() ? 1 : 0;
+      }
       ok &= PolicyArgsOk(path, "queue", spec.queue, spec.queue_args);
       ok &= PolicyArgsOk(path, "placement", spec.placement, spec.placement_args);
       if (!ok) continue;

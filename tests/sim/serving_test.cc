@@ -172,6 +172,25 @@ TEST_CASE("An API evicts training jobs at its peak only when allowed to", "[serv
   CHECK(during / nd > 2.5 * (before / nb));
 }
 
+TEST_CASE("A run can override whether inference may evict training", "[serving]") {
+  const ScenarioModel m = Compile(Contended(false));
+  PolicySpec preempts("fifo-skip", "first-fit");
+  preempts.inference_preemption = 1;
+  PolicySpec waits("fifo-skip", "first-fit");
+  waits.inference_preemption = 0;
+  CHECK(preempts.Name() == "fifo-skip+first-fit (inference preempts)");
+  CHECK(waits.Name() == "fifo-skip+first-fit (inference waits)");
+  RunOptions options;
+  options.check_invariants = true;
+  auto a = Simulate(m, preempts, 1, options);
+  auto b = Simulate(Compile(Contended(true)), waits, 1, options);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->result.policy() == "fifo-skip+first-fit (inference preempts)");
+  CHECK(a->result.summary().preemptions_by_inference() >= 1);
+  CHECK(b->result.summary().preemptions_by_inference() == 0);
+}
+
 TEST_CASE("Replicas scale down after the peak and their GPUs go back to training", "[serving]") {
   // Horizon of a whole day: the peak ends at 12:00.
   std::string yaml = Contended(true);

@@ -1,12 +1,14 @@
 // Latency samples in a log-linear histogram: 1,024 sub-buckets per power of two of
 // microseconds (relative resolution 2^-10, about 0.1%), from 1 us to ~2^40 s; O(1) insertion
-// by the float's exponent and top mantissa bits; memory fixed (~400 KB), whatever the count.
+// by the float's exponent and top mantissa bits; memory bounded (at most ~430 KB: it grows with
+// the largest latency, not with the count).
 #ifndef BURNRATE_SERVE_LATENCY_HISTOGRAM_H_
 #define BURNRATE_SERVE_LATENCY_HISTOGRAM_H_
 
 #include <cstdint>
 #include <vector>
 
+#include "sim/model/money.h"  // Int128
 #include "sim/model/time.h"
 
 namespace burnrate {
@@ -32,7 +34,7 @@ class LatencyHistogram {
  private:
   std::vector<uint64_t> buckets_;
   uint64_t count_ = 0;
-  __int128 sum_us_ = 0;
+  Int128 sum_us_ = 0;
   Duration max_us_ = 0;
 };
 

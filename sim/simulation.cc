@@ -381,6 +381,7 @@ class World final : public SchedulingContext {
   std::vector<ServiceRun> services_;
   uint64_t replicas_pending_ = 0;  // over all services
   int inference_preemption_ = -1;  // PolicySpec::inference_preemption of this run
+  bool initialising_services_ = false;  // placing the initial replicas (no cold start)
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -1452,12 +1453,21 @@ absl::Status World::InitServices() {
       for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
         if (p < spec.pool_speed.size() && spec.pool_speed[p] > 0) cls.pools.push_back(p);
       }
-      for (int tier = 0; tier <= 2; ++tier) {
-        std::vector<uint32_t> in_tier;
-        for (uint32_t p : cls.pools) {
-          if (PaymentTier(sc_.pools[p].pricing) == tier) in_tier.push_back(p);
+      // Tried in the order of the service's gpu_types (its preference), then by payment
+      // tier (paid-for capacity first) within a type.
+      std::vector<std::string> types = spec.gpu_types;
+      if (types.empty()) types.push_back("");  // any type: payment tiers only
+      for (const std::string& type : types) {
+        for (int tier = 0; tier <= 2; ++tier) {
+          std::vector<uint32_t> in_tier;
+          for (uint32_t p : cls.pools) {
+            if ((type.empty() || sc_.pools[p].gpu_type == type) &&
+                PaymentTier(sc_.pools[p].pricing) == tier) {
+              in_tier.push_back(p);
+            }
+          }
+          if (!in_tier.empty()) cls.tiers.push_back(std::move(in_tier));
         }
-        if (!in_tier.empty()) cls.tiers.push_back(std::move(in_tier));
       }
       classes_.push_back(std::move(cls));
     }
@@ -1466,7 +1476,9 @@ absl::Status World::InitServices() {
       pending_per_class_.resize(svc.class_id + 1, 0);
     }
     svc.target = spec.initial_replicas;
+    initialising_services_ = true;
     SetReplicaTarget(s, spec.initial_replicas);
+    initialising_services_ = false;
     if (spec.autoscale_interval < sc_.horizon) {
       events_->Schedule(spec.autoscale_interval, Phase::kArrive, EventKind::kServiceTick, s);
     }
@@ -1598,8 +1610,8 @@ bool World::StartReplica(JobId id) {
   svc.state[job.replica] = ReplicaState::kStarting;
   ++svc.starting;
   ++svc.started;
-  if (svc.spec->cold_start == 0) {
-    MakeReady(id);
+  if (svc.spec->cold_start == 0 || initialising_services_) {
+    MakeReady(id);  // replicas placed at time 0 were serving before the horizon began
   } else if (now_ + svc.spec->cold_start < sc_.horizon) {
     events_->Schedule(now_ + svc.spec->cold_start, Phase::kRelease, EventKind::kReplicaReady,
                       id);

@@ -113,6 +113,16 @@ expect 2 "no plan section" -- "$BIN" plan "$QS"
 bill=$(grep -oE '"total_cost_usd": [0-9.e+]+' "$TMP/stab.json" | head -1 | awk '{print $2}')
 awk -v b="$bill" 'BEGIN { exit !(b > 8250000 * 0.95 && b < 8250000 * 1.05) }' ||
   fail "stability-2023 bill $bill is not within 5% of \$8.25M"
+# ... with the image API's revenue (~$0.92M a month by construction, docs/stability-2023.md 4b)
+# and a margin of revenue - bill; the fifth policy lets inference evict training.
+revenue=$(grep -oE '"revenue_usd": [0-9.e+]+' "$TMP/stab.json" | head -1 | awk '{print $2}')
+awk -v r="$revenue" 'BEGIN { exit !(r > 850000 && r < 980000) }' ||
+  fail "stability-2023 API revenue $revenue is not ~\$0.92M"
+grep -q '"gross_margin_usd": -7' "$TMP/stab.json" || fail "stability-2023 margin is not about -\$7M"
+grep -q '"policy": "fifo-backfill+best-fit (inference preempts)"' "$TMP/stab.json" ||
+  fail "stability-2023 has no run where inference preempts training"
+grep -q '"preemptions_by_inference": [1-9]' "$TMP/stab.json" ||
+  fail "stability-2023: inference never evicted a training job"
 
 # Traces: formats, stats, a bad row (exit 2, file:line:column), lenient, and fit -> run.
 expect 0 "burnrate-csv" -- "$BIN" trace formats

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -104,6 +105,20 @@ class Schedule final : public Autoscaler {
   double target_;
 };
 
+// Replays the replica counts of a trace of instances (Service.replica_trace).
+class ReplicaTrace final : public Autoscaler {
+ public:
+  explicit ReplicaTrace(const PolicyArgs&) {}
+  std::string_view name() const override { return "replica-trace"; }
+  uint32_t Desired(const AutoscaleInput& in) override {
+    if (in.replica_timeline == nullptr || in.replica_timeline->empty()) return in.initial;
+    const auto& t = *in.replica_timeline;
+    auto it = std::upper_bound(t.begin(), t.end(), in.now,
+                               [](SimTime now, const auto& p) { return now < p.first; });
+    return it == t.begin() ? 0u : std::prev(it)->second;
+  }
+};
+
 class Fixed final : public Autoscaler {
  public:
   explicit Fixed(const PolicyArgs& a) : replicas_(a.Number("replicas")) {}
@@ -143,6 +158,10 @@ const std::vector<AutoscalerInfo>& Autoscalers() {
        "weekly profile), at the target utilisation; trace loads fall back to the last window",
        {ArgSpec("target", ArgType::kNumber, "0.7",
                 "utilisation of the slots to aim for, (0, 1]", 1e-6, 1.0)}},
+      {"replica-trace",
+       "the replica counts of the service's replica_trace (live instances of a trace such as "
+       "alibaba-dlrm), read at each decision",
+       {}},
       {"fixed",
        "a constant replica count (replaces replicas lost to revocations)",
        {ArgSpec("replicas", ArgType::kNumber, "0",
@@ -168,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Autoscaler>> MakeAutoscaler(
   if (name == "target-utilization") return std::unique_ptr<Autoscaler>(new TargetUtilization(*parsed));
   if (name == "queue-length") return std::unique_ptr<Autoscaler>(new QueueLength(*parsed));
   if (name == "schedule") return std::unique_ptr<Autoscaler>(new Schedule(*parsed));
+  if (name == "replica-trace") return std::unique_ptr<Autoscaler>(new ReplicaTrace(*parsed));
   return std::unique_ptr<Autoscaler>(new Fixed(*parsed));
 }
 

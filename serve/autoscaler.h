@@ -34,6 +34,8 @@ struct AutoscaleInput {
   uint32_t concurrency = 1;     // slots per replica
   Duration cold_start = 0;
   const LoadProcess* load = nullptr;  // ForecastRate for predictive scaling
+  // ServiceSpec::replica_timeline (replica-trace), else empty.
+  const std::vector<std::pair<SimTime, uint32_t>>* replica_timeline = nullptr;
 };
 
 class Autoscaler {

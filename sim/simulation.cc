@@ -1505,6 +1505,7 @@ void World::OnServiceTick(uint32_t s) {
   in.concurrency = spec.concurrency;
   in.cold_start = spec.cold_start;
   in.load = svc.load;
+  in.replica_timeline = &spec.replica_timeline;
   const uint32_t want =
       std::clamp(svc.autoscaler->Desired(in), spec.min_replicas, spec.max_replicas);
   svc.target = want;

@@ -274,6 +274,9 @@ struct ServiceSpec {
   Fidelity fidelity = Fidelity::kRequest;
   Duration fluid_step = kMinute;
   LoadSpec load;
+  // Replica counts from a trace of instances (Service.replica_trace): from each time on, this
+  // many replicas are wanted; ascending times, the first at 0. Empty: not trace-driven.
+  std::vector<std::pair<SimTime, uint32_t>> replica_timeline;
 };
 
 struct ScenarioModel {

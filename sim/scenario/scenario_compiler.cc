@@ -1209,7 +1209,15 @@ class Compiler {
         ok = false;
       }
       const bool is_trace = v.load().has_trace();
-      if (v.has_tokens() == v.has_service_time()) {
+      const bool replay = v.has_replica_trace();
+      if (replay) {
+        ok &= ReplicaTimelineOf(v.replica_trace(), path + ".replica_trace", &spec);
+      }
+      if (replay && !v.has_tokens() && !v.has_service_time()) {
+        // Replicas only (no requests unless a load is given): a nominal service time.
+        spec.service_time.kind = DurationDist::Kind::kConstant;
+        spec.service_time.constant_s = 1;
+      } else if (v.has_tokens() == v.has_service_time()) {
         errors_.Add(path, v.has_tokens() ? "gives both service_time and tokens; give one"
                                          : "needs service_time (seconds per request) or tokens "
                                            "(the token throughput model)");
@@ -1242,23 +1250,31 @@ class Compiler {
       spec.cold_start = SecondsToTime(v.cold_start_s());
       spec.min_replicas = v.min_replicas();
       spec.max_replicas = v.max_replicas();
-      if (v.max_replicas() == 0) {
+      uint32_t trace_peak = 0;
+      for (const auto& [t, n] : spec.replica_timeline) trace_peak = std::max(trace_peak, n);
+      if (replay && v.max_replicas() == 0) spec.max_replicas = std::max(trace_peak, 1u);
+      if (spec.max_replicas == 0) {
         errors_.Add(path + ".max_replicas", "is required; >= 1 and >= min_replicas");
         ok = false;
-      } else if (v.max_replicas() < v.min_replicas()) {
+      } else if (spec.max_replicas < v.min_replicas()) {
         errors_.Add(path + ".max_replicas",
                     fmt::format("{} is below min_replicas {}; must be >= min_replicas",
-                                v.max_replicas(), v.min_replicas()));
+                                spec.max_replicas, v.min_replicas()));
         ok = false;
-      } else if (v.max_replicas() > 1'000'000) {
+      } else if (spec.max_replicas > 1'000'000) {
         errors_.Add(path + ".max_replicas",
-                    fmt::format("{} is not allowed; at most 1000000", v.max_replicas()));
+                    fmt::format("{} is not allowed; at most 1000000", spec.max_replicas));
         ok = false;
       }
-      spec.initial_replicas = Written(path + ".initial_replicas") || v.initial_replicas() > 0
-                                  ? v.initial_replicas()
-                                  : std::min(std::max(v.min_replicas(), 1u),
-                                             std::max(v.max_replicas(), 1u));
+      const uint32_t trace_initial =
+          !spec.replica_timeline.empty() && spec.replica_timeline.front().first == 0
+              ? spec.replica_timeline.front().second
+              : 0;
+      spec.initial_replicas =
+          Written(path + ".initial_replicas") || v.initial_replicas() > 0 ? v.initial_replicas()
+          : replay ? std::clamp(trace_initial, v.min_replicas(),
+                                std::max(spec.max_replicas, v.min_replicas()))
+                   : std::min(std::max(v.min_replicas(), 1u), std::max(spec.max_replicas, 1u));
       if (spec.max_replicas >= spec.min_replicas &&
           (spec.initial_replicas < spec.min_replicas ||
            (spec.max_replicas > 0 && spec.initial_replicas > spec.max_replicas))) {
@@ -1313,7 +1329,16 @@ class Compiler {
         }
         spec.routing = v.routing();
       }
-      if (!v.autoscaler().name().empty()) spec.autoscaler = v.autoscaler().name();
+      if (!v.autoscaler().name().empty()) {
+        spec.autoscaler = v.autoscaler().name();
+      } else if (replay) {
+        spec.autoscaler = "replica-trace";
+      }
+      if (spec.autoscaler == "replica-trace" && !replay) {
+        errors_.Add(path + ".autoscaler.name",
+                    "replica-trace replays replica_trace, which this service does not give");
+        ok = false;
+      }
       for (const auto& [k, val] : v.autoscaler().args()) spec.autoscaler_args[k] = val;
       if (auto made = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args); !made.ok()) {
         const std::string msg(made.status().message());
@@ -1360,8 +1385,61 @@ class Compiler {
     }
   }
 
+  // Service.replica_trace: every row an instance live over [submit, submit + duration) (trace
+  // time, shifted by offset_s); the timeline of live counts. Reads the whole file (any order).
+  bool ReplicaTimelineOf(const burnrate::v1::TraceSource& t, const std::string& path,
+                         ServiceSpec* spec) {
+    TraceSourceSpec ts;
+    if (!TraceSourceOf(t, path, &ts)) return false;
+    auto stream = TraceStream::Open(ts.format, ts.path, TraceOptionsOf(ts, 1));
+    if (!stream.ok()) {
+      errors_.Add(path + ".path", std::string(stream.status().message()));
+      return false;
+    }
+    std::vector<std::pair<SimTime, int>> changes;
+    const double offset_s = TimeToSeconds(ts.offset);
+    TraceJob job;
+    while (true) {
+      absl::StatusOr<bool> got = (*stream)->Next(&job);
+      if (!got.ok()) {
+        errors_.Add(path + ".path", std::string(got.status().message()));
+        return false;
+      }
+      if (!*got) break;
+      const double begin_s = std::min(offset_s + job.submit_s, kMaxSeconds);
+      const double end_s = std::min(begin_s + job.duration_s, kMaxSeconds);
+      if (!(end_s > begin_s)) continue;
+      changes.emplace_back(SecondsToTime(begin_s), +1);
+      changes.emplace_back(SecondsToTime(end_s), -1);
+    }
+    if (changes.empty()) {
+      errors_.Add(path + ".path",
+                  fmt::format("{}: no instance kept (check vcs, statuses and the window)",
+                              ts.path));
+      return false;
+    }
+    std::sort(changes.begin(), changes.end());
+    int64_t live = 0;
+    spec->replica_timeline.emplace_back(0, 0);
+    for (size_t i = 0; i < changes.size();) {
+      const SimTime at = changes[i].first;
+      for (; i < changes.size() && changes[i].first == at; ++i) live += changes[i].second;
+      const uint32_t n = static_cast<uint32_t>(std::clamp<int64_t>(live, 0, 1'000'000));
+      if (spec->replica_timeline.back().first == at) {
+        spec->replica_timeline.back().second = n;
+      } else if (spec->replica_timeline.back().second != n) {
+        spec->replica_timeline.emplace_back(at, n);
+      }
+    }
+    return true;
+  }
+
   bool LoadOf(const burnrate::v1::Service& v, const std::string& path, const ScenarioModel* m,
               ServiceSpec* spec) {
+    if (!v.has_load() && v.has_replica_trace()) {
+      spec->load.kind = LoadSpec::Kind::kConstant;  // replicas only: no requests
+      return true;
+    }
     if (!v.has_load()) {
       errors_.Add(path, "is required; requests_per_s (with optional hourly_profile, "
                         "weekly_profile, noise_sigma) or trace");

@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "sim/scenario/scenario_loader.h"
 #include "sim/simulation.h"
@@ -253,6 +256,58 @@ TEST_CASE("Fluid and request-level fidelities agree inside the World", "[serving
   CHECK(b.cost_usd() == Approx(a.cost_usd()));
   CHECK(b.p50_latency_s() == Approx(a.p50_latency_s()).epsilon(0.1));
   CHECK(b.p99_latency_s() == Approx(a.p99_latency_s()).epsilon(0.15));
+}
+
+}  // namespace
+}  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+// Instances of an alibaba-dlrm trace become the replica count over time.
+TEST_CASE("A replica trace replays live instances as replicas", "[serving]") {
+  const std::string csv = std::string(
+      "instance_sn,role,app_name,cpu_request,cpu_limit,gpu_request,gpu_limit,rdma_request,"
+      "rdma_limit,memory_request,memory_limit,disk_request,disk_limit,max_instance_per_node,"
+      "creation_time,scheduled_time,deletion_time\n"
+      // Alive from before the start to 2 h; from 1 h to 3 h; from 1 h on; a CPU instance.
+      "i0,HN,app_a,12,12,1,1,25,25,120,120,640,800,8,,,7200\n"
+      "i1,HN,app_a,12,12,1,1,25,25,120,120,640,800,8,3600,3600,10800\n"
+      "i2,HN,app_a,12,12,1,1,25,25,120,120,640,800,8,3600,3600,\n"
+      "i3,CN,app_a,12,12,0,0,25,25,120,120,640,800,8,,,\n"
+      "i4,HN,app_b,12,12,1,1,25,25,120,120,640,800,8,0,0,\n");
+  const std::string path = (std::filesystem::temp_directory_path() / "burnrate_dlrm.csv").string();
+  std::ofstream(path) << csv;
+  const ScenarioModel m = Compile(R"(
+name: dlrm
+horizon_days: 0.25
+sample_interval_s: 1800
+cluster:
+  pools:
+    - {name: p, gpu_type: A10G, gpus_per_node: 4, nodes: 2,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}}
+workload:
+  services:
+    - name: a
+      replica_trace: {format: alibaba-dlrm, path: ")" + path + R"(", vcs: [app_a]}
+)");
+  REQUIRE(m.services.size() == 1);
+  CHECK(m.services[0].autoscaler == "replica-trace");
+  CHECK(m.services[0].max_replicas == 3);
+  CHECK(m.services[0].initial_replicas == 1);
+  const v1::RunResult r = Run(m);
+  const v1::ServiceResult& sv = r.services(0);
+  // Samples every 30 min: 1 until 1 h, 3 until 2 h, 2 until 3 h, then 1.
+  const std::vector<uint32_t> want = {1, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+  REQUIRE(sv.replicas_size() == static_cast<int>(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) {
+    INFO("sample " << i);
+    CHECK(sv.replicas(static_cast<int>(i)) == want[i]);
+  }
+  // 1 + 2 + 3 + 2 x 0... GPU-hours: 1 h x 1 + 1 h x 3 + 1 h x 2 + 3 h x 1 = 9.
+  CHECK(sv.gpu_hours() == Approx(9.0));
+  CHECK(sv.requests_arrived() == 0);
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ CASES=(
   'bad_services.yaml|bad_services.yaml:24: workload.services[2].autoscaler.args.targett: unknown argument; allowed: target, scale_down_delay_s'
   'bad_services.yaml|bad_services.yaml:25: workload.services[2].load.hourly_profile: has 3 values; give 24 (one per hour of the day, UTC)'
   'bad_services.yaml|bad_services.yaml:27: workload.services[3].tokens.input_tokens: is required'
-  'bad_services.yaml|bad_services.yaml:30: workload.services[3].autoscaler.name: unknown autoscaler "hpa"; allowed: target-utilization, queue-length, schedule, fixed'
+  'bad_services.yaml|bad_services.yaml:30: workload.services[3].autoscaler.name: unknown autoscaler "hpa"; allowed: target-utilization, queue-length, schedule, replica-trace, fixed'
   'bad_services.yaml|bad_services.yaml:29: workload.services[3].fidelity: unknown fidelity "exact"; allowed: request (every request simulated), fluid (per time step)'
   'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
 )

@@ -318,6 +318,10 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
       const auto* sv = find_service(r, name);
       return sv != nullptr ? CountCell(sv->training_preemptions()) : Na();
     });
+    b.Data("training delay caused", Better::kLower, [&](const Run& r) {
+      const auto* sv = find_service(r, name);
+      return sv != nullptr ? DurationCell(sv->training_delay_hours() * 3600.0) : Na();
+    });
   }
 
   b.Heading("Money");

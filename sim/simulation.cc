@@ -65,6 +65,8 @@ struct Job {
   Placement placement;
   int32_t service = -1;          // an inference replica of this service; -1: a training job
   uint32_t replica = 0;          // its replica id within the service
+  int32_t evicted_by = -1;       // training job: the service whose replica evicted it last,
+  SimTime evicted_at = 0;        // while it waits to restart (-1: not waiting after one)
 };
 
 enum class ReplicaState : uint8_t { kPending, kStarting, kReady, kDraining, kGone };
@@ -91,6 +93,8 @@ struct ServiceRun {
   double ready_replica_s = 0;         // integral of ready replicas over time, replica-seconds
   uint32_t training_preemptions = 0;
   GpuTime training_lost = 0;
+  Duration training_rework = 0;   // run time the evicted jobs lost (work since a checkpoint)
+  Duration training_requeue = 0;  // time evicted jobs waited to restart
   std::vector<GpuTime> use;           // GPU-time per (pool x month)
   ServiceTotals totals;
   std::vector<uint32_t> ts_ready, ts_pending;
@@ -660,6 +664,10 @@ bool World::TryStart(JobId id) {
   job.start = now_;
   job.running = true;
   if (job.first_start < 0) job.first_start = now_;
+  if (job.evicted_by >= 0) {
+    services_[static_cast<size_t>(job.evicted_by)].training_requeue += now_ - job.evicted_at;
+    job.evicted_by = -1;
+  }
   // A gang over several nodes (or racks) runs at the cluster's locality factor.
   job.speed = sc_.pools[pool].training_speed;
   if (scratch_.size() > 1) {
@@ -1649,8 +1657,13 @@ bool World::PreemptForReplica(JobId id) {
   for (JobId v : victims) {
     const GpuTime before = lost_;
     Preempt(v);
-    svc.training_lost += lost_ - before;
+    const GpuTime lost = lost_ - before;
+    svc.training_lost += lost;
+    svc.training_rework +=
+        static_cast<Duration>(lost / std::max<uint32_t>(1, jobs_[v].view.gpus));
     ++svc.training_preemptions;
+    jobs_[v].evicted_by = jobs_[id].service;
+    jobs_[v].evicted_at = now_;
   }
   return StartReplica(id);
 }
@@ -2073,6 +2086,12 @@ RunOutput World::Finish(const PolicySpec& policy) {
 
   // Inference services: requests, latency, replicas, GPU-hours, cost, revenue; revenue and
   // margin per month and in the summary.
+  for (const Job& j : jobs_) {
+    // Evicted jobs still waiting at the horizon: their wait so far.
+    if (j.evicted_by >= 0) {
+      services_[static_cast<size_t>(j.evicted_by)].training_requeue += sc_.horizon - j.evicted_at;
+    }
+  }
   {
     double revenue = 0;
     GpuTime inference_use = 0;
@@ -2140,6 +2159,8 @@ RunOutput World::Finish(const PolicySpec& policy) {
       sr->set_cost_per_million_requests_usd(t.served > 0 ? cost / t.served * 1e6 : 0.0);
       sr->set_training_preemptions(svc.training_preemptions);
       sr->set_training_gpu_hours_lost(GpuTimeToHours(svc.training_lost));
+      sr->set_training_delay_hours(TimeToSeconds(svc.training_rework + svc.training_requeue) /
+                                   3600.0);
       *sr->mutable_replicas() = {svc.ts_ready.begin(), svc.ts_ready.end()};
       *sr->mutable_replicas_pending() = {svc.ts_pending.begin(), svc.ts_pending.end()};
       revenue += t.revenue_usd;

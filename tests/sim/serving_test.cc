@@ -149,6 +149,10 @@ TEST_CASE("An API evicts training jobs at its peak only when allowed to", "[serv
   CHECK(with.summary().preemptions() >= a.training_preemptions());
   CHECK(a.training_gpu_hours_lost() > 0);
   CHECK(with.summary().gpu_hours_lost_to_inference() == Approx(a.training_gpu_hours_lost()));
+  // The delay it caused training: at least the run time the evictions threw away (lost
+  // GPU-hours over the victims' gang sizes, at most 8).
+  CHECK(a.training_delay_hours() >= a.training_gpu_hours_lost() / 8 - 1e-9);
+  CHECK(b.training_delay_hours() == 0);
   // Without preemption: only the 2 free GPUs; replicas wait and the SLO suffers.
   CHECK(b.training_preemptions() == 0);
   CHECK(without.summary().preemptions() == 0);

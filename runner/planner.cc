@@ -66,6 +66,14 @@ ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uin
     if (!drop[p]) kept.push_back(std::move(s.pools[p]));
   }
   s.pools = std::move(kept);
+  // Services index their per-pool speeds by pool position: drop the same entries.
+  for (ServiceSpec& service : s.services) {
+    std::vector<double> speeds;
+    for (size_t p = 0; p < service.pool_speed.size() && p < drop.size(); ++p) {
+      if (!drop[p]) speeds.push_back(service.pool_speed[p]);
+    }
+    service.pool_speed = std::move(speeds);
+  }
   return s;
 }
 
@@ -118,6 +126,28 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
     p.set_jobs_completed(sum.jobs_completed());
     p.set_jobs_rejected(sum.jobs_rejected());
     Judge(plan.target, &p);
+    // Inference services must meet their SLOs and be served at all on every candidate.
+    std::string service_misses;
+    for (const v1::ServiceResult& sv : run->result.services()) {
+      std::string miss;
+      const ServiceSpec* spec = nullptr;
+      for (const ServiceSpec& ss : s.services) {
+        if (ss.name == sv.name()) spec = &ss;
+      }
+      if (spec != nullptr && spec->slo_latency_s > 0 && sv.requests_arrived() > 0 &&
+          !sv.slo_met()) {
+        miss = fmt::format("service {} SLO attainment {:.1f}% < {:.1f}%", sv.name(),
+                           100 * sv.slo_attainment(), 100 * spec->slo_attainment_target);
+      } else if (sv.requests_unfinished() > 0) {
+        miss = fmt::format("service {}: {:.0f} requests never served", sv.name(),
+                           sv.requests_unfinished());
+      }
+      if (!miss.empty()) service_misses += (service_misses.empty() ? "" : "; ") + miss;
+    }
+    if (!service_misses.empty()) {
+      p.set_meets_target(false);
+      p.set_misses(p.misses().empty() ? service_misses : p.misses() + "; " + service_misses);
+    }
   });
   for (const absl::Status& e : errors) {
     if (!e.ok()) return e;

@@ -107,3 +107,62 @@ TEST_CASE("planner: unfinished or rejected jobs never meet a target", "[runner][
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+// An inference service on a planned cluster: its per-pool speeds follow the pools a candidate
+// keeps, and a candidate on which it misses its SLO (or cannot run at all) misses the target.
+TEST_CASE("planner: services keep their pools and their SLO is part of the target",
+          "[runner][plan][serving]") {
+  // Pool 0 "big": 8-GPU nodes, sized 0 or 1 by the planner. Pool 1 "small": two 4-GPU nodes
+  // (cannot hold the 8-GPU replica on one node). Dropping "big" shifts "small" to position 0,
+  // where "big"'s speed was.
+  ScenarioModel s = testing::OnePool(1, 8, 1, 1.0);
+  s.pools[0].name = "big";
+  s.pools[0].training_speed = 2.0;
+  PoolSpec small = s.pools[0];
+  small.name = "small";
+  small.gpus_per_node = 4;
+  small.nodes = 2;
+  small.training_speed = 1.0;
+  s.pools.push_back(small);
+  ServiceSpec svc;
+  svc.name = "api";
+  svc.gpus_per_replica = 8;
+  svc.pool_speed = {2.0, 0.0};  // only "big" can hold a replica
+  svc.concurrency = 4;
+  svc.service_time.kind = DurationDist::Kind::kConstant;
+  svc.service_time.constant_s = 1;
+  svc.min_replicas = 1;
+  svc.max_replicas = 1;
+  svc.initial_replicas = 1;
+  svc.autoscaler = "fixed";
+  svc.slo_latency_s = 2;
+  svc.slo_attainment_target = 0.99;
+  svc.tenant = "service:api";
+  svc.load.requests_per_s = 1;
+  s.services.push_back(svc);
+  s.plan.present = true;
+  s.plan.dimensions.push_back({0, {0, 1}});
+  s.plan.target.max_p95_queue_delay_s = 3600;
+  s.plan.policy = {"fifo", "first-fit"};
+  auto plan = RunPlan(s, PlanOptions{1, 1});
+  REQUIRE(plan.ok());
+  REQUIRE(plan->points_size() == 2);
+  for (const auto& p : plan->points()) {
+    INFO("big = " << p.nodes(0) << ": " << p.misses());
+    if (p.nodes(0) == 0) {
+      // Without "big" the replica cannot be placed (the small pool must not inherit its speed).
+      CHECK_FALSE(p.meets_target());
+      CHECK(p.misses().find("service api") != std::string::npos);
+    } else {
+      CHECK(p.meets_target());
+    }
+  }
+  REQUIRE(plan->recommended() >= 0);
+  CHECK(plan->points(plan->recommended()).nodes(0) == 1);
+}
+
+}  // namespace
+}  // namespace burnrate

@@ -237,6 +237,10 @@ class World final : public SchedulingContext {
       t.cpus += static_cast<double>(n) * sc_.pools[p].cpus_per_node;
       t.memory_gb += static_cast<double>(n) * sc_.pools[p].memory_gb_per_node;
     }
+    // GPUs held by inference replicas are not the training tenants' to share (fair-share,
+    // drf and themis-ftf divide this total). Replicas on a draining node are subtracted too,
+    // for the minutes they drain.
+    t.gpus -= std::min(t.gpus, replica_gpus_);
     return t;
   }
 
@@ -385,6 +389,7 @@ class World final : public SchedulingContext {
   std::vector<ServiceRun> services_;
   uint64_t replicas_pending_ = 0;  // over all services
   int inference_preemption_ = -1;  // PolicySpec::inference_preemption of this run
+  uint64_t replica_gpus_ = 0;       // GPUs held by replicas (starting, ready or draining)
   bool initialising_services_ = false;  // placing the initial replicas (no cold start)
 
   // Time series.
@@ -1614,6 +1619,7 @@ bool World::StartReplica(JobId id) {
   if (job.first_start < 0) job.first_start = now_;
   job.running = true;
   job.speed = svc.spec->pool_speed[pool];
+  replica_gpus_ += job.view.gpus;
   for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
   svc.pending.pop_front();  // callers place the oldest pending replica
   svc.state[job.replica] = ReplicaState::kStarting;
@@ -1743,6 +1749,7 @@ void World::ReleaseReplica(JobId id) {
   ServiceRun& svc = services_[static_cast<size_t>(job.service)];
   svc.state[job.replica] = ReplicaState::kGone;
   ++svc.stopped;
+  replica_gpus_ -= job.view.gpus;
   EndAttempt(id, /*completed=*/true);
   job.end = now_;
   RequestPass();  // freed GPUs: pending replicas and training jobs may start

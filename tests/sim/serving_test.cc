@@ -316,3 +316,55 @@ workload:
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+// fair-share divides the GPUs training may use: those held by inference replicas are not in
+// the tenants' entitlements, so a tenant over its share is still reclaimed from.
+TEST_CASE("Fair-share entitlements leave out the GPUs replicas hold", "[serving]") {
+  const ScenarioModel m = Compile(R"(
+name: fair
+start: "2024-03-04"
+horizon_days: 2
+cluster:
+  pools:
+    - {name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 8,
+       pricing: {on_demand: {usd_per_gpu_hour: 2}}}
+workload:
+  jobs:
+    - {name: a1, tenant: a, gpus: 8, duration_s: 100000}
+    - {name: a2, tenant: a, gpus: 8, duration_s: 100000}
+    - {name: a3, tenant: a, gpus: 8, duration_s: 100000}
+    - {name: a4, tenant: a, gpus: 8, duration_s: 100000}
+    - {name: b1, tenant: b, gpus: 8, duration_s: 3600, submit_s: 3600}
+  services:
+    - name: api
+      gpus_per_replica: 8
+      concurrency: 4
+      service_time: {exponential: {mean_s: 0.5}}
+      max_replicas: 4
+      initial_replicas: 4
+      autoscaler: {name: fixed}
+      load: {requests_per_s: 1}
+)");
+  RunOptions options;
+  options.check_invariants = true;
+  options.keep_job_records = true;
+  auto out = Simulate(m, PolicySpec("fair-share", "first-fit"), 1, options);
+  REQUIRE(out.ok());
+  // 32 GPUs for training, two tenants: a holds all 32, is over its 16, and b's job starts at
+  // once by reclaiming from a.
+  bool found = false;
+  for (const JobRecord& j : out->jobs) {
+    if (j.name != "b1") continue;
+    found = true;
+    CHECK(j.start_s == Approx(3600));
+  }
+  CHECK(found);
+  CHECK(out->result.summary().preemptions() >= 1);
+  CHECK(out->result.summary().preemptions_by_inference() == 0);
+}
+
+}  // namespace
+}  // namespace burnrate

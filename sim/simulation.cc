@@ -93,6 +93,8 @@ struct ServiceRun {
   double ready_replica_s = 0;         // integral of ready replicas over time, replica-seconds
   uint32_t training_preemptions = 0;
   GpuTime training_lost = 0;
+  // (capacity epoch, allocation changes) when evicting for a replica last failed.
+  std::pair<uint64_t, uint64_t> preempt_failed_at{UINT64_MAX, UINT64_MAX};
   Duration training_rework = 0;   // run time the evicted jobs lost (work since a checkpoint)
   Duration training_requeue = 0;  // time evicted jobs waited to restart
   std::vector<GpuTime> use;           // GPU-time per (pool x month)
@@ -390,6 +392,8 @@ class World final : public SchedulingContext {
   uint64_t replicas_pending_ = 0;  // over all services
   int inference_preemption_ = -1;  // PolicySpec::inference_preemption of this run
   uint64_t replica_gpus_ = 0;       // GPUs held by replicas (starting, ready or draining)
+  std::vector<uint64_t> pool_changes_;      // per pool: allocations and releases so far
+  std::vector<uint64_t> training_running_;  // per pool: running training jobs
   bool initialising_services_ = false;  // placing the initial replicas (no cold start)
 
   // Time series.
@@ -663,6 +667,8 @@ bool World::TryStart(JobId id) {
   }
   cluster_.Allocate(scratch_);
   Account(pool);
+  ++pool_changes_[pool];
+  ++training_running_[pool];
   --pending_per_class_[job.view.class_id];
   job.placement = scratch_;
   job.pool = static_cast<int32_t>(pool);
@@ -781,6 +787,8 @@ void World::EndAttempt(JobId id, bool completed) {
   for (const NodeShare& share : job.placement) ForgetJobOnNode(share.node, id);
   cluster_.Release(job.placement);
   Account(pool);
+  ++pool_changes_[pool];
+  if (job.service < 0) --training_running_[pool];
   if (sc_.pools[pool].autoscale) {
     for (const NodeShare& share : job.placement) {
       if (cluster_.state_of(share.node) == NodeState::kOnline &&
@@ -1058,9 +1066,10 @@ absl::Status World::CheckInvariants(const Event& e) const {
                                             " s: ", what));
   };
   if (absl::Status s = cluster_.CheckInvariants(); !s.ok()) return fail(std::string(s.message()));
-  std::vector<uint64_t> held(sc_.pools.size(), 0);
+  std::vector<uint64_t> held(sc_.pools.size(), 0), running(sc_.pools.size(), 0);
   for (const auto& [end, id] : running_by_end_) {
     const Job& j = jobs_[id];
+    ++running[static_cast<size_t>(j.pool)];
     uint32_t sum = 0;
     for (const NodeShare& s : j.placement) {
       sum += s.gpus;
@@ -1074,6 +1083,7 @@ absl::Status World::CheckInvariants(const Event& e) const {
     if (end < now_) return fail(absl::StrCat("job ", id, " is still running past its end"));
     held[static_cast<size_t>(j.pool)] += sum;
   }
+  if (running != training_running_) return fail("running training jobs per pool miscounted");
   for (const ServiceRun& svc : services_) {
     uint32_t ready = 0, starting = 0;
     for (size_t r = 0; r < svc.replicas.size(); ++r) {
@@ -1125,6 +1135,8 @@ void World::InitPlacement() {
 
 void World::InitCapacity() {
   jobs_on_node_.resize(cluster_.node_count());
+  pool_changes_.assign(sc_.pools.size(), 0);
+  training_running_.assign(sc_.pools.size(), 0);
   revoke_at_.assign(cluster_.node_count(), -1);
   revocations_.assign(sc_.pools.size(), 0);
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
@@ -1577,7 +1589,21 @@ void World::PlacePendingReplicas() {
       const JobId id = svc.replicas[svc.pending.front()];
       const bool may_preempt = inference_preemption_ < 0 ? svc.spec->preempt_training
                                                          : inference_preemption_ == 1;
-      if (!StartReplica(id) && !(may_preempt && PreemptForReplica(id))) break;
+      if (StartReplica(id)) continue;
+      // Evicting is O(running training jobs): only when the service's pools run training
+      // jobs, and not again until an allocation there (or the capacity) changed since it last
+      // failed.
+      if (!may_preempt) break;
+      uint64_t changes = 0, running = 0;
+      for (uint32_t p : classes_[svc.class_id].pools) {
+        changes += pool_changes_[p];
+        running += training_running_[p];
+      }
+      const std::pair<uint64_t, uint64_t> key(capacity_epoch_, changes);
+      if (running == 0 || svc.preempt_failed_at == key) break;
+      if (PreemptForReplica(id)) continue;
+      svc.preempt_failed_at = key;
+      break;
     }
   }
 }
@@ -1611,6 +1637,7 @@ bool World::StartReplica(JobId id) {
   }
   cluster_.Allocate(scratch_);
   Account(pool);
+  ++pool_changes_[pool];
   --pending_per_class_[job.view.class_id];
   --replicas_pending_;
   job.placement = scratch_;
@@ -1697,12 +1724,13 @@ void World::StopReplica(JobId id, bool kill) {
   const uint32_t r = job.replica;
   const ReplicaState st = svc.state[r];
   if (st == ReplicaState::kGone) return;
+  // Scale-down stops the newest replicas: search from the back (O(1) then).
   if (st != ReplicaState::kDraining) {
-    svc.active.erase(std::find(svc.active.begin(), svc.active.end(), r));
+    svc.active.erase(std::find(svc.active.rbegin(), svc.active.rend(), r).base() - 1);
   }
   switch (st) {
     case ReplicaState::kPending:
-      svc.pending.erase(std::find(svc.pending.begin(), svc.pending.end(), r));
+      svc.pending.erase(std::find(svc.pending.rbegin(), svc.pending.rend(), r).base() - 1);
       --pending_per_class_[job.view.class_id];
       --replicas_pending_;
       svc.state[r] = ReplicaState::kGone;

@@ -277,9 +277,22 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
       return sv != nullptr ? CountCell(static_cast<uint64_t>(std::llround(sv->requests_dropped())))
                            : Na();
     });
+    bool unfinished = false;
+    for (const Run& run : results.runs()) {
+      const auto* sv = find_service(run, name);
+      unfinished |= sv != nullptr && sv->requests_unfinished() > 0;
+    }
+    if (unfinished) {
+      b.Data("requests never served", Better::kLower, [&](const Run& r) {
+        const auto* sv = find_service(r, name);
+        return sv != nullptr
+                   ? CountCell(static_cast<uint64_t>(std::llround(sv->requests_unfinished())))
+                   : Na();
+      });
+    }
     b.Data("SLO attainment", Better::kHigher, [&](const Run& r) {
       const auto* sv = find_service(r, name);
-      if (sv == nullptr || sv->requests_arrived() <= 0 || sv->slo_attainment() <= 0) return Na();
+      if (sv == nullptr || sv->requests_arrived() <= 0 || sv->slo_latency_s() <= 0) return Na();
       Cell c = PercentCell(sv->slo_attainment());
       c.text += sv->slo_met() ? " ok" : " MISS";
       return c;

@@ -2144,6 +2144,10 @@ RunOutput World::Finish(const PolicySpec& policy) {
       sr->set_requests_served(t.served);
       sr->set_requests_dropped(t.dropped);
       sr->set_requests_unfinished(t.unfinished);
+      if (spec.slo_latency_s > 0) {
+        sr->set_slo_latency_s(spec.slo_latency_s);
+        sr->set_slo_attainment_target(spec.slo_attainment_target);
+      }
       if (spec.slo_latency_s > 0 && t.arrived > 0) {
         const double attainment = t.slo_met / t.arrived;
         sr->set_slo_attainment(attainment);
@@ -2156,8 +2160,10 @@ RunOutput World::Finish(const PolicySpec& policy) {
       sr->set_max_latency_s(t.max_latency_s);
       sr->set_mean_wait_s(t.mean_wait_s);
       sr->set_p99_wait_s(t.p99_wait_s);
-      sr->set_p50_ttft_s(t.p50_ttft_s);
-      sr->set_p99_ttft_s(t.p99_ttft_s);
+      if (spec.token_model) {  // no first token without the token model
+        sr->set_p50_ttft_s(t.p50_ttft_s);
+        sr->set_p99_ttft_s(t.p99_ttft_s);
+      }
       sr->set_mean_replicas(svc.ready_replica_s / TimeToSeconds(sc_.horizon));
       sr->set_max_replicas(svc.max_ready);
       sr->set_replicas_started(svc.started);

@@ -200,3 +200,41 @@ TEST_CASE("Two runs fit side by side in the default width", "[report][table]") {
 }
 
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+TEST_CASE("Inference rows show a starved service as a 0% SLO miss with its unserved requests",
+          "[report][table][serving]") {
+  v1::Results results;
+  results.set_scenario("s");
+  for (const char* name : {"starved", "served"}) {
+    v1::RunResult* run = results.add_runs();
+    run->set_policy(name);
+    run->mutable_summary()->set_total_cost_usd(100);
+    run->mutable_summary()->set_revenue_usd(std::string(name) == "served" ? 50 : 0);
+    run->mutable_summary()->set_gross_margin_usd(std::string(name) == "served" ? -50 : -100);
+    v1::ServiceResult* sv = run->add_services();
+    sv->set_name("api");
+    sv->set_slo_latency_s(2);
+    sv->set_slo_attainment_target(0.99);
+    sv->set_requests_arrived(1000);
+    if (std::string(name) == "served") {
+      sv->set_requests_served(1000);
+      sv->set_slo_attainment(0.995);
+      sv->set_slo_met(true);
+      sv->set_p99_latency_s(1.5);
+      sv->set_revenue_usd(50);
+    } else {
+      sv->set_requests_unfinished(1000);
+    }
+  }
+  const std::string table = RenderComparisonTable(results, TableOptions{});
+  CHECK(RowLine(table, "  SLO attainment").find("0.0% MISS") != std::string::npos);
+  CHECK(RowLine(table, "  SLO attainment").find("99.5% ok") != std::string::npos);
+  CHECK(RowLine(table, "  requests never served").find("1,000") != std::string::npos);
+  CHECK(RowLine(table, "  gross margin (revenue - bill)").find("-$50.00") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace burnrate

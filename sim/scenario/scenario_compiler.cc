@@ -1391,7 +1391,16 @@ class Compiler {
                          ServiceSpec* spec) {
     TraceSourceSpec ts;
     if (!TraceSourceOf(t, path, &ts)) return false;
-    auto stream = TraceStream::Open(ts.format, ts.path, TraceOptionsOf(ts, 1));
+    // The window clips live intervals (an instance created before window_start but alive in
+    // it counts) and time_compression scales whole intervals, so the stream gets neither.
+    TraceSourceSpec whole = ts;
+    whole.window_start_s = 0;
+    whole.window_end_s = 0;
+    whole.time_compression = 1;
+    const double window_start = ts.window_start_s;
+    const double window_end =
+        ts.window_end_s > 0 ? ts.window_end_s : std::numeric_limits<double>::infinity();
+    auto stream = TraceStream::Open(whole.format, whole.path, TraceOptionsOf(whole, 1));
     if (!stream.ok()) {
       errors_.Add(path + ".path", std::string(stream.status().message()));
       return false;
@@ -1406,8 +1415,14 @@ class Compiler {
         return false;
       }
       if (!*got) break;
-      const double begin_s = std::min(offset_s + job.submit_s, kMaxSeconds);
-      const double end_s = std::min(begin_s + job.duration_s, kMaxSeconds);
+      // Trace time -> simulated time: window_start at offset_s, compressed.
+      const double from = std::max(job.submit_s, window_start);
+      const double to = std::min(job.submit_s + job.duration_s, window_end);
+      if (!(to > from)) continue;
+      const double begin_s =
+          std::min(offset_s + (from - window_start) / ts.time_compression, kMaxSeconds);
+      const double end_s =
+          std::min(offset_s + (to - window_start) / ts.time_compression, kMaxSeconds);
       if (!(end_s > begin_s)) continue;
       changes.emplace_back(SecondsToTime(begin_s), +1);
       changes.emplace_back(SecondsToTime(end_s), -1);

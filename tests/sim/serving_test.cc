@@ -311,6 +311,30 @@ workload:
   // 1 + 2 + 3 + 2 x 0... GPU-hours: 1 h x 1 + 1 h x 3 + 1 h x 2 + 3 h x 1 = 9.
   CHECK(sv.gpu_hours() == Approx(9.0));
   CHECK(sv.requests_arrived() == 0);
+
+  // A window starting at trace time 1.5 h: the instances alive then count, though created
+  // before it; that instant is the scenario's time 0.
+  const ScenarioModel w = Compile(R"(
+name: dlrm-window
+horizon_days: 0.125
+sample_interval_s: 1800
+cluster:
+  pools:
+    - {name: p, gpu_type: A10G, gpus_per_node: 4, nodes: 2,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}}
+workload:
+  services:
+    - name: a
+      replica_trace: {format: alibaba-dlrm, path: ")" + path + R"(", vcs: [app_a],
+                      window_start_s: 5400}
+)");
+  const v1::ServiceResult wv = Run(w).services(0);
+  const std::vector<uint32_t> want_w = {3, 2, 2, 1, 1, 1};
+  REQUIRE(wv.replicas_size() == static_cast<int>(want_w.size()));
+  for (size_t i = 0; i < want_w.size(); ++i) {
+    INFO("window sample " << i);
+    CHECK(wv.replicas(static_cast<int>(i)) == want_w[i]);
+  }
   std::filesystem::remove(path);
 }
 

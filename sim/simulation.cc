@@ -86,6 +86,8 @@ struct ServiceRun {
   std::vector<ReplicaState> state;    // by replica id
   std::vector<uint32_t> active;       // pending, starting or ready replica ids, ascending
   std::deque<uint32_t> pending;       // replica ids waiting for GPUs, oldest first
+  // Its pools by GPU type in the order of its gpu_types (for placements across payment tiers).
+  std::vector<std::vector<uint32_t>> type_groups;
   uint32_t ready = 0, starting = 0;
   double ready_speed_sum = 0;
   uint32_t max_ready = 0, started = 0, stopped = 0;
@@ -1483,6 +1485,11 @@ absl::Status World::InitServices() {
       std::vector<std::string> types = spec.gpu_types;
       if (types.empty()) types.push_back("");  // any type: payment tiers only
       for (const std::string& type : types) {
+        std::vector<uint32_t> group;
+        for (uint32_t p : cls.pools) {
+          if (type.empty() || sc_.pools[p].gpu_type == type) group.push_back(p);
+        }
+        if (!group.empty()) svc.type_groups.push_back(std::move(group));
         for (int tier = 0; tier <= 2; ++tier) {
           std::vector<uint32_t> in_tier;
           for (uint32_t p : cls.pools) {
@@ -1618,14 +1625,14 @@ bool World::StartReplica(JobId id) {
   req.now = now_;
   req.deadline = kTimeInfinity;
   bool placed = false;
-  if (placement_->across_tiers()) {
-    placed = placement_->PlaceJob(cluster_, cls.pools, req, &scratch_);
-  } else {
-    for (const std::vector<uint32_t>& tier : cls.tiers) {
-      if (placement_->PlaceJob(cluster_, tier, req, &scratch_)) {
-        placed = true;
-        break;
-      }
+  // The service's GPU types in its order of preference; within a type, paid-for capacity
+  // first unless the placement policy weighs the tiers itself.
+  const std::vector<std::vector<uint32_t>>& groups =
+      placement_->across_tiers() ? svc.type_groups : cls.tiers;
+  for (const std::vector<uint32_t>& group : groups) {
+    if (placement_->PlaceJob(cluster_, group, req, &scratch_)) {
+      placed = true;
+      break;
     }
   }
   if (!placed) return false;

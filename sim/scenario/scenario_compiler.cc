@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "scheduler/registry.h"
 #include "serve/autoscaler.h"
 #include "serve/engine.h"
@@ -1287,6 +1288,12 @@ class Compiler {
         const auto& slo = v.slo();
         ok &= Number(path + ".slo.latency_s", slo.latency_s(), Lower::kPositive, kMaxSeconds,
                      "must be > 0 (seconds a request may take)");
+        if (slo.latency_s() > 0 && slo.latency_s() < 1e-6) {
+          errors_.Add(path + ".slo.latency_s",
+                      fmt::format("{} is below the clock's resolution; must be >= 1e-6 (seconds)",
+                                  FormatNumber(slo.latency_s())));
+          ok = false;
+        }
         spec.slo_latency_s = slo.latency_s();
         const double target = Written(path + ".slo.attainment") || slo.attainment() != 0
                                   ? slo.attainment()
@@ -1308,6 +1315,13 @@ class Compiler {
       }
       ok &= Number(path + ".max_wait_s", v.max_wait_s(), Lower::kNonNegative, 1e7,
                    "must be 0..1e7 (seconds a request may wait; 0 = no limit)", false);
+      if (v.max_wait_s() > 0 && v.max_wait_s() < 1e-6) {
+        errors_.Add(path + ".max_wait_s",
+                    fmt::format("{} is below the clock's resolution; must be 0 (no limit) or "
+                                ">= 1e-6 (seconds)",
+                                FormatNumber(v.max_wait_s())));
+        ok = false;
+      }
       spec.max_wait = SecondsToTime(v.max_wait_s());
       spec.preempt_training = v.preempt_training();
       const auto& r = v.revenue();
@@ -1317,6 +1331,13 @@ class Compiler {
                    Lower::kNonNegative, 1e9, "must be >= 0 (USD)", false);
       ok &= Number(path + ".revenue.usd_per_1k_output_tokens", r.usd_per_1k_output_tokens(),
                    Lower::kNonNegative, 1e9, "must be >= 0 (USD)", false);
+      if (!v.has_tokens() &&
+          (r.usd_per_1k_input_tokens() > 0 || r.usd_per_1k_output_tokens() > 0)) {
+        errors_.Add(path + ".revenue",
+                    "prices tokens but the service has no token model (tokens); use "
+                    "usd_per_request, or give tokens");
+        ok = false;
+      }
       spec.usd_per_request = r.usd_per_request();
       spec.usd_per_1k_input_tokens = r.usd_per_1k_input_tokens();
       spec.usd_per_1k_output_tokens = r.usd_per_1k_output_tokens();
@@ -1349,6 +1370,20 @@ class Compiler {
           errors_.Add(path + ".autoscaler.args." + msg.substr(0, colon), msg.substr(colon + 2));
         }
         ok = false;
+      }
+      if (spec.autoscaler == "fixed" && spec.autoscaler_args.count("replicas") > 0) {
+        double n = 0;
+        const std::string& text = spec.autoscaler_args.at("replicas");
+        if (absl::SimpleAtod(text, &n) && std::isfinite(n) &&
+            (n != std::floor(n) || (n > 0 && spec.max_replicas > 0 && n > spec.max_replicas) ||
+             (n > 0 && n < spec.min_replicas))) {
+          errors_.Add(path + ".autoscaler.args.replicas",
+                      fmt::format("\"{}\" is not allowed; a whole number of replicas in "
+                                  "[min_replicas, max_replicas] = [{}, {}], or 0 for "
+                                  "initial_replicas",
+                                  text, spec.min_replicas, spec.max_replicas));
+          ok = false;
+        }
       }
       if (v.autoscaler().interval_s() != 0 || Written(path + ".autoscaler.interval_s")) {
         ok &= Number(path + ".autoscaler.interval_s", v.autoscaler().interval_s(), Lower::kPositive,
@@ -1465,8 +1500,11 @@ class Compiler {
     bool ok = true;
     if (l.has_trace()) {
       out.kind = LoadSpec::Kind::kTrace;
-      if (l.requests_per_s() != 0 || l.hourly_profile_size() > 0 || l.weekly_profile_size() > 0) {
-        errors_.Add(path + ".trace", "is given with requests_per_s or a profile; give one");
+      if (l.requests_per_s() != 0 || l.hourly_profile_size() > 0 || l.weekly_profile_size() > 0 ||
+          l.noise_sigma() != 0) {
+        errors_.Add(path + ".trace",
+                    "is given with requests_per_s, a profile or noise_sigma, which shape a "
+                    "generated rate; give either the trace or the rate");
         return false;
       }
       if (!TraceSourceOf(l.trace(), path + ".trace", &out.trace)) return false;

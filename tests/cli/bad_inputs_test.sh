@@ -53,6 +53,11 @@ CASES=(
   'bad_services.yaml|bad_services.yaml:27: workload.services[3].tokens.input_tokens: is required'
   'bad_services.yaml|bad_services.yaml:30: workload.services[3].autoscaler.name: unknown autoscaler "hpa"; allowed: target-utilization, queue-length, schedule, replica-trace, fixed'
   'bad_services.yaml|bad_services.yaml:29: workload.services[3].fidelity: unknown fidelity "exact"; allowed: request (every request simulated), fluid (per time step)'
+  'bad_services.yaml|bad_services.yaml:35: workload.services[4].max_wait_s: 1e-07 is below the clock'"'"'s resolution; must be 0 (no limit) or >= 1e-6 (seconds)'
+  'bad_services.yaml|bad_services.yaml:36: workload.services[4].slo.latency_s: 1e-07 is below the clock'"'"'s resolution'
+  'bad_services.yaml|bad_services.yaml:37: workload.services[4].revenue: prices tokens but the service has no token model (tokens)'
+  'bad_services.yaml|bad_services.yaml:38: workload.services[4].autoscaler.args.replicas: "2.5" is not allowed; a whole number of replicas in [min_replicas, max_replicas] = [0, 2]'
+  'bad_services.yaml|bad_services.yaml:39: workload.services[4].load.trace: is given with requests_per_s, a profile or noise_sigma'
   'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
 )
 

@@ -392,3 +392,41 @@ workload:
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+TEST_CASE("Replicas go to the service's preferred GPU type under every placement", "[serving]") {
+  const ScenarioModel m = Compile(R"(
+name: prefer
+horizon_days: 0.5
+cluster:
+  pools:
+    - {name: h100, gpu_type: H100, gpus_per_node: 8, nodes: 1,
+       pricing: {on_demand: {usd_per_gpu_hour: 4}}}
+    - {name: a100, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 1,
+       pricing: {on_demand: {usd_per_gpu_hour: 2}}}
+workload:
+  services:
+    - name: api
+      gpu_types: [A100-80GB, H100]
+      service_time: {constant_s: 1}
+      concurrency: 8
+      max_replicas: 2
+      initial_replicas: 2
+      autoscaler: {name: fixed}
+      load: {requests_per_s: 1}
+)");
+  for (const char* placement : {"first-fit", "best-fit", "fastest", "cheapest-deadline"}) {
+    INFO(placement);
+    RunOptions options;
+    options.check_invariants = true;
+    auto out = Simulate(m, PolicySpec("fifo", placement), 1, options);
+    REQUIRE(out.ok());
+    CHECK(out->result.pools(0).gpu_hours_allocated() == 0);            // h100
+    CHECK(out->result.pools(1).gpu_hours_allocated() == Approx(24.0));  // a100: 2 x 12 h
+  }
+}
+
+}  // namespace
+}  // namespace burnrate

@@ -191,6 +191,10 @@ class World final : public SchedulingContext {
   absl::Status Run();
   RunOutput Finish(const PolicySpec& policy);
   void set_inference_preemption(int v) { inference_preemption_ = v; }
+  void set_autoscaler(const std::string& name, const std::map<std::string, std::string>& args) {
+    autoscaler_override_ = name;
+    autoscaler_override_args_ = args;
+  }
 
   // SchedulingContext.
   SimTime now() const override { return now_; }
@@ -397,6 +401,8 @@ class World final : public SchedulingContext {
   std::vector<uint64_t> pool_changes_;      // per pool: allocations and releases so far
   std::vector<uint64_t> training_running_;  // per pool: running training jobs
   bool initialising_services_ = false;  // placing the initial replicas (no cold start)
+  std::string autoscaler_override_;     // PolicySpec::autoscaler of this run, "" = none
+  std::map<std::string, std::string> autoscaler_override_args_;
 
   // Time series.
   std::vector<double> ts_time_s_;
@@ -1465,7 +1471,10 @@ absl::Status World::InitServices() {
     auto engine = MakeServiceEngine(spec, *std::move(load), months_);
     if (!engine.ok()) return engine.status();
     svc.engine = *std::move(engine);
-    auto scaler = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args);
+    // The run's autoscaler replaces the services' own (not a replica trace's).
+    const bool override = !autoscaler_override_.empty() && spec.replica_timeline.empty();
+    auto scaler = override ? MakeAutoscaler(autoscaler_override_, autoscaler_override_args_)
+                           : MakeAutoscaler(spec.autoscaler, spec.autoscaler_args);
     if (!scaler.ok()) return scaler.status();
     svc.autoscaler = *std::move(scaler);
     svc.tenant = TenantOf(spec.tenant);
@@ -2288,6 +2297,7 @@ absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySp
   World world(scenario, seed, options, *std::move(queue), *std::move(placement),
               *std::move(scaling));
   world.set_inference_preemption(policy.inference_preemption);
+  world.set_autoscaler(policy.autoscaler, policy.autoscaler_args);
   if (absl::Status s = world.Run(); !s.ok()) return s;
   return world.Finish(policy);
 }

@@ -161,6 +161,9 @@ struct PolicySpec {
   // Whether inference replicas may evict training jobs in this run: -1 = each service's
   // preempt_training, 0 = never, 1 = always.
   int inference_preemption = -1;
+  // Every service's autoscaler in this run ("" = each service's own) and its arguments.
+  std::string autoscaler;
+  std::map<std::string, std::string> autoscaler_args;
   // "queue+placement", with "+scaling" when it is not the default; arguments in brackets,
   // e.g. "tiresias-las[thresholds_gpu_hours=1,10]+first-fit"; " (inference preempts)" or
   // " (inference waits)" when the run overrides the services' preemption.
@@ -169,7 +172,8 @@ struct PolicySpec {
            (scaling == "in-order" ? "" : "+" + scaling) +
            (inference_preemption < 0    ? ""
             : inference_preemption == 1 ? " (inference preempts)"
-                                        : " (inference waits)");
+                                        : " (inference waits)") +
+           (autoscaler.empty() ? "" : " (autoscaler " + autoscaler + ArgsSuffix(autoscaler_args) + ")");
   }
   static std::string ArgsSuffix(const std::map<std::string, std::string>& args) {
     if (args.empty()) return "";

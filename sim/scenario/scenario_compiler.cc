@@ -1636,6 +1636,28 @@ class Compiler {
       if (p.has_inference_preempts_training()) {
         spec.inference_preemption = p.inference_preempts_training() ? 1 : 0;
       }
+      if (p.has_autoscaler()) {
+        spec.autoscaler = p.autoscaler().name();
+        for (const auto& [k, v] : p.autoscaler().args()) spec.autoscaler_args[k] = v;
+        if (spec.autoscaler.empty()) {
+          errors_.Add(path + ".autoscaler.name", "is required; `burnrate help autoscalers`");
+          ok = false;
+        } else if (auto made = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args);
+                   !made.ok()) {
+          const std::string msg(made.status().message());
+          const size_t colon = msg.find(": ");
+          if (msg.rfind("unknown autoscaler", 0) == 0 || colon == std::string::npos) {
+            errors_.Add(path + ".autoscaler.name", msg);
+          } else {
+            errors_.Add(path + ".autoscaler.args." + msg.substr(0, colon), msg.substr(colon + 2));
+          }
+          ok = false;
+        } else if (spec.autoscaler == "replica-trace") {
+          errors_.Add(path + ".autoscaler.name",
+                      "replica-trace belongs to a service with a replica_trace; not per run");
+          ok = false;
+        }
+      }
       ok &= PolicyArgsOk(path, "queue", spec.queue, spec.queue_args);
       ok &= PolicyArgsOk(path, "placement", spec.placement, spec.placement_args);
       if (!ok) continue;

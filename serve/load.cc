@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "sim/model/duration_sampling.h"
 #include "sim/trace/trace.h"
 #include "sim/trace/trace_source.h"
 
@@ -22,68 +23,22 @@ uint64_t StreamOf(uint32_t service, uint64_t purpose) {
 constexpr uint64_t kArrivalStream = 1, kWorkStream = 2, kSampleStream = 3;
 constexpr uint64_t kNoiseStreamBase = uint64_t{1} << 20;  // + hour index (wraps harmlessly)
 
-double Sample(const DurationDist& d, Rng& rng) {
-  double s = 0;
-  switch (d.kind) {
-    case DurationDist::Kind::kConstant:
-      s = d.constant_s;
-      break;
-    case DurationDist::Kind::kExponential:
-      s = rng.Exponential(d.mean_s);
-      break;
-    case DurationDist::Kind::kLognormal:
-      s = rng.Lognormal(d.median_s, d.sigma);
-      break;
-    case DurationDist::Kind::kEmpirical:
-      s = d.samples_s.empty() ? 0.0 : d.samples_s[rng.UniformInt(d.samples_s.size())];
-      break;
-  }
-  if (d.min_s > 0) s = std::max(s, d.min_s);
-  if (d.max_s > 0) s = std::min(s, d.max_s);
-  return std::max(0.0, s);
-}
-
-// Mean of a distribution: closed form when unclipped, else the mean of 65,536 draws of a
-// fixed stream (deterministic).
-double Mean(const DurationDist& d) {
-  if (d.min_s <= 0 && d.max_s <= 0) {
-    switch (d.kind) {
-      case DurationDist::Kind::kConstant:
-        return d.constant_s;
-      case DurationDist::Kind::kExponential:
-        return d.mean_s;
-      case DurationDist::Kind::kLognormal:
-        return d.median_s * std::exp(d.sigma * d.sigma / 2);
-      case DurationDist::Kind::kEmpirical: {
-        double sum = 0;
-        for (double x : d.samples_s) sum += x;
-        return d.samples_s.empty() ? 0.0 : sum / static_cast<double>(d.samples_s.size());
-      }
-    }
-  }
-  Rng rng(0x5eed);
-  double sum = 0;
-  constexpr int kDraws = 1 << 16;
-  for (int i = 0; i < kDraws; ++i) sum += Sample(d, rng);
-  return sum / kDraws;
-}
-
 // Work of one request drawn from the service's distributions.
 RequestWork DrawWork(const ServiceSpec& s, Rng& rng) {
   if (s.token_model) {
-    return TokenWork(s, std::round(Sample(s.input_tokens, rng)),
-                     std::round(Sample(s.output_tokens, rng)));
+    return TokenWork(s, std::round(SampleSeconds(s.input_tokens, rng)),
+                     std::round(SampleSeconds(s.output_tokens, rng)));
   }
   RequestWork w;
-  w.service_s = Sample(s.service_time, rng);
+  w.service_s = SampleSeconds(s.service_time, rng);
   return w;
 }
 
 double MeanWorkOf(const ServiceSpec& s) {
   if (s.token_model) {
-    return TokenWork(s, Mean(s.input_tokens), Mean(s.output_tokens)).service_s;
+    return TokenWork(s, MeanSeconds(s.input_tokens), MeanSeconds(s.output_tokens)).service_s;
   }
-  return Mean(s.service_time);
+  return MeanSeconds(s.service_time);
 }
 
 // Constant or profiled Poisson load: the rate is constant within each hour of the scenario
@@ -105,8 +60,8 @@ class GeneratedLoad final : public LoadProcess {
     hourly_mean_ = MeanOf(l.hourly_profile);
     weekly_mean_ = MeanOf(l.weekly_profile);
     if (s.token_model) {
-      mean_input_ = Mean(s.input_tokens);
-      mean_output_ = Mean(s.output_tokens);
+      mean_input_ = MeanSeconds(s.input_tokens);
+      mean_output_ = MeanSeconds(s.output_tokens);
     }
     // Whole hours of the scenario clock: hour h covers [h_edge(h), h_edge(h+1)).
     first_hour_ = FloorDiv(start_unix_s_, 3600);

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,7 @@
 #include "sim/ledger.h"
 #include "sim/metrics.h"
 #include "sim/model/calendar.h"
+#include "sim/model/duration_sampling.h"
 #include "sim/model/rng.h"
 #include "sim/trace/trace.h"
 #include "sim/trace/trace_source.h"
@@ -301,6 +303,8 @@ class World final : public SchedulingContext {
     }
   }
   uint32_t ClassOf(uint32_t gpus, const std::string& gpu_type);
+  int32_t PlaceAndAllocate(std::span<const std::vector<uint32_t>> groups,
+                           const PlacementRequest& req);
   // Inference services.
   absl::Status InitServices();
   void OnServiceTick(uint32_t s);
@@ -500,26 +504,8 @@ void World::ScheduleNextArrival(uint32_t s) {
 }
 
 Duration World::SampleDuration(Source& src) {
-  const DurationDist& d = src.generator->duration;
-  double s = 0;
-  switch (d.kind) {
-    case DurationDist::Kind::kConstant:
-      s = d.constant_s;
-      break;
-    case DurationDist::Kind::kExponential:
-      s = src.rng.Exponential(d.mean_s);
-      break;
-    case DurationDist::Kind::kLognormal:
-      s = src.rng.Lognormal(d.median_s, d.sigma);
-      break;
-    case DurationDist::Kind::kEmpirical:
-      s = d.samples_s[src.rng.UniformInt(d.samples_s.size())];
-      break;
-  }
-  if (d.min_s > 0) s = std::max(s, d.min_s);
-  if (d.max_s > 0) s = std::min(s, d.max_s);
   // At most ~100 years, at least 1 us: keeps every sum of times inside int64.
-  s = std::min(s, 100.0 * 365 * 86400);
+  const double s = std::min(SampleSeconds(src.generator->duration, src.rng), 100.0 * 365 * 86400);
   return std::max<Duration>(1, SecondsToTime(s));
 }
 
@@ -647,26 +633,18 @@ void World::OnArrival(uint32_t s) {
   ScheduleNextArrival(s);
 }
 
-bool World::TryStart(JobId id) {
-  Job& job = jobs_[id];
-  const JobClass& cls = classes_[job.view.class_id];
+// Tries the pool groups in order; the first placement found is allocated (scratch_ holds it)
+// and its pool returned, else -1.
+int32_t World::PlaceAndAllocate(std::span<const std::vector<uint32_t>> groups,
+                                const PlacementRequest& req) {
   bool placed = false;
-  PlacementRequest req;
-  req.gpus = job.view.gpus;
-  req.work_ref = job.view.duration_ref;
-  req.now = now_;
-  req.deadline = job.view.deadline;
-  if (placement_->across_tiers()) {
-    placed = placement_->PlaceJob(cluster_, cls.pools, req, &scratch_);
-  } else {
-    for (const std::vector<uint32_t>& tier : cls.tiers) {
-      if (placement_->PlaceJob(cluster_, tier, req, &scratch_)) {
-        placed = true;
-        break;
-      }
+  for (const std::vector<uint32_t>& group : groups) {
+    if (placement_->PlaceJob(cluster_, group, req, &scratch_)) {
+      placed = true;
+      break;
     }
   }
-  if (!placed) return false;
+  if (!placed) return -1;
   const uint32_t pool = cluster_.pool_of(scratch_.front().node);
   if (sc_.pools[pool].autoscale) {
     for (const NodeShare& share : scratch_) {
@@ -676,6 +654,22 @@ bool World::TryStart(JobId id) {
   cluster_.Allocate(scratch_);
   Account(pool);
   ++pool_changes_[pool];
+  return static_cast<int32_t>(pool);
+}
+
+bool World::TryStart(JobId id) {
+  Job& job = jobs_[id];
+  const JobClass& cls = classes_[job.view.class_id];
+  PlacementRequest req;
+  req.gpus = job.view.gpus;
+  req.work_ref = job.view.duration_ref;
+  req.now = now_;
+  req.deadline = job.view.deadline;
+  const int32_t placed = placement_->across_tiers()
+                             ? PlaceAndAllocate(std::span(&cls.pools, 1), req)
+                             : PlaceAndAllocate(cls.tiers, req);
+  if (placed < 0) return false;
+  const uint32_t pool = static_cast<uint32_t>(placed);
   ++training_running_[pool];
   --pending_per_class_[job.view.class_id];
   job.placement = scratch_;
@@ -1633,27 +1627,12 @@ bool World::StartReplica(JobId id) {
   req.work_ref = sc_.horizon - now_;  // a replica stays as long as it is wanted
   req.now = now_;
   req.deadline = kTimeInfinity;
-  bool placed = false;
   // The service's GPU types in its order of preference; within a type, paid-for capacity
   // first unless the placement policy weighs the tiers itself.
-  const std::vector<std::vector<uint32_t>>& groups =
-      placement_->across_tiers() ? svc.type_groups : cls.tiers;
-  for (const std::vector<uint32_t>& group : groups) {
-    if (placement_->PlaceJob(cluster_, group, req, &scratch_)) {
-      placed = true;
-      break;
-    }
-  }
-  if (!placed) return false;
-  const uint32_t pool = cluster_.pool_of(scratch_.front().node);
-  if (sc_.pools[pool].autoscale) {
-    for (const NodeShare& share : scratch_) {
-      if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
-    }
-  }
-  cluster_.Allocate(scratch_);
-  Account(pool);
-  ++pool_changes_[pool];
+  const int32_t placed =
+      PlaceAndAllocate(placement_->across_tiers() ? svc.type_groups : cls.tiers, req);
+  if (placed < 0) return false;
+  const uint32_t pool = static_cast<uint32_t>(placed);
   --pending_per_class_[job.view.class_id];
   --replicas_pending_;
   job.placement = scratch_;

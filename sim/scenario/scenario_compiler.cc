@@ -1361,16 +1361,7 @@ class Compiler {
         ok = false;
       }
       for (const auto& [k, val] : v.autoscaler().args()) spec.autoscaler_args[k] = val;
-      if (auto made = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args); !made.ok()) {
-        const std::string msg(made.status().message());
-        const size_t colon = msg.find(": ");
-        if (msg.rfind("unknown autoscaler", 0) == 0 || colon == std::string::npos) {
-          errors_.Add(path + ".autoscaler.name", msg);
-        } else {
-          errors_.Add(path + ".autoscaler.args." + msg.substr(0, colon), msg.substr(colon + 2));
-        }
-        ok = false;
-      }
+      ok &= AutoscalerOk(path + ".autoscaler", spec.autoscaler, spec.autoscaler_args);
       if (spec.autoscaler == "fixed" && spec.autoscaler_args.count("replicas") > 0) {
         double n = 0;
         const std::string& text = spec.autoscaler_args.at("replicas");
@@ -1580,6 +1571,21 @@ class Compiler {
     return ok;
   }
 
+  // Checks an autoscaler name and its arguments; errors name path.name or path.args.<arg>.
+  bool AutoscalerOk(const std::string& path, const std::string& name,
+                    const std::map<std::string, std::string>& args) {
+    auto made = MakeAutoscaler(name, args);
+    if (made.ok()) return true;
+    const std::string msg(made.status().message());
+    const size_t colon = msg.find(": ");
+    if (msg.rfind("unknown autoscaler", 0) == 0 || colon == std::string::npos) {
+      errors_.Add(path + ".name", msg);
+    } else {
+      errors_.Add(path + ".args." + msg.substr(0, colon), msg.substr(colon + 2));
+    }
+    return false;
+  }
+
   // Checks a policy's arguments against its declaration; errors name path.<kind>_args.<arg>.
   bool PolicyArgsOk(const std::string& path, const std::string& kind, const std::string& name,
                     const std::map<std::string, std::string>& args) {
@@ -1642,15 +1648,7 @@ class Compiler {
         if (spec.autoscaler.empty()) {
           errors_.Add(path + ".autoscaler.name", "is required; `burnrate help autoscalers`");
           ok = false;
-        } else if (auto made = MakeAutoscaler(spec.autoscaler, spec.autoscaler_args);
-                   !made.ok()) {
-          const std::string msg(made.status().message());
-          const size_t colon = msg.find(": ");
-          if (msg.rfind("unknown autoscaler", 0) == 0 || colon == std::string::npos) {
-            errors_.Add(path + ".autoscaler.name", msg);
-          } else {
-            errors_.Add(path + ".autoscaler.args." + msg.substr(0, colon), msg.substr(colon + 2));
-          }
+        } else if (!AutoscalerOk(path + ".autoscaler", spec.autoscaler, spec.autoscaler_args)) {
           ok = false;
         } else if (spec.autoscaler == "replica-trace") {
           errors_.Add(path + ".autoscaler.name",

@@ -1,10 +1,15 @@
-// The fluid engine against closed forms: M/M/c in steady state (the stochastic regime), a
-// deterministic FIFO fluid in overload, backlog draining after a scale-up, max_wait, months
-// by arrival, revenue, killed replicas, and the mixture quantiles over intervals.
+// The fluid engine against closed forms and exact transients: M/M/c and M/D/c in steady state
+// (the closure's fixed point), the closure's transients against the exact M/M/c (Kolmogorov
+// forward equations) from empty, at critical load, in mild overload and across load steps, a
+// deterministic FIFO fluid in deep overload, backlog draining after a scale-up, max_wait, months
+// by arrival, revenue, killed replicas, the mixture quantiles over intervals, and a trace read
+// in sub-steps.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -21,8 +26,10 @@ namespace burnrate {
 namespace {
 
 // A test load: a piecewise-constant rate, constant tokens, and service times either exponential
-// or constant (with a constant prefill part); WorkSample returns the distribution's stratified quantiles (no sampling noise, so
-// the engine's approximations alone are measured). Records the Totals intervals.
+// or constant (with a constant prefill part); WorkSample returns the distribution's stratified
+// quantiles (no sampling noise, so the engine's approximations alone are measured). Records the
+// Totals intervals. `trace`: it says it is a trace (no forecast), so the engine reads it in
+// sub-steps.
 class TestLoad final : public LoadProcess {
  public:
   struct Segment {
@@ -30,12 +37,14 @@ class TestLoad final : public LoadProcess {
     double rate;  // requests per second from `begin` on
   };
   TestLoad(std::vector<Segment> segments, double mean_service_s, bool exponential,
-           std::vector<std::pair<SimTime, SimTime>>* intervals = nullptr, double prefill_s = 0)
+           std::vector<std::pair<SimTime, SimTime>>* intervals = nullptr, double prefill_s = 0,
+           bool trace = false)
       : segments_(std::move(segments)),
         mean_(mean_service_s),
         exponential_(exponential),
         intervals_(intervals),
-        prefill_(prefill_s) {}
+        prefill_(prefill_s),
+        trace_(trace) {}
 
   absl::StatusOr<bool> Next(SimTime*, RequestWork*) override {
     return absl::UnimplementedError("fluid only");
@@ -47,6 +56,7 @@ class TestLoad final : public LoadProcess {
     return absl::OkStatus();
   }
   double ForecastRate(SimTime t0, SimTime t1) const override {
+    if (trace_) return std::numeric_limits<double>::quiet_NaN();  // a trace: not known ahead
     return t1 > t0 ? Integral(t0, t1) / TimeToSeconds(t1 - t0) : 0.0;
   }
   double MeanServiceS() const override { return mean_; }
@@ -79,6 +89,7 @@ class TestLoad final : public LoadProcess {
   bool exponential_;
   std::vector<std::pair<SimTime, SimTime>>* intervals_;
   double prefill_;
+  bool trace_;
 };
 
 ServiceSpec Service(uint32_t concurrency) {
@@ -129,6 +140,52 @@ double QuantileOf(const std::function<double(double)>& tail, double q) {
   return 0.5 * (lo + hi);
 }
 
+// Exact M/M/c from empty (Kolmogorov forward equations, RK2): the mean wait of the arrivals in
+// [0, T] (PASTA: E[wait | n in system] = (n - c + 1) / (c mu) for n >= c).
+double ExactMmcMeanWait(int c, const std::vector<TestLoad::Segment>& segments, double mu,
+                        double horizon_s, int states) {
+  double lambda_max = 0;
+  for (const TestLoad::Segment& g : segments) lambda_max = std::max(lambda_max, g.rate);
+  double lambda = segments[0].rate;
+  std::vector<double> p(static_cast<size_t>(states) + 1, 0.0), k1(p.size()), mid(p.size());
+  p[0] = 1;
+  const double dt = 0.5 / (lambda_max + c * mu);
+  auto deriv = [&](const std::vector<double>& q, std::vector<double>& d) {
+    std::fill(d.begin(), d.end(), 0.0);
+    for (size_t n = 0; n < q.size(); ++n) {
+      const double served = mu * static_cast<double>(std::min<size_t>(n, static_cast<size_t>(c)));
+      const double in = n + 1 < q.size() ? lambda : 0.0;
+      d[n] -= (in + served) * q[n];
+      if (n + 1 < q.size()) d[n + 1] += in * q[n];
+      if (n > 0) d[n - 1] += served * q[n];
+    }
+  };
+  auto wait = [&](const std::vector<double>& q) {
+    double w = 0;
+    for (size_t n = static_cast<size_t>(c); n < q.size(); ++n) {
+      w += q[n] * static_cast<double>(n - static_cast<size_t>(c) + 1) / (c * mu);
+    }
+    return w;
+  };
+  double acc = 0, arrivals = 0;
+  const int steps = static_cast<int>(std::ceil(horizon_s / dt));
+  const double h = horizon_s / steps;
+  for (int i = 0; i < steps; ++i) {
+    const double now = i * h;
+    for (const TestLoad::Segment& g : segments) {
+      if (TimeToSeconds(g.begin) <= now + 1e-12) lambda = g.rate;
+    }
+    const double w0 = wait(p);
+    deriv(p, k1);
+    for (size_t n = 0; n < p.size(); ++n) mid[n] = p[n] + 0.5 * h * k1[n];
+    deriv(mid, k1);
+    for (size_t n = 0; n < p.size(); ++n) p[n] += h * k1[n];
+    acc += lambda * 0.5 * (w0 + wait(p)) * h;
+    arrivals += lambda * h;
+  }
+  return acc / arrivals;
+}
+
 TEST_CASE("fluid engine in steady state matches the m/m/c closed forms", "[serve][fluid]") {
   // 2 replicas x 8 slots, exponential service of mean 1 s, lambda = 13/s: rho = 0.8125.
   const int c = 16;
@@ -146,7 +203,9 @@ TEST_CASE("fluid engine in steady state matches the m/m/c closed forms", "[serve
   CHECK(w.length == kHour);
   CHECK(w.arrivals == Approx(lambda * 3600));
   CHECK(w.available_slot_s == Approx(16 * 3600.0));
-  CHECK(w.busy_slot_s / w.available_slot_s == Approx(lambda / (c * mu)));  // utilization = rho
+  // Utilization = rho; busy slot-seconds count service starts, and the system starts empty: the
+  // requests still waiting at the end (~4 of 46,800) have not started.
+  CHECK(w.busy_slot_s / w.available_slot_s == Approx(lambda / (c * mu)).epsilon(1e-3));
   // Little: in service = lambda / mu; waiting = lambda E[W] (to the cs2 of the sample: the
   // stratified exponential's is 1 - 2e-4).
   const double p_wait = ErlangCSum(c, lambda / mu);
@@ -193,14 +252,17 @@ TEST_CASE("fluid engine uses the allen-cunneen correction for deterministic serv
   REQUIRE(t.ok());
   const double p_wait = ErlangCSum(c, lambda);
   const double mmc = p_wait / (c - lambda);
-  CHECK(t->mean_wait_s == Approx(0.5 * mmc).epsilon(1e-6));
+  // The system starts empty: the closure takes a few relaxation times (seconds) to reach the
+  // stationary queue, so the hour's mean wait is ~1e-3 below the stationary one (the exact
+  // M/M/16 at lambda = 14 from empty: 2e-3 below over its first hour).
+  CHECK(t->mean_wait_s == Approx(0.5 * mmc).epsilon(3e-3));
   // Constant service and prefill: latency = wait + 1 s, TTFT = wait + 0.25 s exactly.
-  CHECK(t->mean_latency_s == Approx(0.5 * mmc + 1.0).epsilon(1e-6));
+  CHECK(t->mean_latency_s == Approx(0.5 * mmc + 1.0).epsilon(1e-3));
   CHECK(t->p99_latency_s == Approx(t->p99_wait_s + 1.0).epsilon(1e-5));
   CHECK(t->p99_ttft_s == Approx(t->p99_wait_s + 0.25).epsilon(1e-5));
   // P(W > t) = C e^{-2 (c mu - lambda) t} (Allen-Cunneen rate with cs2 = 0).
   CHECK(t->p99_wait_s == Approx(std::log(p_wait / 0.01) / (2 * (c - lambda))).epsilon(1e-3));
-  CHECK(t->slo_met / t->served == Approx(1 - p_wait).epsilon(1e-4));
+  CHECK(t->slo_met / t->served == Approx(1 - p_wait).epsilon(2e-3));  // the empty start
 }
 
 TEST_CASE("fluid engine in overload grows a fifo backlog and conserves requests",
@@ -282,14 +344,18 @@ TEST_CASE("fluid engine drains the backlog at the new capacity after a scale-up"
   CHECK(intervals[10] == std::pair<SimTime, SimTime>(600 * kSecond, 630 * kSecond));
   CHECK(intervals[11] == std::pair<SimTime, SimTime>(630 * kSecond, 660 * kSecond));
   CHECK(intervals[12] == std::pair<SimTime, SimTime>(660 * kSecond, 690 * kSecond));
-  // 48 slots: the backlog of 2,520 falls by 48 - 20 = 28 per second.
+  // 48 slots: the backlog of 2,520 falls by 48 - 20 = 28 per second. The closure adds its
+  // reflection while the backlog drains (rate (1 - rho(c + backlog)) per second, ~48 k / 2,000:
+  // 1.9 requests in the minute, counted as idle slots), where the pure fluid had none: the real
+  // queue also keeps a stochastic excess over its fluid (~(lambda + c mu) / (2 d) = 4.5
+  // requests from the overload).
   ServiceWindow w = e->Observe();
-  CHECK(w.waiting == Approx(2520 - 28.0 * 60));
-  CHECK(w.busy_slot_s == Approx(48.0 * 60));
+  CHECK(w.waiting == Approx(2520 - 28.0 * 60).epsilon(5e-3));
+  CHECK(w.busy_slot_s == Approx(48.0 * 60).epsilon(1e-3));
   REQUIRE(e->AdvanceTo(750 * kSecond).ok());  // emptied at 720 s
   w = e->Observe();
   CHECK(w.waiting < 0.01);  // only the M/G/c queue at rho = 0.42
-  CHECK(w.busy_slot_s == Approx(840 + 20.0 * 60));
+  CHECK(w.busy_slot_s == Approx(840 + 20.0 * 60).epsilon(1e-3));
   CHECK(w.outstanding == Approx(20.0).epsilon(0.01));  // in service: lambda x 1 s
   auto t = e->Finish(kHour);
   REQUIRE(t.ok());
@@ -395,7 +461,9 @@ TEST_CASE("fluid engine quantiles are those of the mixture over intervals", "[se
   CHECK(t->slo_met / t->served == Approx(1 - tail(2)).epsilon(0.01));
   const double mean_wait = (w1 * ErlangCSum(c, l1) / (c - l1) + w2 * ErlangCSum(c, l2) / (c - l2)) /
                            (w1 + w2);
-  CHECK(t->mean_wait_s == Approx(mean_wait).epsilon(1e-3));
+  // The closure starts empty and follows the load step at 30 min over a few relaxation times
+  // (seconds), as the exact queue does: ~1e-3 below the stationary mixture.
+  CHECK(t->mean_wait_s == Approx(mean_wait).epsilon(2e-3));
 }
 
 TEST_CASE("fluid engine steps are aligned to the step from time 0", "[serve][fluid]") {
@@ -477,6 +545,71 @@ TEST_CASE("fluid engine conserves requests under random load and replica changes
       if (max_wait > 0) CHECK(t->p99_wait_s <= TimeToSeconds(max_wait) * (1 + 1e-6));
     }
   }
+}
+
+TEST_CASE("fluid engine follows the exact m/m/c transients (psffa)", "[serve][fluid]") {
+  // 16 slots, exponential service of 1 s, from empty: the mean wait of the arrivals over the
+  // horizon against the exact M/M/16 (forward equations). A stationary M/M/c per interval
+  // would give the stationary wait from the first second (at lambda = 15: 0.72 s against the
+  // exact 0.61 s over the first two minutes) and nothing at lambda >= 16 without a backlog.
+  using S = std::vector<TestLoad::Segment>;
+  struct Case {
+    S segments;
+    SimTime horizon;
+    int states;     // of the forward equations
+    double lo, hi;  // fluid / exact
+  };
+  for (const Case& k : {
+           Case{S{{0, 12}}, 30 * kSecond, 200, 0.97, 1.03},
+           Case{S{{0, 14}}, 120 * kSecond, 300, 0.95, 1.05},
+           Case{S{{0, 15}}, 120 * kSecond, 300, 0.95, 1.10},
+           // Critical: PSFFA's queue grows like sqrt(2 k c mu t), the exact one like
+           // sqrt(4 k c mu t / pi): ~25% above.
+           Case{S{{0, 16}}, 300 * kSecond, 600, 1.0, 1.30},
+           Case{S{{0, 16.8}}, 300 * kSecond, 800, 0.90, 1.10},
+           // Overload then drain: PSFFA keeps the mean, not the spread the overload built up.
+           Case{S{{0, 18}, {150 * kSecond, 12}}, 300 * kSecond, 700, 0.88, 1.05},
+           Case{S{{0, 14}, {60 * kSecond, 17}, {120 * kSecond, 15}}, 300 * kSecond, 600, 0.90,
+                1.10},
+       }) {
+    auto e = Engine(Service(16), std::make_unique<TestLoad>(k.segments, 1.0, true),
+                    OneMonth(k.horizon));
+    e->AddReplica(0, 1.0);
+    auto t = e->Finish(k.horizon);
+    REQUIRE(t.ok());
+    const double exact =
+        ExactMmcMeanWait(16, k.segments, 1.0, TimeToSeconds(k.horizon), k.states);
+    INFO("lambda from " << k.segments[0].rate << ", " << k.horizon / kSecond << " s: fluid "
+                        << t->mean_wait_s << ", exact " << exact);
+    CHECK(t->mean_wait_s >= k.lo * exact);
+    CHECK(t->mean_wait_s <= k.hi * exact);
+    CHECK(t->arrived == Approx(t->served));
+  }
+}
+
+TEST_CASE("fluid engine reads a trace in sub-steps of the step", "[serve][fluid]") {
+  // A trace's totals are counted arrivals, the realised path: the engine reads them at its
+  // sub-steps (20 s of a 60 s step), still cut at calls.
+  std::vector<std::pair<SimTime, SimTime>> intervals;
+  auto e = Engine(Service(4),
+                  std::make_unique<TestLoad>(std::vector<TestLoad::Segment>{{0, 1}}, 1.0, true,
+                                             &intervals, 0.0, /*trace=*/true),
+                  OneMonth(kHour));
+  e->AddReplica(0, 1.0);
+  REQUIRE(e->AdvanceTo(70 * kSecond).ok());
+  REQUIRE(e->AdvanceTo(130 * kSecond).ok());
+  using I = std::pair<SimTime, SimTime>;
+  CHECK(intervals == std::vector<I>{{0, 20 * kSecond},
+                                    {20 * kSecond, 40 * kSecond},
+                                    {40 * kSecond, 60 * kSecond},
+                                    {60 * kSecond, 70 * kSecond},
+                                    {70 * kSecond, 80 * kSecond},
+                                    {80 * kSecond, 100 * kSecond},
+                                    {100 * kSecond, 120 * kSecond},
+                                    {120 * kSecond, 130 * kSecond}});
+  auto t = e->Finish(kHour);
+  REQUIRE(t.ok());
+  CHECK(t->served == Approx(3600));
 }
 
 }  // namespace

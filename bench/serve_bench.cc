@@ -7,6 +7,13 @@
 //       (two exponential draws per request).
 //   BM_ServeEngineOnly/<routing>/replicas:R   the same M/M/c with the arrivals drawn once
 //       before timing and replayed from memory: the engine's own cost per request.
+//   BM_ServeChurn/<routing>/concurrency:C   replica churn as the World makes it (autoscaling,
+//       spot replacements): 10 replicas of C slots at load 0.6 (exponential 1 s), one replaced
+//       every simulated 10 s (the oldest drained, every 4th killed instead; a new id each time),
+//       Observe every 10 s. ~1M requests; the memory stays with the live replicas.
+//   BM_ServeHighConcurrency/<routing>/concurrency:C   10 replicas of C slots serving 1000 req/s
+//       of 1 s requests (1000 busy slots whatever C), Observe every simulated second (an
+//       autoscaler's tick): Observe's cost must not grow with C.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -156,6 +163,135 @@ BENCHMARK_CAPTURE(BM_ServeEngineOnly, shared_queue, "shared-queue")->Apply(Engin
 BENCHMARK_CAPTURE(BM_ServeEngineOnly, least_outstanding, "least-outstanding")
     ->Apply(EngineOnlyArgs);
 BENCHMARK_CAPTURE(BM_ServeEngineOnly, round_robin, "round-robin")->Apply(EngineOnlyArgs);
+
+// Arrivals of `rate` req/s, exponential service of mean `mean_s`, replayed from memory.
+struct Replay {
+  std::vector<SimTime> at;
+  std::vector<RequestWork> work;
+};
+Replay MakeReplay(double rate, double mean_s, size_t n) {
+  Replay r;
+  r.at.resize(n);
+  r.work.resize(n);
+  Rng rng(7);
+  double t = 0;
+  for (size_t i = 0; i < n; ++i) {
+    t += rng.Exponential(1 / rate);
+    r.at[i] = SecondsToTime(t);
+    r.work[i].service_s = rng.Exponential(mean_s);
+  }
+  return r;
+}
+
+ServiceSpec SlotsSpec(const std::string& routing, uint32_t concurrency) {
+  ServiceSpec s;
+  s.name = "bench";
+  s.routing = routing;
+  s.concurrency = concurrency;
+  s.slo_latency_s = 2;
+  return s;
+}
+
+void BM_ServeChurn(benchmark::State& state, const std::string& routing) {
+  const uint32_t c = static_cast<uint32_t>(state.range(0));
+  const uint32_t replicas = 10;
+  const ServiceSpec s = SlotsSpec(routing, c);
+  const Replay replay =
+      MakeReplay(0.6 * replicas * c, 1.0, static_cast<size_t>(kRequestsPerIteration));
+  const SimTime horizon = replay.at.back() + 1;
+  double served = 0;
+  for (auto _ : state) {
+    auto made = MakeRequestEngine(s, std::make_unique<VectorLoad>(&replay.at, &replay.work), {});
+    if (!made.ok()) {
+      state.SkipWithError("MakeRequestEngine failed");
+      break;
+    }
+    ServiceEngine& e = **made;
+    std::vector<uint32_t> live;
+    uint32_t next = 0;
+    for (; next < replicas; ++next) {
+      e.AddReplica(next, 1.0);
+      live.push_back(next);
+    }
+    double outstanding = 0;
+    for (SimTime t = 10 * kSecond; t < horizon; t += 10 * kSecond) {
+      if (!e.AdvanceTo(t).ok()) state.SkipWithError("AdvanceTo failed");
+      e.AddReplica(next, 1.0);
+      if (next % 4 == 0) {
+        e.KillReplica(live.front());
+      } else {
+        benchmark::DoNotOptimize(e.DrainReplica(live.front()));
+      }
+      live.erase(live.begin());
+      live.push_back(next++);
+      outstanding += e.Observe().outstanding;
+    }
+    benchmark::DoNotOptimize(outstanding);
+    absl::StatusOr<ServiceTotals> totals = e.Finish(horizon);
+    if (!totals.ok()) {
+      state.SkipWithError("Finish failed");
+      break;
+    }
+    served += totals->served;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(served));
+}
+
+void ChurnArgs(benchmark::internal::Benchmark* b) {
+  b->ArgName("concurrency");
+  b->Arg(16);
+  b->Arg(256);
+  b->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_CAPTURE(BM_ServeChurn, shared_queue, "shared-queue")->Apply(ChurnArgs);
+BENCHMARK_CAPTURE(BM_ServeChurn, least_outstanding, "least-outstanding")->Apply(ChurnArgs);
+BENCHMARK_CAPTURE(BM_ServeChurn, round_robin, "round-robin")->Apply(ChurnArgs);
+
+void BM_ServeHighConcurrency(benchmark::State& state, const std::string& routing) {
+  const uint32_t c = static_cast<uint32_t>(state.range(0));
+  const uint32_t replicas = 10;
+  const ServiceSpec s = SlotsSpec(routing, c);
+  const Replay replay = MakeReplay(1000, 1.0, static_cast<size_t>(kRequestsPerIteration) / 4);
+  const SimTime horizon = replay.at.back() + 1;
+  double served = 0;
+  for (auto _ : state) {
+    auto made = MakeRequestEngine(s, std::make_unique<VectorLoad>(&replay.at, &replay.work), {});
+    if (!made.ok()) {
+      state.SkipWithError("MakeRequestEngine failed");
+      break;
+    }
+    ServiceEngine& e = **made;
+    for (uint32_t r = 0; r < replicas; ++r) e.AddReplica(r, 1.0);
+    double busy = 0;
+    for (SimTime t = kSecond; t < horizon; t += kSecond) {
+      if (!e.AdvanceTo(t).ok()) state.SkipWithError("AdvanceTo failed");
+      busy += e.Observe().busy_slot_s;
+    }
+    benchmark::DoNotOptimize(busy);
+    absl::StatusOr<ServiceTotals> totals = e.Finish(horizon);
+    if (!totals.ok()) {
+      state.SkipWithError("Finish failed");
+      break;
+    }
+    served += totals->served;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(served));
+}
+
+void HighConcurrencyArgs(benchmark::internal::Benchmark* b) {
+  b->ArgName("concurrency");
+  b->Arg(128);
+  b->Arg(16384);
+  b->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_CAPTURE(BM_ServeHighConcurrency, shared_queue, "shared-queue")
+    ->Apply(HighConcurrencyArgs);
+BENCHMARK_CAPTURE(BM_ServeHighConcurrency, least_outstanding, "least-outstanding")
+    ->Apply(HighConcurrencyArgs);
+BENCHMARK_CAPTURE(BM_ServeHighConcurrency, round_robin, "round-robin")
+    ->Apply(HighConcurrencyArgs);
 
 }  // namespace
 }  // namespace burnrate

@@ -20,6 +20,11 @@
 #include "sim/model/time.h"
 
 namespace burnrate {
+
+// serve/request_engine.cc (test only): the slots the request engine's per-slot arrays and slot
+// structures have room for.
+size_t RequestEngineSlotCapacityForTest(const ServiceEngine& engine);
+
 namespace {
 
 // Replays given arrivals (test only).
@@ -646,6 +651,444 @@ TEST_CASE("Observe reports available and busy slot-seconds per window", "[serve]
     CHECK(tot.served == 4);
     CHECK(tot.max_latency_s == Approx(4.0));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replica churn: memory stays with the live replicas; results follow the documented semantics.
+
+TEST_CASE("replica churn keeps the slot storage to the live replicas' worth", "[serve]") {
+  // 10,000 replicas of 256 slots, each started 10 s after the previous one, which is then
+  // drained or killed (every other one): at most two or three are live at once. The World never
+  // reuses an id; storage that grew with the ids ever seen would reach 10,000 x 256 slots.
+  const uint32_t k = 256, n = 10000;
+  for (const std::string routing : {"shared-queue", "round-robin", "least-outstanding"}) {
+    for (const bool loaded : {true, false}) {
+      INFO(routing << (loaded ? " with load" : " without load"));
+      ServiceSpec s = Spec(routing, k);
+      s.load.kind = LoadSpec::Kind::kConstant;
+      s.load.requests_per_s = loaded ? 20 : 1e-9;
+      s.service_time.kind = DurationDist::Kind::kExponential;
+      s.service_time.mean_s = 2;  // ~40 busy slots; a drained replica is done within seconds
+      const SimTime horizon = n * 10 * kSecond;
+      auto load = LoadProcess::Open(s, 0, 0, horizon, 3);
+      REQUIRE(load.ok());
+      auto made = MakeRequestEngine(s, *std::move(load), {});
+      REQUIRE(made.ok());
+      ServiceEngine& e = **made;
+      size_t max_capacity = 0;
+      double arrivals = 0, window_dropped = 0, busy_s = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        const SimTime t = i * 10 * kSecond;
+        MustAdvance(e, t);
+        e.AddReplica(i, 0.5 + (i % 3) * 0.5);
+        if (i > 0 && i % 2 == 0) e.KillReplica(i - 1);
+        if (i > 0 && i % 2 == 1) CHECK(e.DrainReplica(i - 1) >= t);
+        const ServiceWindow w = e.Observe();
+        arrivals += w.arrivals;
+        window_dropped += w.dropped;
+        busy_s += w.busy_slot_s;
+        CHECK(w.busy_slot_s >= 0);
+        CHECK(w.busy_slot_s <= 2 * k * 10.0 + 1e-6);  // at most the two replicas' slots
+        CHECK(w.waiting == 0);
+        max_capacity = std::max(max_capacity, RequestEngineSlotCapacityForTest(e));
+      }
+      MustAdvance(e, horizon);
+      arrivals += e.Observe().arrivals;
+      const ServiceTotals tot = MustFinish(e, horizon);
+      CHECK(max_capacity >= k);
+      CHECK(max_capacity <= 16 * k);  // a few live replicas' worth, not n x k
+      CHECK(tot.arrived == arrivals);
+      CHECK(tot.arrived == tot.served + tot.dropped + tot.unfinished);
+      CHECK(tot.unfinished == 0);
+      CHECK(tot.dropped == window_dropped);
+      if (loaded) {
+        CHECK(tot.arrived > 0.99 * 20 * n * 10);
+        CHECK(tot.dropped > 0);  // kills catch requests in service
+        // 2 s each at speed 0.5, 1 or 1.5, less what the kills cut short.
+        CHECK(busy_s > 1.5 * tot.arrived);
+        CHECK(busy_s < 2 * 1.25 * tot.arrived);
+      }
+    }
+  }
+}
+
+// A naive reference of the documented semantics with replica changes (no max_wait, no
+// prefill): every request kept, every choice by a linear scan over the replicas by World id.
+class NaiveEngine {
+ public:
+  NaiveEngine(const std::string& routing, uint32_t k, Duration slo_us,
+              std::vector<ReplayLoad::Arrival> arrivals)
+      : routing_(routing), k_(k), slo_us_(slo_us), arrivals_(std::move(arrivals)) {}
+
+  void AdvanceTo(SimTime t) {
+    while (next_ < arrivals_.size() && arrivals_[next_].at < t) {
+      Arrive(std::max(arrivals_[next_].at, now_), arrivals_[next_].work.service_s);
+      ++next_;
+    }
+    if (Shared()) StartQueued(t);
+    now_ = t;
+  }
+
+  void AddReplica(uint32_t r, double speed) {
+    if (r >= reps_.size()) reps_.resize(size_t{r} + 1);
+    if (reps_[r].state != St::kAbsent) return;
+    Accrue();
+    reps_[r] = {St::kReady, 1e6 / speed, std::vector<SimTime>(k_, now_)};
+    const auto it = rr_.insert(std::upper_bound(rr_.begin(), rr_.end(), r), r);
+    if (static_cast<size_t>(it - rr_.begin()) < rr_next_) ++rr_next_;
+    if (Shared()) {
+      StartQueued(now_);
+      return;
+    }
+    for (const size_t q : held_) Dispatch(q, now_);
+    held_.clear();
+  }
+
+  SimTime DrainReplica(uint32_t r) {
+    if (r >= reps_.size() || reps_[r].state == St::kAbsent || reps_[r].state == St::kDead) {
+      return now_;
+    }
+    Accrue();
+    if (reps_[r].state == St::kReady) Unready(r);
+    reps_[r].state = St::kDraining;
+    return std::max(now_, *std::max_element(reps_[r].free.begin(), reps_[r].free.end()));
+  }
+
+  void KillReplica(uint32_t r) {
+    if (r >= reps_.size() || reps_[r].state == St::kAbsent || reps_[r].state == St::kDead) return;
+    Accrue();
+    if (reps_[r].state == St::kReady) Unready(r);
+    reps_[r].state = St::kDead;
+    for (Req& q : reqs_) {
+      if (q.replica == r && q.finish > now_ && !q.dropped) {
+        q.dropped = true;
+        q.killed = now_;
+        win_dropped_ += 1;
+      }
+    }
+  }
+
+  ServiceWindow Observe() {
+    Accrue();
+    ServiceWindow w;
+    w.length = now_ - last_observe_;
+    w.arrivals = win_arrivals_;
+    w.available_slot_s = static_cast<double>(win_available_us_) / 1e6;
+    const Duration busy = BusyAccrued(now_);
+    w.busy_slot_s = TimeToSeconds(busy - busy_at_last_observe_);
+    double in_service = 0, dispatched = 0;
+    for (const Req& q : reqs_) {
+      if (q.replica == kNoReplica || q.dropped || q.finish <= now_) continue;
+      dispatched += 1;
+      if (q.start <= now_) in_service += 1;
+    }
+    const double waiting = static_cast<double>(Shared() ? queue_.size() : held_.size());
+    w.outstanding = waiting + dispatched;
+    w.waiting = w.outstanding - in_service;
+    w.dropped = win_dropped_;
+    last_observe_ = now_;
+    busy_at_last_observe_ = busy;
+    win_arrivals_ = win_dropped_ = 0;
+    win_available_us_ = 0;
+    return w;
+  }
+
+  ServiceTotals Finish(SimTime horizon) {
+    AdvanceTo(horizon);
+    if (Shared()) StartQueued(std::numeric_limits<SimTime>::max());
+    ServiceTotals t;
+    t.arrived = static_cast<double>(reqs_.size());
+    t.unfinished = static_cast<double>(Shared() ? queue_.size() : held_.size());
+    int64_t sum_wait = 0, sum_latency = 0;
+    for (const Req& q : reqs_) {
+      if (q.replica == kNoReplica) continue;
+      if (q.dropped) {
+        t.dropped += 1;
+        continue;
+      }
+      t.served += 1;
+      sum_wait += q.start - q.arrival;
+      sum_latency += q.finish - q.arrival;
+      if (q.finish - q.arrival <= slo_us_) t.slo_met += 1;
+    }
+    if (t.served > 0) {
+      t.mean_wait_s = static_cast<double>(sum_wait) / t.served / 1e6;
+      t.mean_latency_s = static_cast<double>(sum_latency) / t.served / 1e6;
+    }
+    return t;
+  }
+
+ private:
+  static constexpr uint32_t kNoReplica = std::numeric_limits<uint32_t>::max();
+  enum class St { kAbsent, kReady, kDraining, kDead };
+  struct Rep {
+    St state = St::kAbsent;
+    double us_per_ref_s = 0;
+    std::vector<SimTime> free;  // per slot
+  };
+  struct Req {
+    SimTime arrival = 0;
+    double service_s = 0;
+    uint32_t replica = kNoReplica;  // once it has a slot
+    SimTime start = 0, finish = 0;
+    bool dropped = false;
+    SimTime killed = 0;
+  };
+
+  bool Shared() const { return routing_ == "shared-queue"; }
+  // Round-robin's cycle: a cursor into the ready ids in order, which stays on the same next id
+  // as ids come and go around it.
+  void Unready(uint32_t r) {
+    const auto it = std::lower_bound(rr_.begin(), rr_.end(), r);
+    if (static_cast<size_t>(it - rr_.begin()) < rr_next_) --rr_next_;
+    rr_.erase(it);
+  }
+  Duration Scaled(double service_s, uint32_t r) const {
+    return static_cast<Duration>(service_s * reps_[r].us_per_ref_s + 0.5);
+  }
+  void Accrue() {
+    uint64_t ready_slots = 0;
+    for (const Rep& rep : reps_) ready_slots += rep.state == St::kReady ? k_ : 0;
+    win_available_us_ += static_cast<int64_t>(ready_slots) * (now_ - last_accrue_);
+    last_accrue_ = now_;
+  }
+  // Slot time served by `t`: each request from its start to its finish (or its kill).
+  Duration BusyAccrued(SimTime t) const {
+    Duration sum = 0;
+    for (const Req& q : reqs_) {
+      if (q.replica == kNoReplica) continue;
+      const SimTime end = std::min(q.dropped ? std::min(q.finish, q.killed) : q.finish, t);
+      if (end > q.start) sum += end - q.start;
+    }
+    return sum;
+  }
+  void Start(size_t i, uint32_t r, uint32_t j, SimTime start) {
+    Req& q = reqs_[i];
+    q.replica = r;
+    q.start = start;
+    q.finish = start + Scaled(q.service_s, r);
+    reps_[r].free[j] = q.finish;
+  }
+  // shared-queue: the ready slot with the least (free, id, slot) free by t.
+  bool LeastSlot(SimTime t, uint32_t* r_out, uint32_t* j_out) const {
+    bool found = false;
+    for (uint32_t r = 0; r < reps_.size(); ++r) {
+      if (reps_[r].state != St::kReady) continue;
+      for (uint32_t j = 0; j < k_; ++j) {
+        const SimTime f = reps_[r].free[j];
+        if (f > t || (found && f >= reps_[*r_out].free[*j_out])) continue;
+        *r_out = r;
+        *j_out = j;
+        found = true;
+      }
+    }
+    return found;
+  }
+  void StartQueued(SimTime t) {
+    uint32_t r = 0, j = 0;
+    while (!queue_.empty() && LeastSlot(t, &r, &j)) {
+      const size_t i = queue_.front();
+      queue_.erase(queue_.begin());
+      Start(i, r, j, std::max(reps_[r].free[j], reqs_[i].arrival));
+    }
+  }
+  void Arrive(SimTime a, double service_s) {
+    win_arrivals_ += 1;
+    reqs_.push_back({a, service_s});
+    const size_t i = reqs_.size() - 1;
+    if (Shared()) {
+      StartQueued(a);
+      uint32_t r = 0, j = 0;
+      if (queue_.empty() && LeastSlot(a, &r, &j)) {
+        Start(i, r, j, a);
+      } else {
+        queue_.push_back(i);
+      }
+      return;
+    }
+    bool any_ready = false;
+    for (const Rep& rep : reps_) any_ready = any_ready || rep.state == St::kReady;
+    if (any_ready) {
+      Dispatch(i, a);
+    } else {
+      held_.push_back(i);
+    }
+  }
+  // Per-replica routing: the replica, then its earliest free slot.
+  void Dispatch(size_t i, SimTime t) {
+    uint32_t r = kNoReplica;
+    if (routing_ == "round-robin") {
+      if (rr_next_ >= rr_.size()) rr_next_ = 0;
+      r = rr_[rr_next_++];
+    } else {
+      // Fewest outstanding at t (finish after t), ties to the lowest id.
+      uint64_t best = std::numeric_limits<uint64_t>::max();
+      for (uint32_t x = 0; x < reps_.size(); ++x) {
+        if (reps_[x].state != St::kReady) continue;
+        uint64_t n = 0;
+        for (const Req& q : reqs_) n += q.replica == x && !q.dropped && q.finish > t ? 1 : 0;
+        if (n < best) {
+          best = n;
+          r = x;
+        }
+      }
+    }
+    const std::vector<SimTime>& free = reps_[r].free;
+    const uint32_t j = static_cast<uint32_t>(std::min_element(free.begin(), free.end()) -
+                                             free.begin());
+    Start(i, r, j, std::max(t, free[j]));
+  }
+
+  const std::string routing_;
+  const uint32_t k_;
+  const Duration slo_us_;
+  const std::vector<ReplayLoad::Arrival> arrivals_;
+  size_t next_ = 0;
+  SimTime now_ = 0, last_observe_ = 0, last_accrue_ = 0;
+  std::vector<Rep> reps_;  // by id
+  std::vector<Req> reqs_;
+  std::vector<size_t> queue_, held_;
+  std::vector<uint32_t> rr_;  // ready ids, ascending
+  size_t rr_next_ = 0;
+  double win_arrivals_ = 0, win_dropped_ = 0;
+  int64_t win_available_us_ = 0;
+  Duration busy_at_last_observe_ = 0;
+};
+
+TEST_CASE("under replica churn the engine equals the naive reference exactly", "[serve]") {
+  // Replicas of mixed speeds started (ids sometimes out of order, several at one instant),
+  // drained and killed at random while a bursty load runs, with spells of no ready replica;
+  // times on a coarse grid so that arrivals, finishes and changes often coincide. Every window
+  // and every drain time must match, and the totals.
+  for (const std::string routing : {"shared-queue", "round-robin", "least-outstanding"}) {
+    for (const uint32_t k : {1u, 3u, 8u}) {
+      for (const uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u}) {
+        INFO(routing << " k " << k << " seed " << seed);
+        Rng rng(seed * 7919 + k);
+        std::vector<ReplayLoad::Arrival> arrivals;
+        double t = 0;
+        for (int i = 0; i < 2500; ++i) {
+          const bool burst = static_cast<int64_t>(t / 60) % 3 == 0;
+          t += rng.Exponential(burst ? 0.1 : 0.4);
+          const double service = std::ceil(rng.Lognormal(1.5, 1.0) * 100) / 100;  // >= 10 ms
+          arrivals.push_back({SecondsToTime(std::round(t * 100) / 100), Work(service)});
+        }
+        const SimTime horizon = SecondsToTime(t) + kMinute;
+        const Duration slo = 3 * kSecond;
+        ServiceSpec s = Spec(routing, k);
+        s.slo_latency_s = 3;
+        auto engine = Engine(s, arrivals);
+        NaiveEngine ref(routing, k, slo, arrivals);
+        std::vector<uint32_t> ready, draining, reserved;
+        uint32_t next_id = 0;
+        for (SimTime at = 0; at < horizon;
+             at += kSecond * (1 + static_cast<SimTime>(rng.UniformInt(20)))) {
+          MustAdvance(*engine, at);
+          ref.AdvanceTo(at);
+          const int ops = static_cast<int>(rng.UniformInt(4));
+          for (int o = 0; o < ops; ++o) {
+            const double u = rng.Uniform01();
+            if (u < 0.1 && ready.size() < 4) {
+              // Two at once, the larger id first.
+              const double speed = 0.5 + 0.5 * static_cast<double>(rng.UniformInt(3));
+              engine->AddReplica(next_id + 1, speed);
+              ref.AddReplica(next_id + 1, speed);
+              engine->AddReplica(next_id, 2.5 - speed);
+              ref.AddReplica(next_id, 2.5 - speed);
+              ready.push_back(next_id);
+              ready.push_back(next_id + 1);
+              next_id += 2;
+            } else if (u < 0.4 && ready.size() < 5) {
+              uint32_t id;
+              if (!reserved.empty() && rng.Uniform01() < 0.5) {
+                id = reserved.back();  // an older id, added after newer ones
+                reserved.pop_back();
+              } else {
+                if (rng.Uniform01() < 0.2) reserved.push_back(next_id++);
+                id = next_id++;
+              }
+              const double speed = 0.5 + 0.25 * static_cast<double>(rng.UniformInt(6));
+              engine->AddReplica(id, speed);
+              ref.AddReplica(id, speed);
+              ready.push_back(id);
+            } else if (u < 0.7 && !ready.empty()) {
+              const size_t i = rng.UniformInt(ready.size());
+              CHECK(engine->DrainReplica(ready[i]) == ref.DrainReplica(ready[i]));
+              draining.push_back(ready[i]);
+              ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(i));
+            } else if (u < 0.85 && !draining.empty()) {
+              const size_t i = rng.UniformInt(draining.size());
+              CHECK(engine->DrainReplica(draining[i]) == ref.DrainReplica(draining[i]));
+              if (rng.Uniform01() < 0.5) {
+                engine->KillReplica(draining[i]);
+                ref.KillReplica(draining[i]);
+              }
+            } else if (!ready.empty()) {
+              const size_t i = rng.UniformInt(ready.size());
+              engine->KillReplica(ready[i]);
+              ref.KillReplica(ready[i]);
+              ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+          }
+          const ServiceWindow w = engine->Observe();
+          const ServiceWindow x = ref.Observe();
+          INFO("at " << at);
+          CHECK(w.length == x.length);
+          CHECK(w.arrivals == x.arrivals);
+          CHECK(w.available_slot_s == x.available_slot_s);
+          CHECK(w.busy_slot_s == x.busy_slot_s);
+          CHECK(w.waiting == x.waiting);
+          CHECK(w.outstanding == x.outstanding);
+          CHECK(w.dropped == x.dropped);
+        }
+        const ServiceTotals tot = MustFinish(*engine, horizon);
+        const ServiceTotals ref_tot = ref.Finish(horizon);
+        CHECK(tot.arrived == ref_tot.arrived);
+        CHECK(tot.served == ref_tot.served);
+        CHECK(tot.dropped == ref_tot.dropped);
+        CHECK(tot.unfinished == ref_tot.unfinished);
+        CHECK(tot.slo_met == ref_tot.slo_met);
+        CHECK(tot.mean_wait_s == ref_tot.mean_wait_s);
+        CHECK(tot.mean_latency_s == ref_tot.mean_latency_s);
+        CHECK(tot.dropped > 0);  // the kills mattered
+        CHECK(tot.mean_wait_s > 0.1);  // and queueing did
+      }
+    }
+  }
+}
+
+TEST_CASE("shared-queue: a draining replica killed after part of its work was recorded",
+          "[serve]") {
+  // Replica 0 (2 slots) serves 10 s and 20 s requests from 0, replica 1 two 100 s ones: every
+  // slot is busy. Replica 0 drains at 2 s; the request arriving at 15 s finds its 10 s slot done
+  // (recorded, it serves no more) and waits for replica 1. Killed at 16 s, replica 0 drops only
+  // the 20 s request; the windows count exactly the slot time served.
+  auto e = Engine(Spec("shared-queue", 2), {At(0, 10), At(0, 20), At(0, 100), At(0, 100),
+                                            At(15, 1)});
+  e->AddReplica(0, 1.0);
+  e->AddReplica(1, 1.0);
+  MustAdvance(*e, kSecond);
+  ServiceWindow w = e->Observe();
+  CHECK(w.busy_slot_s == 4);
+  CHECK(w.outstanding == 4);
+  MustAdvance(*e, 2 * kSecond);
+  CHECK(e->DrainReplica(0) == 20 * kSecond);
+  MustAdvance(*e, 16 * kSecond);
+  e->KillReplica(0);
+  w = e->Observe();
+  CHECK(w.busy_slot_s == 9 + 15 + 2 * 15);  // 1-10 and 1-16 on replica 0, 1-16 twice on 1
+  CHECK(w.available_slot_s == 2 * 1 + 2 * 15);  // replica 0 until its drain
+  CHECK(w.waiting == 1);
+  CHECK(w.outstanding == 3);
+  CHECK(w.dropped == 1);
+  MustAdvance(*e, 50 * kSecond);
+  w = e->Observe();
+  CHECK(w.busy_slot_s == 2 * 34);
+  CHECK(w.outstanding == 3);
+  const ServiceTotals tot = MustFinish(*e, 200 * kSecond);
+  CHECK(tot.served == 4);
+  CHECK(tot.dropped == 1);
+  CHECK(tot.mean_wait_s == Approx(85.0 / 4));  // the last starts at 100 s on replica 1
 }
 
 // ---------------------------------------------------------------------------------------------

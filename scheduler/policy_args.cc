@@ -27,6 +27,7 @@ const char* TypeName(ArgType t) {
 }
 
 std::string Range(const ArgSpec& s) {
+  if (s.type == ArgType::kBool) return "";  // a boolean has no range
   return absl::StrCat(" in [", s.min, ", ", s.max, "]");
 }
 

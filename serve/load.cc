@@ -34,9 +34,21 @@ RequestWork DrawWork(const ServiceSpec& s, Rng& rng) {
   return w;
 }
 
+// Mean token count of draws rounded to whole tokens (as DrawWork rounds them): exact for a
+// constant, the distribution's mean otherwise (rounding of a spread distribution averages out).
+double MeanTokens(const DurationDist& d) {
+  if (d.kind == DurationDist::Kind::kConstant) {
+    double c = d.constant_s;
+    if (d.min_s > 0) c = std::max(c, d.min_s);
+    if (d.max_s > 0) c = std::min(c, d.max_s);
+    return std::round(c);
+  }
+  return MeanSeconds(d);
+}
+
 double MeanWorkOf(const ServiceSpec& s) {
   if (s.token_model) {
-    return TokenWork(s, MeanSeconds(s.input_tokens), MeanSeconds(s.output_tokens)).service_s;
+    return TokenWork(s, MeanTokens(s.input_tokens), MeanTokens(s.output_tokens)).service_s;
   }
   return MeanSeconds(s.service_time);
 }
@@ -60,8 +72,8 @@ class GeneratedLoad final : public LoadProcess {
     hourly_mean_ = MeanOf(l.hourly_profile);
     weekly_mean_ = MeanOf(l.weekly_profile);
     if (s.token_model) {
-      mean_input_ = MeanSeconds(s.input_tokens);
-      mean_output_ = MeanSeconds(s.output_tokens);
+      mean_input_ = MeanTokens(s.input_tokens);
+      mean_output_ = MeanTokens(s.output_tokens);
     }
     // Whole hours of the scenario clock: hour h covers [h_edge(h), h_edge(h+1)).
     first_hour_ = FloorDiv(start_unix_s_, 3600);

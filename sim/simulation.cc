@@ -88,6 +88,7 @@ struct ServiceRun {
   std::vector<ReplicaState> state;    // by replica id
   std::vector<uint32_t> active;       // pending, starting or ready replica ids, ascending
   std::deque<uint32_t> pending;       // replica ids waiting for GPUs, oldest first
+  uint64_t most_placeable = 0;  // replicas its pools hold with every node provisioned
   // Its pools by GPU type in the order of its gpu_types (for placements across payment tiers).
   std::vector<std::vector<uint32_t>> type_groups;
   uint32_t ready = 0, starting = 0;
@@ -1507,6 +1508,10 @@ absl::Status World::InitServices() {
       classes_.push_back(std::move(cls));
     }
     svc.class_id = it->second;
+    for (uint32_t p : classes_[svc.class_id].pools) {
+      svc.most_placeable += uint64_t{sc_.pools[p].nodes} *
+                            (sc_.pools[p].gpus_per_node / std::max(1u, spec.gpus_per_replica));
+    }
     if (svc.class_id >= pending_per_class_.size()) {
       pending_per_class_.resize(svc.class_id + 1, 0);
     }
@@ -1555,6 +1560,8 @@ void World::OnServiceTick(uint32_t s) {
 void World::SetReplicaTarget(uint32_t s, uint32_t want) {
   ServiceRun& svc = services_[s];
   const ServiceSpec& spec = *svc.spec;
+  // Never more replicas than its pools could hold with every node provisioned.
+  want = static_cast<uint32_t>(std::min<uint64_t>(want, svc.most_placeable));
   bool added = false;
   while (svc.active.size() < want) {
     const JobId id = static_cast<JobId>(jobs_.size());

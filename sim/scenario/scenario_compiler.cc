@@ -1246,6 +1246,23 @@ class Compiler {
                          path + ".tokens.output_tokens", "tokens", &spec.output_tokens);
         }
       }
+      // A lognormal spread beyond sigma 5 has a mean over 2e5 times its median (sigma 38
+      // overflows a double): nothing a server does, and the fluid model's moments explode.
+      const auto spread_ok = [&](const DurationDist& d, const std::string& at) {
+        if (d.kind != DurationDist::Kind::kLognormal || d.sigma <= 5) return true;
+        const double ratio = std::exp(d.sigma * d.sigma / 2);
+        errors_.Add(at + ".lognormal.sigma",
+                    fmt::format("{} is too large for a service; must be <= 5 (the mean would be "
+                                "exp(sigma^2/2) = {} times the median); clip with max_s or use "
+                                "an empirical distribution",
+                                FormatNumber(d.sigma),
+                                std::isfinite(ratio) ? fmt::format("{:.3g}", ratio)
+                                                     : std::string("more than 1e308")));
+        return false;
+      };
+      ok &= spread_ok(spec.service_time, path + ".service_time");
+      ok &= spread_ok(spec.input_tokens, path + ".tokens.input_tokens");
+      ok &= spread_ok(spec.output_tokens, path + ".tokens.output_tokens");
       ok &= Number(path + ".cold_start_s", v.cold_start_s(), Lower::kNonNegative, 86400,
                    "must be 0..86400 (seconds from placement to serving; default 0)", false);
       spec.cold_start = SecondsToTime(v.cold_start_s());
@@ -1407,6 +1424,19 @@ class Compiler {
         }
       }
       ok &= LoadOf(v, path + ".load", m, &spec);
+      if (ok && spec.fidelity == ServiceSpec::Fidelity::kFluid) {
+        std::set<double> distinct;
+        for (double sp : spec.pool_speed) {
+          if (sp > 0) distinct.insert(sp);
+        }
+        if (distinct.size() > 1) {
+          m->warnings.push_back(fmt::format(
+              "{}: {}: fidelity fluid with pools of {} different serving speeds: the fluid "
+              "model serves at their average speed, so its latency percentiles are approximate "
+              "(use fidelity: request, or one gpu_types entry)",
+              loaded_.path, path, distinct.size()));
+        }
+      }
       if (ok) m->services.push_back(std::move(spec));
     }
   }

@@ -58,6 +58,7 @@ CASES=(
   'bad_services.yaml|bad_services.yaml:37: workload.services[4].revenue: prices tokens but the service has no token model (tokens)'
   'bad_services.yaml|bad_services.yaml:38: workload.services[4].autoscaler.args.replicas: "2.5" is not allowed; a whole number of replicas in [min_replicas, max_replicas] = [0, 2]'
   'bad_services.yaml|bad_services.yaml:39: workload.services[4].load.trace: is given with requests_per_s, a profile or noise_sigma'
+  'bad_services.yaml|bad_services.yaml:41: workload.services[5].service_time.lognormal.sigma: 40 is too large for a service; must be <= 5'
   'unknown_extension.ini|unknown_extension.ini: unknown scenario file extension ".ini"; accepted: .yaml, .yml, .json, .textproto, .txtpb, .pbtxt'
 )
 

@@ -430,3 +430,87 @@ workload:
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+// Findings of a fuzzing run, each pinned.
+TEST_CASE("Serving edge cases found by fuzzing stay fixed", "[serving]") {
+  SECTION("fluid percentiles stay ordered with few requests served") {
+    const v1::RunResult r = Run(Compile(R"(
+name: few
+horizon_days: 0.01
+cluster:
+  pools:
+    - {name: p, gpu_type: H100, gpus_per_node: 8, nodes: 1,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}}
+workload:
+  services:
+    - name: s
+      concurrency: 8
+      service_time: {exponential: {mean_s: 1}}
+      max_replicas: 1
+      fidelity: fluid
+      load: {requests_per_s: 0.01}
+)"));
+    const v1::ServiceResult& sv = r.services(0);
+    REQUIRE(sv.requests_served() < 100);
+    CHECK(sv.p50_latency_s() <= sv.p95_latency_s());
+    CHECK(sv.p95_latency_s() <= sv.p99_latency_s());
+    CHECK(sv.p99_latency_s() <= sv.max_latency_s());
+  }
+  SECTION("fluid counts whole tokens, as request-level does") {
+    std::string yaml = R"(
+name: tokens
+horizon_days: 0.01
+cluster:
+  pools:
+    - {name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 1,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}}
+workload:
+  services:
+    - name: s
+      concurrency: 64
+      tokens: {prefill_tokens_per_s: 1000, decode_tokens_per_s: 1,
+               input_tokens: {constant_s: 100}, output_tokens: {constant_s: 7.9}}
+      max_replicas: 1
+      revenue: {usd_per_1k_output_tokens: 1000}
+      fidelity: FIDELITY
+      load: {requests_per_s: 1}
+)";
+    for (const char* fidelity : {"fluid", "request"}) {
+      std::string y = yaml;
+      y.replace(y.find("FIDELITY"), 8, fidelity);
+      const v1::ServiceResult sv = Run(Compile(y)).services(0);
+      INFO(fidelity);
+      // 7.9 tokens are 8 whole tokens: $8 a request, 8.1 s each (0.1 s prefill).
+      CHECK(sv.revenue_usd() == Approx(8.0 * sv.requests_served()));
+      CHECK(sv.mean_latency_s() == Approx(8.1).epsilon(1e-3));
+    }
+  }
+  SECTION("an autoscaler wanting more replicas than the pools hold creates only what fits") {
+    const ScenarioModel m = Compile(R"(
+name: greedy
+horizon_days: 0.05
+cluster:
+  pools:
+    - {name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 2,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}}
+workload:
+  services:
+    - name: s
+      gpus_per_replica: 4
+      concurrency: 2
+      service_time: {constant_s: 100000}
+      max_replicas: 1000000
+      load: {requests_per_s: 14}
+)");
+    const v1::ServiceResult sv = Run(m).services(0);
+    // Two 8-GPU nodes hold four 4-GPU replicas; none is left pending for GPUs that cannot exist.
+    CHECK(sv.max_replicas() == 4);
+    for (uint32_t n : sv.replicas_pending()) CHECK(n == 0);
+  }
+}
+
+}  // namespace
+}  // namespace burnrate

@@ -16,7 +16,38 @@ double Mean(const std::vector<SimTime>& v) {
          static_cast<double>(kSecond);
 }
 
+// Fills `d` with the quantiles of `values` (sorted here) at DistributionProbabilities(), by
+// the same interpolation as Quantile.
+void FillDistribution(std::vector<SimTime>& values, burnrate::v1::Distribution* d) {
+  if (values.empty()) return;
+  std::sort(values.begin(), values.end());
+  const double last = static_cast<double>(values.size() - 1);
+  for (const double q : DistributionProbabilities()) {
+    const double pos = q * last;
+    const size_t lo = static_cast<size_t>(std::floor(pos));
+    const size_t hi = std::min(lo + 1, values.size() - 1);
+    const double a = TimeToSeconds(values[lo]);
+    const double b = TimeToSeconds(values[hi]);
+    d->add_probability(q);
+    d->add_value_s(a + (pos - static_cast<double>(lo)) * (b - a));
+  }
+}
+
 }  // namespace
+
+std::vector<double> DistributionProbabilities() {
+  std::vector<double> p;
+  p.reserve(103);
+  for (int i = 0; i < 100; ++i) p.push_back(i / 100.0);
+  for (const double q : {0.995, 0.999, 1.0}) p.push_back(q);
+  return p;
+}
+
+void JobStats::FillDistributions(burnrate::v1::Distribution* jct,
+                                 burnrate::v1::Distribution* delay) {
+  FillDistribution(jct_, jct);
+  FillDistribution(delay_, delay);
+}
 
 double Quantile(std::vector<SimTime>& values, double q) {
   if (values.empty()) return 0.0;

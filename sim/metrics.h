@@ -14,6 +14,9 @@ namespace burnrate {
 // (numpy's default, Hyndman & Fan type 7). Reorders `values`. 0 when empty.
 double Quantile(std::vector<SimTime>& values, double q);
 
+// The probabilities of RunResult.jct / queue_delay: 0, 0.01, ..., 0.99, 0.995, 0.999, 1.
+std::vector<double> DistributionProbabilities();
+
 // Accumulates jobs' times; percentiles are computed once at the end.
 class JobStats {
  public:
@@ -22,6 +25,9 @@ class JobStats {
   // Jobs, JCT and queueing-delay fields of the summary (not money or utilisation).
   void FillSummary(burnrate::v1::Summary* s);
   void FillSizeClass(burnrate::v1::SizeClassResult* r);
+  // JCT and queueing-delay quantiles at kDistributionProbabilities (see results.proto);
+  // a distribution is left empty when it has no values. Call after FillSummary.
+  void FillDistributions(burnrate::v1::Distribution* jct, burnrate::v1::Distribution* delay);
 
  private:
   uint32_t submitted_ = 0, started_ = 0, completed_ = 0;

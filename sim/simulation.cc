@@ -412,6 +412,8 @@ class World final : public SchedulingContext {
   // Time series.
   std::vector<double> ts_time_s_;
   std::vector<uint32_t> ts_allocated_, ts_queued_, ts_running_, ts_provisioned_;
+  // Per pool, samples appended in turn: [sample * pools + pool].
+  std::vector<uint32_t> ts_pool_allocated_, ts_pool_provisioned_;
 };
 
 void World::InitSources() {
@@ -1038,8 +1040,12 @@ double World::FragmentedGpus() const {
 void World::OnSample() {
   uint64_t allocated = 0, provisioned = 0;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
-    allocated += cluster_.allocated_gpus(p);
-    provisioned += cluster_.provisioned_gpus(p);
+    const uint64_t pool_allocated = cluster_.allocated_gpus(p);
+    const uint64_t pool_provisioned = cluster_.provisioned_gpus(p);
+    ts_pool_allocated_.push_back(static_cast<uint32_t>(pool_allocated));
+    ts_pool_provisioned_.push_back(static_cast<uint32_t>(pool_provisioned));
+    allocated += pool_allocated;
+    provisioned += pool_provisioned;
   }
   ts_provisioned_.push_back(static_cast<uint32_t>(provisioned));
   if (provisioned > 0) {
@@ -2039,6 +2045,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   }
   v1::Summary* s = r.mutable_summary();
   all.FillSummary(s);
+  all.FillDistributions(r.mutable_jct(), r.mutable_queue_delay());
   // A job preempted and waiting again at the horizon has started once but is queued, not
   // running: count from the jobs' state.
   {
@@ -2232,6 +2239,20 @@ RunOutput World::Finish(const PolicySpec& policy) {
   *ts->mutable_queued_jobs() = {ts_queued_.begin(), ts_queued_.end()};
   *ts->mutable_running_jobs() = {ts_running_.begin(), ts_running_.end()};
   *ts->mutable_provisioned_gpus() = {ts_provisioned_.begin(), ts_provisioned_.end()};
+  {
+    const size_t pools = sc_.pools.size();
+    const size_t samples = ts_time_s_.size();
+    for (size_t p = 0; p < pools; ++p) {
+      v1::PoolSeries* ps = ts->add_pools();
+      ps->set_pool(sc_.pools[p].name);
+      ps->mutable_allocated_gpus()->Reserve(static_cast<int>(samples));
+      ps->mutable_provisioned_gpus()->Reserve(static_cast<int>(samples));
+      for (size_t i = 0; i < samples; ++i) {
+        ps->add_allocated_gpus(ts_pool_allocated_[i * pools + p]);
+        ps->add_provisioned_gpus(ts_pool_provisioned_[i * pools + p]);
+      }
+    }
+  }
 
   if (options_.keep_job_records) {
     out.jobs.reserve(jobs_.size());

@@ -16,6 +16,8 @@ packages=(
   libfmt-dev                                 # messages and tables
   libcli11-dev                               # command line
   zlib1g-dev                                 # gzip trace input
+  chromium fonts-dejavu-core                 # tests: render the HTML report headless
+  python3-pandas                             # tests: the pandas examples in docs/outputs.md
 )
 
 missing=()

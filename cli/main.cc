@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "frag/openb.h"
 #include "frag/policy.h"
 #include "frag/replay.h"
+#include "report/html.h"
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
@@ -266,9 +269,35 @@ struct RunFlags {
   bool seed_set = false;
   std::string json;
   std::string csv_dir;
+  std::string report;
   bool quiet = false;
   bool check_invariants = false;
 };
+
+// The command line as typed, for the report's footer (set in Main).
+std::string g_command_line;
+
+// The scenario file's text for the report's assumptions ("" when unreadable: the report
+// then omits it; the file was read moments ago, so this is rare).
+std::string ScenarioText(const ScenarioModel& m) {
+  std::ifstream in(m.source_path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string HtmlReport(const ScenarioModel& m, const v1::Results& results,
+                       const v1::PlanResult* plan) {
+  HtmlReportInput in;
+  in.results = &results;
+  in.scenario = &m;
+  in.scenario_text = ScenarioText(m);
+  in.plan = plan;
+  in.version = std::string("burnrate ") + BURNRATE_VERSION;
+  in.command = g_command_line;
+  return RenderHtmlReport(in);
+}
 
 void PrintWarnings(const ScenarioModel& m) {
   for (const std::string& w : m.warnings) std::fprintf(stderr, "burnrate: warning: %s\n", w.c_str());
@@ -309,6 +338,11 @@ int DoRun(const RunFlags& f) {
       return Fail(kExitBadInput, "--csv " + f.csv_dir + ": exists and is not a directory");
     }
   }
+  if (!f.report.empty()) {
+    if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
 
   RunOptions options;
   options.keep_job_records = !f.csv_dir.empty();
@@ -328,6 +362,9 @@ int DoRun(const RunFlags& f) {
   if (!f.json.empty()) queued = AddResultsJson(out->results, f.json, &outputs);
   if (queued.ok() && !f.csv_dir.empty()) {
     queued = AddCsvDir(out->results, out->jobs, f.csv_dir, &outputs);
+  }
+  if (queued.ok() && !f.report.empty()) {
+    outputs.Add(f.report, HtmlReport(*model, out->results, nullptr));
   }
   if (queued.ok()) queued = outputs.Commit();
   if (!queued.ok()) return Fail(kExitBadInput, std::string(queued.message()));
@@ -363,6 +400,7 @@ struct PlanFlags {
   uint32_t seed = 0;
   bool seed_set = false;
   std::string json;
+  std::string report;
   size_t show = 15;
 };
 
@@ -383,6 +421,11 @@ int DoPlan(const PlanFlags& f) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
   }
+  if (!f.report.empty()) {
+    if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
   PlanOptions options;
   options.threads = f.jobs;
   options.seed = f.seed_set ? (f.seed == 0 ? 1 : f.seed) : model->seed;
@@ -398,6 +441,15 @@ int DoPlan(const PlanFlags& f) {
       return Fail(kExitInternal, "could not convert the plan to JSON");
     }
     if (auto s = WriteFileAtomically(f.json, json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
+  if (!f.report.empty()) {
+    v1::Results none;
+    none.set_scenario(model->name);
+    none.set_start(FormatUtcTimestamp(model->start_unix_s));
+    none.set_horizon_s(TimeToSeconds(model->horizon));
+    if (auto s = WriteFileAtomically(f.report, HtmlReport(*model, none, &*plan)); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
   }
@@ -547,6 +599,9 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
   cmd->add_option("--json", f->json, "Write results as JSON (burnrate.v1.Results) to FILE");
   cmd->add_option("--csv", f->csv_dir,
                   "Write summary, monthly, time series, per-job and by-size CSV files into DIR");
+  cmd->add_option("--report", f->report,
+                  "Write a self-contained HTML report with charts (no scripts, no network) to "
+                  "FILE.html: bills, utilisation, queue, JCT CDFs, inference, assumptions");
   cmd->add_flag("--quiet,-q", f->quiet, "Print no table");
   cmd->add_flag("--check-invariants", f->check_invariants,
                 "Recheck cluster, jobs and ledger after every event (slow; for debugging)");
@@ -869,6 +924,11 @@ void AddFragFlags(CLI::App* cmd, FragFlags* f) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = i == 0 ? "burnrate" : argv[i];
+    if (arg.find_first_of(" \t'\"") != std::string::npos) arg = "'" + arg + "'";
+    g_command_line += (i ? " " : "") + arg;
+  }
   CLI::App app{
       "burnrate: simulate GPU-cluster scheduling and buying policies; see utilisation, job\n"
       "completion times and the monthly bill, side by side.\n\n"
@@ -903,6 +963,9 @@ int Main(int argc, char** argv) {
   plan->add_option("--seed", plan_flags.seed, "Seed (default: the scenario's; 0 = 1)")
       ->each([&plan_flags](const std::string&) { plan_flags.seed_set = true; });
   plan->add_option("--json", plan_flags.json, "Write every candidate (burnrate.v1.PlanResult)");
+  plan->add_option("--report", plan_flags.report,
+                   "Write a self-contained HTML report: every candidate's bill vs p95 JCT, the "
+                   "frontier, the recommendation and the assumptions");
   plan->add_option("--show", plan_flags.show,
                    "Candidates listed besides the frontier, recommendation and current (default 15)");
 

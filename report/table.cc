@@ -741,6 +741,21 @@ std::string FormatUsdWithCents(double usd) {
   return sign + "$" + GroupThousands(text);
 }
 
+std::vector<ComparisonRow> ComparisonRows(const burnrate::v1::Results& results) {
+  std::vector<ComparisonRow> out;
+  if (results.runs_size() == 0) return out;
+  for (Row& row : BuildRows(results)) {
+    ComparisonRow r;
+    r.heading = row.heading;
+    r.label = row.label.starts_with(kIndent) ? row.label.substr(kIndent.size()) : row.label;
+    for (Cell& c : row.cells) r.cells.push_back(std::move(c.text));
+    r.best = std::move(row.best);
+    r.best.resize(r.cells.size(), false);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::string RenderComparisonTable(const burnrate::v1::Results& results,
                                   const TableOptions& options) {
   const std::size_t width = static_cast<std::size_t>(std::max(options.width, 20));

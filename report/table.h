@@ -5,6 +5,7 @@
 #define BURNRATE_REPORT_TABLE_H_
 
 #include <string>
+#include <vector>
 
 #include "burnrate/v1/results.pb.h"
 
@@ -21,6 +22,16 @@ struct TableOptions {
   // Default: false.
   bool color = false;
 };
+
+// The table's content without layout, for other renderers (the HTML report): headings and
+// data rows in display order; `best` marks the best cells of a row (none when not comparable).
+struct ComparisonRow {
+  bool heading = false;
+  std::string label;
+  std::vector<std::string> cells;  // one per run; "-" when not applicable
+  std::vector<bool> best;          // parallel to cells
+};
+std::vector<ComparisonRow> ComparisonRows(const burnrate::v1::Results& results);
 
 // Renders `results` as a table ending with a newline. Deterministic.
 std::string RenderComparisonTable(const burnrate::v1::Results& results,

@@ -1,0 +1,930 @@
+#include "report/html.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "report/svg.h"
+#include "report/table.h"
+#include "sim/model/calendar.h"
+#include "sim/model/money.h"
+
+namespace burnrate {
+namespace {
+
+namespace v1 = burnrate::v1;
+using chart::Axis;
+using chart::Escape;
+using chart::FormatValue;
+using chart::LineChart;
+using chart::ScatterChart;
+using chart::ScatterPoint;
+using chart::Series;
+using chart::StackedBarChart;
+using chart::Unit;
+
+// Months drawn as separate rows in the bill charts; longer horizons show totals plus a line.
+constexpr std::size_t kMaxMonthRows = 3;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+constexpr std::string_view kCss = R"css(
+:root { color-scheme: light; }
+body { font: 14px/1.45 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #1d1d1f;
+  max-width: 920px; margin: 24px auto; padding: 0 16px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 20px 0 6px; }
+p.lede, p.note, figcaption { color: #555; }
+figcaption { font-size: 12.5px; margin: 2px 0 0; }
+nav a { margin-right: 12px; color: #0060a0; }
+figure { margin: 12px 0 20px; break-inside: avoid; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+table.kv td:first-child { color: #555; }
+table.kv td { text-align: left; }
+tr.group th { text-align: left; background: #f4f4f6; font-weight: 600; }
+thead th { font-weight: 600; border-bottom: 2px solid #ccc; }
+td.best { font-weight: 700; }
+td.best::after { content: " \2605"; color: #b8860b; }
+pre { background: #f7f7f9; padding: 10px; overflow-x: auto; font-size: 12px; }
+svg.chart { width: 100%; height: auto; max-width: 880px; display: block; }
+svg.chart text { font: 12px "DejaVu Sans", Arial, sans-serif; fill: #222; }
+svg.chart text.title { font-size: 14px; font-weight: 600; }
+svg.chart text.tick { fill: #555; font-size: 11px; }
+svg.chart text.group { font-weight: 600; }
+svg.chart text.note { fill: #444; font-size: 11px; }
+svg.chart .grid { stroke: #e6e6e6; }
+svg.chart .axis { stroke: #666; }
+svg.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+svg.chart .frontier { fill: none; stroke: #888; stroke-width: 1.5; stroke-dasharray: 5 3; }
+svg.chart .ref line { stroke: #c0392b; stroke-width: 1.5; stroke-dasharray: 6 4; }
+svg.chart .ref text { fill: #c0392b; font-size: 11px; }
+svg.chart .hover rect { fill: transparent; }
+svg.chart .hover rect:hover { fill: rgba(0, 0, 0, 0.06); }
+footer { margin-top: 40px; color: #777; font-size: 12px; }
+@media print { nav { display: none; } body { max-width: none; margin: 0; }
+  h2 { break-after: avoid; } }
+)css";
+
+std::string Id(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      out += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "x" : out;
+}
+
+std::string Figure(const std::string& svg, const std::string& caption) {
+  return "<figure>" + svg + (caption.empty() ? "" : "<figcaption>" + caption + "</figcaption>") +
+         "</figure>\n";
+}
+
+std::string Usd(double v) { return Escape(FormatUsd(v)); }
+
+std::string Days(double seconds) {
+  const double d = seconds / 86400.0;
+  return fmt::format("{:.4g} {}", d, d == 1 ? "day" : "days");
+}
+
+// "every 1 h (each point the mean of 6 samples)" for captions.
+std::string SamplingNote(double interval_s, std::size_t per_bin) {
+  std::string s = "sampled every " + FormatValue(interval_s, Unit::kSeconds);
+  if (per_bin > 1) {
+    s += fmt::format("; each point is the mean of {} samples ({}) so the chart stays legible",
+                     per_bin, FormatValue(interval_s * static_cast<double>(per_bin),
+                                          Unit::kSeconds));
+  }
+  return s;
+}
+
+int64_t StartUnix(const v1::Results& r) {
+  if (r.start().empty()) return 0;
+  auto t = ParseUtcTimestamp(r.start());
+  return t.ok() ? *t : 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Key numbers.
+
+std::string KeyNumbers(const v1::Results& results) {
+  const std::vector<ComparisonRow> rows = ComparisonRows(results);
+  std::string out = "<table class=\"compare\"><thead><tr><th></th>";
+  for (const v1::RunResult& run : results.runs()) out += "<th>" + Escape(run.policy()) + "</th>";
+  out += "</tr></thead><tbody>";
+  const int cols = results.runs_size() + 1;
+  for (const ComparisonRow& row : rows) {
+    if (row.heading) {
+      out += fmt::format("<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>", cols,
+                         Escape(row.label));
+      continue;
+    }
+    out += "<tr><td>" + Escape(row.label) + "</td>";
+    for (std::size_t i = 0; i < row.cells.size(); ++i) {
+      out += (row.best[i] ? "<td class=\"best\">" : "<td>") + Escape(row.cells[i]) + "</td>";
+    }
+    out += "</tr>";
+  }
+  out += "</tbody></table>\n";
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Money.
+
+struct Category {
+  const char* name;
+  double (v1::PoolMonthResult::*field)() const;
+};
+constexpr Category kCategories[] = {
+    {"usage (hourly, allocated)", &v1::PoolMonthResult::usage_usd},
+    {"idle capacity (hourly, unallocated)", &v1::PoolMonthResult::idle_capacity_usd},
+    {"reserved upfront", &v1::PoolMonthResult::upfront_usd},
+    {"owned capex", &v1::PoolMonthResult::capex_usd},
+    {"owned hosting", &v1::PoolMonthResult::hosting_usd},
+    {"owned energy", &v1::PoolMonthResult::energy_usd},
+};
+
+// The bill rows: per (month, run) for short horizons, else per run over the horizon.
+struct BillRow {
+  std::string label, group;
+  std::vector<const v1::MonthResult*> months;  // summed
+  std::size_t run = 0;
+};
+
+std::vector<BillRow> BillRows(const v1::Results& results, bool per_month) {
+  std::vector<BillRow> rows;
+  const int n_months = results.runs(0).monthly_size();
+  if (per_month) {
+    for (int m = 0; m < n_months; ++m) {
+      for (int r = 0; r < results.runs_size(); ++r) {
+        if (m >= results.runs(r).monthly_size()) continue;
+        BillRow row;
+        row.label = results.runs(r).policy();
+        row.group = n_months > 1 ? results.runs(r).monthly(m).month() : "";
+        row.months.push_back(&results.runs(r).monthly(m));
+        row.run = static_cast<std::size_t>(r);
+        rows.push_back(std::move(row));
+      }
+    }
+  } else {
+    for (int r = 0; r < results.runs_size(); ++r) {
+      BillRow row;
+      row.label = results.runs(r).policy();
+      for (const v1::MonthResult& m : results.runs(r).monthly()) row.months.push_back(&m);
+      row.run = static_cast<std::size_t>(r);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+std::string BillNote(const std::vector<const v1::MonthResult*>& months) {
+  double total = 0, idle = 0;
+  for (const v1::MonthResult* m : months) {
+    total += m->cost_usd();
+    idle += m->idle_cost_usd();
+  }
+  std::string note = FormatUsd(total);
+  if (total > 0) note += fmt::format(" \xC2\xB7 idle {:.0f}%", 100 * idle / total);
+  return note;
+}
+
+std::string MoneySection(const v1::Results& results, int64_t start) {
+  const v1::RunResult& first = results.runs(0);
+  const bool per_month = static_cast<std::size_t>(first.monthly_size()) <= kMaxMonthRows;
+  const std::vector<BillRow> rows = BillRows(results, per_month);
+  const std::string period =
+      per_month ? (first.monthly_size() > 1 ? "per calendar month" : "for the horizon")
+                : fmt::format("over the horizon ({} months)", first.monthly_size());
+  std::string out;
+
+  // By pool.
+  StackedBarChart by_pool;
+  by_pool.id = "bill-by-pool";
+  by_pool.title = "Bill by pool, " + period;
+  by_pool.x = Axis{"US dollars", Unit::kUsd};
+  std::vector<std::string> pools;
+  for (const v1::PoolResult& p : first.pools()) pools.push_back(p.name());
+  for (const v1::PoolResult& p : first.pools()) {
+    by_pool.segments.push_back(p.name() + " (" + p.gpu_type() + ", " + p.pricing() + ")");
+  }
+  for (const BillRow& br : rows) {
+    StackedBarChart::Row row{br.label, br.group, std::vector<double>(pools.size(), 0.0),
+                             BillNote(br.months), {}};
+    for (const v1::MonthResult* m : br.months) {
+      for (const v1::PoolMonthResult& pm : m->pools()) {
+        const auto it = std::find(pools.begin(), pools.end(), pm.pool());
+        if (it != pools.end()) row.values[static_cast<std::size_t>(it - pools.begin())] += pm.cost_usd();
+      }
+    }
+    by_pool.rows.push_back(std::move(row));
+  }
+  out += Figure(chart::RenderStackedBarChart(by_pool),
+                "Each bar is one policy's bill " + Escape(period) +
+                    "; segments are pools. The note gives the total and the share paid for "
+                    "GPU-time no job used (idle). Partial months are not scaled up.");
+
+  // By category, only categories that occur.
+  std::vector<std::size_t> used;
+  for (std::size_t c = 0; c < std::size(kCategories); ++c) {
+    bool any = false;
+    for (const BillRow& br : rows) {
+      for (const v1::MonthResult* m : br.months) {
+        for (const v1::PoolMonthResult& pm : m->pools()) any |= (pm.*kCategories[c].field)() > 0;
+      }
+    }
+    if (any) used.push_back(c);
+  }
+  StackedBarChart by_cat;
+  by_cat.id = "bill-by-category";
+  by_cat.title = "Bill by category, " + period;
+  by_cat.x = Axis{"US dollars", Unit::kUsd};
+  for (const std::size_t c : used) by_cat.segments.emplace_back(kCategories[c].name);
+  for (const BillRow& br : rows) {
+    StackedBarChart::Row row{br.label, br.group, std::vector<double>(used.size(), 0.0),
+                             BillNote(br.months), {}};
+    for (const v1::MonthResult* m : br.months) {
+      for (const v1::PoolMonthResult& pm : m->pools()) {
+        for (std::size_t k = 0; k < used.size(); ++k) {
+          row.values[k] += (pm.*kCategories[used[k]].field)();
+        }
+      }
+    }
+    by_cat.rows.push_back(std::move(row));
+  }
+  out += Figure(chart::RenderStackedBarChart(by_cat),
+                "Hourly pools (on-demand, spot, reserved) charge allocated and idle GPU-time; "
+                "reserved pools add their amortised upfront payment; owned pools pay amortised "
+                "capex, hosting and energy whether busy or not (docs/model.md).");
+
+  if (!per_month) {
+    LineChart monthly;
+    monthly.id = "monthly-bill";
+    monthly.title = "Monthly bill per policy";
+    monthly.x = Axis{"month (UTC)", Unit::kDate};
+    monthly.y = Axis{"US dollars per month", Unit::kUsd};
+    monthly.start_unix_s = 0;
+    monthly.hover_bands = false;
+    for (int r = 0; r < results.runs_size(); ++r) {
+      Series s;
+      s.name = results.runs(r).policy();
+      s.color = static_cast<std::size_t>(r);
+      for (int m = 0; m < results.runs(r).monthly_size(); ++m) {
+        const v1::MonthResult& mr = results.runs(r).monthly(m);
+        int year = 0, month = 0;
+        if (std::sscanf(mr.month().c_str(), "%d-%d", &year, &month) != 2 || month < 1) continue;
+        s.x.push_back(static_cast<double>(DaysFromCivil(year, static_cast<unsigned>(month), 1)) *
+                      86400.0);
+        s.y.push_back(mr.cost_usd());
+        s.markers.push_back(s.x.size() - 1);
+        s.marker_titles.push_back(s.name + "\n" + mr.month() + ": " + FormatUsd(mr.cost_usd()) +
+                                  (mr.revenue_usd() > 0
+                                       ? ", revenue " + FormatUsd(mr.revenue_usd())
+                                       : std::string()));
+      }
+      monthly.series.push_back(std::move(s));
+    }
+    (void)start;
+    out += Figure(chart::RenderLineChart(monthly),
+                  "One point per calendar month (first and last may be partial).");
+  }
+
+  // Cost vs p95 JCT.
+  std::vector<double> cost, p95;
+  ScatterChart sc;
+  sc.id = "cost-vs-p95-jct";
+  sc.title = "Bill vs p95 job completion time";
+  sc.x = Axis{"bill over the horizon (US dollars)", Unit::kUsd};
+  sc.y = Axis{"p95 JCT", Unit::kSeconds};
+  sc.x.include_zero = false;  // policies' bills often differ by a few percent
+  sc.y.include_zero = false;
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const v1::Summary& s = results.runs(r).summary();
+    const bool has = s.jobs_completed() > 0;
+    cost.push_back(has ? s.total_cost_usd() : kNaN);
+    p95.push_back(has ? s.p95_jct_s() : kNaN);
+  }
+  const std::vector<std::size_t> front = chart::ParetoFrontier(cost, p95);
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    if (!std::isfinite(cost[i])) continue;
+    const bool on = std::find(front.begin(), front.end(), i) != front.end();
+    ScatterPoint pt;
+    pt.x = cost[i];
+    pt.y = p95[i];
+    pt.label = results.runs(r).policy();
+    pt.color = i;
+    pt.title = fmt::format("{}\nbill {}\np95 JCT {}\n{}", results.runs(r).policy(),
+                           FormatUsd(cost[i]), FormatValue(p95[i], Unit::kSeconds),
+                           on ? "on the frontier" : "dominated: another policy is cheaper and faster");
+    sc.points.push_back(std::move(pt));
+  }
+  if (!sc.points.empty()) {
+    // Frontier indices into sc.points (runs without completed jobs are left out).
+    std::vector<std::size_t> pos(cost.size(), 0);
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < cost.size(); ++i) {
+      if (std::isfinite(cost[i])) pos[i] = k++;
+    }
+    for (const std::size_t i : front) sc.frontier.push_back(pos[i]);
+    out += Figure(chart::RenderScatterChart(sc),
+                  "Lower left is better. The dashed staircase is the Pareto frontier of these "
+                  "policies: no policy is both cheaper and faster than a point on it. "
+                  "Run <code>burnrate plan</code> for the frontier over pool sizes.");
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Utilisation and queue over time.
+
+std::vector<double> AsDouble(const google::protobuf::RepeatedField<uint32_t>& v) {
+  return std::vector<double>(v.begin(), v.end());
+}
+
+std::string UtilisationSection(const v1::Results& results, const ScenarioModel* scenario,
+                               int64_t start) {
+  std::string out;
+  const v1::RunResult& first = results.runs(0);
+  const double interval = first.timeseries().interval_s();
+  std::size_t per_bin = 1;
+  for (int p = 0; p < first.timeseries().pools_size(); ++p) {
+    const std::string pool = first.timeseries().pools(p).pool();
+    LineChart c;
+    c.id = "utilisation-" + Id(pool);
+    std::string what = pool;
+    for (const v1::PoolResult& pr : first.pools()) {
+      if (pr.name() == pool) what += fmt::format(" ({}, {} GPUs, {})", pr.gpu_type(), pr.gpus(), pr.pricing());
+    }
+    c.title = "GPU utilisation of " + what;
+    c.x = Axis{"date (UTC)", Unit::kDate};
+    c.y = Axis{"allocated / provisioned GPUs (%)", Unit::kPercent};
+    c.y.min = 0;
+    c.y.max = 1;
+    c.start_unix_s = start;
+    bool varies = false;
+    LineChart prov;
+    prov.id = "provisioned-" + Id(pool);
+    prov.title = "Provisioned GPUs of " + pool;
+    prov.x = c.x;
+    prov.y = Axis{"GPUs provisioned", Unit::kCount};
+    prov.start_unix_s = start;
+    for (int r = 0; r < results.runs_size(); ++r) {
+      const v1::TimeSeries& ts = results.runs(r).timeseries();
+      if (p >= ts.pools_size()) continue;
+      const std::vector<double> t(ts.time_s().begin(), ts.time_s().end());
+      const auto alloc = chart::BinAverage(t, AsDouble(ts.pools(p).allocated_gpus()), kMaxPointsPerSeries);
+      const auto provd = chart::BinAverage(t, AsDouble(ts.pools(p).provisioned_gpus()), kMaxPointsPerSeries);
+      per_bin = alloc.per_bin;
+      Series s;
+      s.name = results.runs(r).policy();
+      s.color = static_cast<std::size_t>(r);
+      s.x = alloc.x;
+      for (std::size_t i = 0; i < alloc.y.size(); ++i) {
+        s.y.push_back(provd.y[i] > 0 ? alloc.y[i] / provd.y[i] : kNaN);
+      }
+      c.series.push_back(std::move(s));
+      const auto& pv = ts.pools(p).provisioned_gpus();
+      for (int i = 1; i < pv.size(); ++i) varies |= pv[i] != pv[0];
+      Series ps;
+      ps.name = results.runs(r).policy();
+      ps.color = static_cast<std::size_t>(r);
+      ps.step = per_bin == 1;
+      ps.x = provd.x;
+      ps.y = provd.y;
+      prov.series.push_back(std::move(ps));
+    }
+    out += Figure(chart::RenderLineChart(c),
+                  "Share of the pool's provisioned GPUs held by jobs and replicas, " +
+                      SamplingNote(interval, per_bin) + ". Hover for the values.");
+    if (varies) {
+      out += Figure(chart::RenderLineChart(prov),
+                    "GPUs provisioned (autoscaling, spot availability or commitment ends), " +
+                        SamplingNote(interval, per_bin) + ".");
+    }
+  }
+  (void)scenario;
+
+  LineChart q;
+  q.id = "queue-length";
+  q.title = "Training jobs waiting";
+  q.x = Axis{"date (UTC)", Unit::kDate};
+  q.y = Axis{"jobs in the queue", Unit::kCount};
+  q.start_unix_s = start;
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const v1::TimeSeries& ts = results.runs(r).timeseries();
+    const std::vector<double> t(ts.time_s().begin(), ts.time_s().end());
+    const auto b = chart::BinAverage(t, AsDouble(ts.queued_jobs()), kMaxPointsPerSeries);
+    per_bin = b.per_bin;
+    Series s;
+    s.name = results.runs(r).policy();
+    s.color = static_cast<std::size_t>(r);
+    s.x = b.x;
+    s.y = b.y;
+    q.series.push_back(std::move(s));
+  }
+  out += "<h3 id=\"queue\">Queue</h3>\n";
+  out += Figure(chart::RenderLineChart(q),
+                "Jobs submitted and not yet started (or preempted and waiting again), " +
+                    SamplingNote(interval, per_bin) + ".");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Job service: CDFs.
+
+// JCT as a CDF; queueing delay as the share of jobs waiting longer than t on a log axis
+// (most jobs often start at once, which would flatten a CDF against 100%).
+std::string CdfChart(const v1::Results& results, bool jct) {
+  LineChart c;
+  c.id = jct ? "jct-cdf" : "queue-delay-ccdf";
+  c.title = jct ? "Job completion time, CDF per policy"
+                : "Queueing delay: share of jobs waiting longer than t, per policy";
+  c.x = Axis{jct ? "job completion time (log scale)" : "queueing delay t (log scale)",
+             Unit::kSeconds, chart::Scale::kLog};
+  c.y = jct ? Axis{"share of completed jobs (%)", Unit::kPercent}
+            : Axis{"share of jobs waiting longer (%, log scale)", Unit::kPercent,
+                   chart::Scale::kLog};
+  if (jct) {
+    c.y.min = 0;
+    c.y.max = 1;
+  } else {
+    c.y.max = 1;
+  }
+  c.hover_bands = false;
+  double top = 0;
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const v1::Distribution& d = jct ? results.runs(r).jct() : results.runs(r).queue_delay();
+    if (d.value_s_size() > 0) top = std::max(top, d.value_s(d.value_s_size() - 1));
+  }
+  if (top >= 10) c.x.min = 1;  // below a second is noise next to hours; drawn at the left edge
+  double lowest_share = 1;
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const v1::Distribution& d = jct ? results.runs(r).jct() : results.runs(r).queue_delay();
+    if (d.value_s_size() == 0) continue;
+    Series s;
+    s.name = results.runs(r).policy();
+    s.color = static_cast<std::size_t>(r);
+    for (int i = 0; i < d.probability_size(); ++i) {
+      const double p = d.probability(i);
+      const double y = jct ? p : 1 - p;
+      if (!jct && y <= 0) continue;  // the maximum: nobody waits longer
+      const double x = c.x.min ? std::max(d.value_s(i), *c.x.min) : d.value_s(i);
+      s.x.push_back(x);
+      s.y.push_back(y);
+      lowest_share = std::min(lowest_share, y);
+      if (std::fabs(p - 0.5) < 1e-9 || std::fabs(p - 0.95) < 1e-9 || std::fabs(p - 0.99) < 1e-9) {
+        s.markers.push_back(s.x.size() - 1);
+        s.marker_titles.push_back(fmt::format("{}: p{:.0f} {} = {}", s.name, p * 100,
+                                              jct ? "JCT" : "queueing delay",
+                                              FormatValue(d.value_s(i), Unit::kSeconds)));
+      }
+    }
+    c.series.push_back(std::move(s));
+  }
+  if (c.series.empty()) return "";
+  if (!jct) c.y.min = std::min(0.01, lowest_share);
+  const std::string caption =
+      jct ? "Share of completed jobs that finished within a time from submission; dots mark "
+            "p50, p95 and p99 (hover)."
+          : "Share of jobs that waited longer than t to start (jobs still waiting at the "
+            "horizon count with their wait so far): the tail, where policies differ. Delays "
+            "under the axis start are drawn at its left edge. Dots mark p50, p95 and p99.";
+  return Figure(chart::RenderLineChart(c), caption);
+}
+
+// ---------------------------------------------------------------------------------------
+// Inference services.
+
+const v1::ServiceResult* FindService(const v1::RunResult& run, const std::string& name) {
+  for (const v1::ServiceResult& s : run.services()) {
+    if (s.name() == name) return &s;
+  }
+  return nullptr;
+}
+
+std::string ServiceSection(const v1::Results& results, const ScenarioModel* scenario,
+                           const std::string& name, int64_t start) {
+  bool on_ttft = false;
+  if (scenario != nullptr) {
+    for (const ServiceSpec& s : scenario->services) {
+      if (s.name == name) on_ttft = s.slo_on_ttft;
+    }
+  }
+  std::string out = "<h3 id=\"service-" + Id(name) + "\">Inference: " + Escape(name) + "</h3>\n";
+  StackedBarChart lat;
+  lat.id = "service-" + Id(name) + "-latency";
+  lat.title = std::string(on_ttft ? "Time to first token" : "Request latency") + " of " + name +
+              ", percentiles per policy";
+  lat.x = Axis{on_ttft ? "time to first token" : "latency (arrival to completion)",
+               Unit::kSeconds};
+  lat.segments = on_ttft ? std::vector<std::string>{"up to p50", "p50 to p99"}
+                         : std::vector<std::string>{"up to p50", "p50 to p95", "p95 to p99"};
+  double slo = 0, target = 0;
+  for (const v1::RunResult& run : results.runs()) {
+    const v1::ServiceResult* sv = FindService(run, name);
+    if (sv == nullptr || sv->requests_served() <= 0) continue;
+    slo = sv->slo_latency_s();
+    target = sv->slo_attainment_target();
+    StackedBarChart::Row row;
+    row.label = run.policy();
+    std::vector<double> q = on_ttft ? std::vector<double>{sv->p50_ttft_s(), sv->p99_ttft_s()}
+                                    : std::vector<double>{sv->p50_latency_s(), sv->p95_latency_s(),
+                                                          sv->p99_latency_s()};
+    const std::vector<std::string> names =
+        on_ttft ? std::vector<std::string>{"p50", "p99"}
+                : std::vector<std::string>{"p50", "p95", "p99"};
+    double prev = 0;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      row.values.push_back(std::max(q[i] - prev, 0.0));
+      row.titles.push_back(names[i] + " " + FormatValue(q[i], Unit::kSeconds));
+      prev = std::max(prev, q[i]);
+    }
+    row.note = names.back() + " " + FormatValue(q.back(), Unit::kSeconds);
+    if (sv->slo_latency_s() > 0) {
+      row.note += fmt::format(" \xC2\xB7 {:.2f}% in SLO {}", 100 * sv->slo_attainment(),
+                              sv->slo_met() ? "\xE2\x9C\x93" : "MISS");
+    }
+    lat.rows.push_back(std::move(row));
+  }
+  if (slo > 0) lat.refs.push_back({slo, fmt::format("SLO {}", FormatValue(slo, Unit::kSeconds))});
+  if (!lat.rows.empty()) {
+    std::string caption =
+        "Bars end at the highest percentile; segment boundaries are p50" +
+        std::string(on_ttft ? "" : " and p95") + " (hover).";
+    if (slo > 0) {
+      caption += fmt::format(
+          " The SLO: at least {:.4g}% of requests within {} (dashed line); the note gives the "
+          "share that met it.",
+          100 * target, Escape(FormatValue(slo, Unit::kSeconds)));
+    }
+    out += Figure(chart::RenderStackedBarChart(lat), caption);
+  }
+
+  LineChart rep;
+  rep.id = "service-" + Id(name) + "-replicas";
+  rep.title = "Replicas of " + name + " over time";
+  rep.x = Axis{"date (UTC)", Unit::kDate};
+  rep.y = Axis{"replicas", Unit::kCount};
+  rep.start_unix_s = start;
+  std::size_t per_bin = 1;
+  double interval = 0;
+  for (int r = 0; r < results.runs_size(); ++r) {
+    const v1::ServiceResult* sv = FindService(results.runs(r), name);
+    if (sv == nullptr) continue;
+    const v1::TimeSeries& ts = results.runs(r).timeseries();
+    interval = ts.interval_s();
+    const std::vector<double> t(ts.time_s().begin(), ts.time_s().end());
+    const auto ready = chart::BinAverage(t, AsDouble(sv->replicas()), kMaxPointsPerSeries);
+    per_bin = ready.per_bin;
+    Series s;
+    s.name = results.runs(r).policy();
+    s.color = static_cast<std::size_t>(r);
+    s.step = per_bin == 1;
+    s.x = ready.x;
+    s.y = ready.y;
+    rep.series.push_back(std::move(s));
+    bool pending = false;
+    for (const uint32_t v : sv->replicas_pending()) pending |= v > 0;
+    if (pending) {
+      const auto pb = chart::BinAverage(t, AsDouble(sv->replicas_pending()), kMaxPointsPerSeries);
+      Series ps;
+      ps.name = results.runs(r).policy() + " (waiting for GPUs)";
+      ps.color = static_cast<std::size_t>(r);
+      ps.dashed = true;
+      ps.step = per_bin == 1;
+      ps.x = pb.x;
+      ps.y = pb.y;
+      rep.series.push_back(std::move(ps));
+    }
+  }
+  if (!rep.series.empty()) {
+    out += Figure(chart::RenderLineChart(rep),
+                  "Replicas starting or serving (solid) and wanted but waiting for GPUs "
+                  "(dashed), " + SamplingNote(interval, per_bin) + ".");
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Plan.
+
+std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenario) {
+  std::string out = "<h2 id=\"plan\">Capacity plan</h2>\n";
+  out += "<p class=\"lede\">" +
+         fmt::format("{} candidate pool sizes simulated under {}.", plan.points_size(),
+                     Escape(plan.policy())) +
+         "</p>\n";
+  const auto nodes_text = [&](const v1::PlanPoint& p) {
+    std::string s;
+    for (int i = 0; i < p.nodes_size() && i < plan.pools_size(); ++i) {
+      s += (i ? ", " : "") + plan.pools(i) + "=" + std::to_string(p.nodes(i));
+    }
+    return s;
+  };
+  ScatterChart sc;
+  sc.id = "plan-frontier";
+  sc.title = "Every candidate: bill vs p95 job completion time";
+  sc.x = Axis{"bill over the horizon (US dollars)", Unit::kUsd};
+  sc.y = Axis{"p95 JCT", Unit::kSeconds};
+  sc.legend = {{"meets the target", 2}, {"misses it (ring)", 3}};
+  std::vector<std::pair<double, std::size_t>> front;
+  for (int i = 0; i < plan.points_size(); ++i) {
+    const v1::PlanPoint& p = plan.points(i);
+    ScatterPoint pt;
+    pt.x = p.total_cost_usd();
+    pt.y = p.p95_jct_s();
+    pt.color = p.meets_target() ? 2 : 3;
+    pt.hollow = !p.meets_target();
+    pt.emphasis = i == plan.recommended();
+    pt.show_label = i == plan.recommended() || i == plan.current();
+    pt.label = i == plan.recommended() ? "recommended: " + nodes_text(p)
+               : i == plan.current()   ? "current: " + nodes_text(p)
+                                       : "";
+    pt.title = fmt::format("{}\nbill {}\nutilisation {:.1f}%\np95 wait {}\np95 JCT {}\n{}{}",
+                           nodes_text(p), FormatUsd(p.total_cost_usd()),
+                           100 * p.gpu_utilization(), FormatValue(p.p95_queue_delay_s(), Unit::kSeconds),
+                           FormatValue(p.p95_jct_s(), Unit::kSeconds),
+                           p.meets_target() ? "meets the target" : "misses: " + p.misses(),
+                           p.on_frontier() ? "\non the frontier" : "");
+    if (p.on_frontier()) front.emplace_back(p.total_cost_usd(), sc.points.size());
+    sc.points.push_back(std::move(pt));
+  }
+  std::sort(front.begin(), front.end());
+  for (const auto& [cost, i] : front) sc.frontier.push_back(i);
+  out += Figure(chart::RenderScatterChart(sc),
+                "Each point is one combination of pool sizes; the dashed staircase joins the "
+                "candidates on the cost / service frontier. The recommendation is the cheapest "
+                "candidate meeting the target (docs/planner.md).");
+  out += "<table><thead><tr><th>nodes</th><th>bill</th><th>utilisation</th><th>p95 wait</th>"
+         "<th>p95 JCT</th><th>target</th></tr></thead><tbody>";
+  for (int i = 0; i < plan.points_size(); ++i) {
+    const v1::PlanPoint& p = plan.points(i);
+    if (!p.on_frontier() && i != plan.recommended() && i != plan.current()) continue;
+    std::string tag = i == plan.recommended() ? " (recommended)" : i == plan.current() ? " (current)" : "";
+    out += fmt::format("<tr><td>{}{}</td><td>{}</td><td>{:.1f}%</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       Escape(nodes_text(p)), tag, Usd(p.total_cost_usd()),
+                       100 * p.gpu_utilization(),
+                       Escape(FormatValue(p.p95_queue_delay_s(), Unit::kSeconds)),
+                       Escape(FormatValue(p.p95_jct_s(), Unit::kSeconds)),
+                       p.meets_target() ? "met" : Escape(p.misses()));
+  }
+  out += "</tbody></table>\n";
+  (void)scenario;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Assumptions.
+
+std::string Dist(const DurationDist& d) {
+  const auto s = [](double v) { return FormatValue(v, Unit::kSeconds); };
+  std::string out;
+  switch (d.kind) {
+    case DurationDist::Kind::kConstant: out = s(d.constant_s); break;
+    case DurationDist::Kind::kExponential: out = "exponential, mean " + s(d.mean_s); break;
+    case DurationDist::Kind::kLognormal:
+      out = fmt::format("lognormal, median {}, sigma {:.3g}", s(d.median_s), d.sigma);
+      break;
+    case DurationDist::Kind::kEmpirical:
+      out = fmt::format("empirical, {} samples", d.samples_s.size());
+      break;
+  }
+  if (d.min_s > 0 || d.max_s > 0) {
+    out += " (clipped to " + (d.min_s > 0 ? s(d.min_s) : "0") + ".." +
+           (d.max_s > 0 ? s(d.max_s) : "inf") + ")";
+  }
+  return out;
+}
+
+std::string PoolPrice(const PoolSpec& p) {
+  const double hourly = static_cast<double>(p.price) / static_cast<double>(kMicroDollarsPerDollar);
+  switch (p.pricing) {
+    case PricingModel::kOnDemand:
+      return fmt::format("${:.4g} per GPU-hour", hourly) +
+             (p.autoscale ? fmt::format("; autoscaled {}..{} nodes", p.min_nodes, p.nodes) : "");
+    case PricingModel::kSpot:
+      return fmt::format("${:.4g} per GPU-hour{}; {:.3g} revocations per node-hour", hourly,
+                         p.price_series.empty() ? "" : " (price series)",
+                         p.revocations_per_node_hour);
+    case PricingModel::kReserved:
+      return fmt::format("${:.4g} per GPU-hour", hourly) +
+             (p.upfront > 0 ? "; upfront " + FormatUsd(MoneyToDollars(p.upfront)) +
+                                  (p.term_months > 0 ? fmt::format(" over {} months", p.term_months)
+                                                     : "")
+                            : "");
+    case PricingModel::kOwned:
+      return fmt::format("capex {} per node over {} months; hosting {} per node-month; "
+                         "${:.3g}/kWh at PUE {:.3g}",
+                         FormatUsd(MoneyToDollars(p.capex_per_node)), p.amortization_months,
+                         FormatUsd(MoneyToDollars(p.hosting_per_node_month)), p.usd_per_kwh, p.pue);
+  }
+  return "";
+}
+
+std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
+  std::string out = "<h2 id=\"assumptions\">Assumptions</h2>\n";
+  const ScenarioModel* s = in.scenario;
+  out += "<table class=\"kv\"><tbody>";
+  const auto kv = [&](const std::string& k, const std::string& v) {
+    out += "<tr><td>" + Escape(k) + "</td><td>" + Escape(v) + "</td></tr>";
+  };
+  kv("scenario", results.scenario());
+  if (s != nullptr && !s->source_path.empty()) kv("file", s->source_path);
+  kv("start", results.start());
+  kv("horizon", Days(results.horizon_s()));
+  if (results.runs_size() > 0) kv("seed", std::to_string(results.runs(0).seed()));
+  if (s != nullptr) {
+    kv("sample interval", FormatValue(TimeToSeconds(s->sample_interval), Unit::kSeconds));
+    kv("reference GPU (job durations)", s->reference_gpu);
+    if (s->cross_node_speed != 1 || s->cross_rack_speed != 1) {
+      kv("gang speed across nodes / racks", fmt::format("{:.3g} / {:.3g}", s->cross_node_speed,
+                                                        s->cross_rack_speed));
+    }
+  }
+  out += "</tbody></table>\n";
+  if (s == nullptr) return out;
+
+  out += "<h3>Pools</h3><table><thead><tr><th>pool</th><th>GPU</th><th>GPUs</th>"
+         "<th>pricing</th><th>price</th></tr></thead><tbody>";
+  for (const PoolSpec& p : s->pools) {
+    out += fmt::format("<tr><td>{}</td><td>{} (speed {:.3g})</td><td>{} x {} = {}</td><td>{}</td>"
+                       "<td style=\"text-align:left\">{}</td></tr>",
+                       Escape(p.name), Escape(p.gpu_type), p.training_speed, p.nodes,
+                       p.gpus_per_node, uint64_t{p.nodes} * p.gpus_per_node,
+                       PricingModelName(p.pricing), Escape(PoolPrice(p)));
+  }
+  out += "</tbody></table>\n";
+
+  out += "<h3>Workload</h3><table class=\"kv\"><tbody>";
+  if (!s->jobs.empty()) kv("jobs listed in the scenario", std::to_string(s->jobs.size()));
+  for (const GeneratorSpec& g : s->generators) {
+    std::string gpus;
+    for (std::size_t i = 0; i < g.gpu_values.size(); ++i) {
+      gpus += (i ? ", " : "") + std::to_string(g.gpu_values[i]);
+      if (g.gpu_weights.size() == g.gpu_values.size() && g.gpu_values.size() > 1) {
+        gpus += fmt::format(" ({:.3g})", g.gpu_weights[i]);
+      }
+    }
+    kv("generator " + g.name,
+       fmt::format("{:.4g} jobs per hour{}; GPUs {}; duration {}; tenant {}", g.arrivals_per_hour,
+                   g.hourly_profile.empty() ? "" : " (hourly profile)", gpus, Dist(g.duration),
+                   g.tenant));
+  }
+  for (const TraceSourceSpec& t : s->traces) {
+    std::string v = t.format + " trace " + t.path;
+    if (t.load_multiplier != 1) v += fmt::format("; load x{:.3g}", t.load_multiplier);
+    if (t.time_compression != 1) v += fmt::format("; time compressed x{:.3g}", t.time_compression);
+    if (t.window_start_s > 0 || t.window_end_s > 0) {
+      v += fmt::format("; window {:.0f}..{:.0f} s of its clock", t.window_start_s, t.window_end_s);
+    }
+    kv("trace", v);
+  }
+  for (const TenantSpec& t : s->tenants) {
+    kv("tenant " + t.name, fmt::format("weight {:.3g}{}{}", t.weight,
+                                       t.quota_gpus ? fmt::format(", quota {} GPUs", t.quota_gpus) : "",
+                                       t.max_gpus ? fmt::format(", at most {} GPUs", t.max_gpus) : ""));
+  }
+  out += "</tbody></table>\n";
+
+  if (!s->services.empty()) {
+    out += "<h3>Inference services</h3><table class=\"kv\"><tbody>";
+    for (const ServiceSpec& sv : s->services) {
+      std::string load;
+      switch (sv.load.kind) {
+        case LoadSpec::Kind::kConstant:
+          load = fmt::format("Poisson, {:.4g} requests/s", sv.load.requests_per_s);
+          break;
+        case LoadSpec::Kind::kProfile:
+          load = fmt::format("Poisson, mean {:.4g} requests/s with {} profile", sv.load.requests_per_s,
+                             sv.load.weekly_profile.empty() ? "a daily" : "daily and weekly");
+          break;
+        case LoadSpec::Kind::kTrace: load = sv.load.trace.format + " trace " + sv.load.trace.path; break;
+      }
+      std::string v = fmt::format(
+          "{}; {} GPU(s) per replica, {} slots; {} replicas; routing {}; autoscaler {}; "
+          "{} fidelity; load: {}",
+          sv.model.empty() ? "model unnamed" : sv.model, sv.gpus_per_replica, sv.concurrency,
+          sv.min_replicas == sv.max_replicas ? std::to_string(sv.min_replicas)
+                                             : fmt::format("{}..{}", sv.min_replicas, sv.max_replicas),
+          sv.routing, sv.replica_timeline.empty() ? sv.autoscaler : "replica-trace",
+          sv.fidelity == ServiceSpec::Fidelity::kFluid ? "fluid" : "request-level", load);
+      if (sv.slo_latency_s > 0) {
+        v += fmt::format("; SLO {:.4g}% of {} within {}", 100 * sv.slo_attainment_target,
+                         sv.slo_on_ttft ? "first tokens" : "requests",
+                         FormatValue(sv.slo_latency_s, Unit::kSeconds));
+      }
+      if (sv.usd_per_request > 0) v += fmt::format("; ${:.4g} per request", sv.usd_per_request);
+      if (sv.usd_per_1k_input_tokens > 0 || sv.usd_per_1k_output_tokens > 0) {
+        v += fmt::format("; ${:.4g} / ${:.4g} per 1k input / output tokens",
+                         sv.usd_per_1k_input_tokens, sv.usd_per_1k_output_tokens);
+      }
+      kv("service " + sv.name, v);
+    }
+    out += "</tbody></table>\n";
+  }
+
+  out += "<h3>Policies</h3><table class=\"kv\"><tbody>";
+  for (int r = 0; r < results.runs_size(); ++r) {
+    kv(std::to_string(r + 1), results.runs(r).policy());
+  }
+  out += "</tbody></table>\n";
+  out += "<p class=\"note\">Model and money definitions: docs/model.md; policies: docs/policies.md "
+         "in the burnrate repository.</p>\n";
+  if (!in.scenario_text.empty()) {
+    std::size_t lines = static_cast<std::size_t>(
+        std::count(in.scenario_text.begin(), in.scenario_text.end(), '\n'));
+    out += fmt::format("<details><summary>Scenario file as written ({} lines)</summary><pre>{}</pre>"
+                       "</details>\n",
+                       lines, Escape(in.scenario_text));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderHtmlReport(const HtmlReportInput& in) {
+  const v1::Results& results = *in.results;
+  const int64_t start = StartUnix(results);
+  const bool runs = results.runs_size() > 0;
+  bool jobs = false;
+  std::vector<std::string> services;
+  for (const v1::RunResult& run : results.runs()) {
+    jobs |= run.summary().jobs_submitted() > 0;
+    for (const v1::ServiceResult& sv : run.services()) {
+      if (std::find(services.begin(), services.end(), sv.name()) == services.end()) {
+        services.push_back(sv.name());
+      }
+    }
+  }
+
+  const std::string title =
+      "burnrate report: " + (results.scenario().empty() ? std::string("scenario") : results.scenario());
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    "<title>" + Escape(title) + "</title>\n<style>" + std::string(kCss) +
+                    "</style>\n</head>\n<body>\n";
+  out += "<header><h1>" + Escape(title) + "</h1>\n<p class=\"lede\">";
+  out += Escape(fmt::format("Start {}, horizon {}", results.start(), Days(results.horizon_s())));
+  if (runs) {
+    out += Escape(fmt::format(", {} {}, seed {}.", results.runs_size(),
+                              results.runs_size() == 1 ? "policy" : "policies",
+                              results.runs(0).seed()));
+  } else {
+    out += ".";
+  }
+  out += "</p>\n<nav>";
+  if (runs) {
+    out += "<a href=\"#key\">Key numbers</a><a href=\"#money\">Money</a>"
+           "<a href=\"#utilisation\">Utilisation</a>";
+    if (jobs) out += "<a href=\"#jobs\">Jobs</a>";
+    if (!services.empty()) out += "<a href=\"#inference\">Inference</a>";
+  }
+  if (in.plan != nullptr) out += "<a href=\"#plan\">Plan</a>";
+  out += "<a href=\"#assumptions\">Assumptions</a></nav></header>\n";
+
+  if (runs) {
+    out += "<h2 id=\"key\">Key numbers</h2>\n"
+           "<p class=\"note\">One column per policy; the best value of each comparable row is "
+           "bold with a star.</p>\n";
+    out += KeyNumbers(results);
+    out += "<h2 id=\"money\">Money</h2>\n";
+    out += MoneySection(results, start);
+    out += "<h2 id=\"utilisation\">Utilisation and queue</h2>\n";
+    out += UtilisationSection(results, in.scenario, start);
+    if (jobs) {
+      out += "<h2 id=\"jobs\">Job service</h2>\n";
+      out += CdfChart(results, true);
+      out += CdfChart(results, false);
+    }
+    if (!services.empty()) {
+      out += "<h2 id=\"inference\">Inference</h2>\n";
+      for (const std::string& name : services) out += ServiceSection(results, in.scenario, name, start);
+    }
+  }
+  if (in.plan != nullptr) out += PlanSection(*in.plan, in.scenario);
+  out += Assumptions(results, in);
+  out += "<footer>Made by " + Escape(in.version.empty() ? "burnrate" : in.version);
+  if (!in.command.empty()) out += ": <code>" + Escape(in.command) + "</code>";
+  out += ". Self-contained: no scripts, no network. Hover a chart for values.</footer>\n";
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace burnrate

@@ -97,6 +97,17 @@ std::string Figure(const std::string& svg, const std::string& caption) {
 
 std::string Usd(double v) { return Escape(FormatUsd(v)); }
 
+// 16269 -> "16,269".
+std::string Grouped(uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 std::string Days(double seconds) {
   const double d = seconds / 86400.0;
   return fmt::format("{:.4g} {}", d, d == 1 ? "day" : "days");
@@ -122,6 +133,14 @@ int64_t StartUnix(const v1::Results& r) {
 // ---------------------------------------------------------------------------------------
 // Key numbers.
 
+const v1::ServiceResult* FindService(const v1::RunResult& run, const std::string& name) {
+  for (const v1::ServiceResult& s : run.services()) {
+    if (s.name() == name) return &s;
+  }
+  return nullptr;
+}
+
+
 std::string KeyNumbers(const v1::Results& results) {
   const std::vector<ComparisonRow> rows = ComparisonRows(results);
   std::string out = "<table class=\"compare\"><thead><tr><th></th>";
@@ -137,6 +156,106 @@ std::string KeyNumbers(const v1::Results& results) {
     out += "<tr><td>" + Escape(row.label) + "</td>";
     for (std::size_t i = 0; i < row.cells.size(); ++i) {
       out += (row.best[i] ? "<td class=\"best\">" : "<td>") + Escape(row.cells[i]) + "</td>";
+    }
+    out += "</tr>";
+  }
+  out += "</tbody></table>\n";
+  return out;
+}
+
+// The few numbers a planner reads first, one column per policy, best marked.
+std::string AtAGlance(const v1::Results& results, const std::vector<std::string>& services) {
+  struct Line {
+    std::string label;
+    int better;  // -1 lower, +1 higher, 0 none
+    std::vector<double> values;
+    std::vector<std::string> texts;
+  };
+  std::vector<Line> lines;
+  const auto add = [&](std::string label, int better, auto value, auto text, auto has) {
+    Line l{std::move(label), better, {}, {}};
+    for (const v1::RunResult& run : results.runs()) {
+      const bool ok = has(run);
+      l.values.push_back(ok ? value(run) : kNaN);
+      l.texts.push_back(ok ? text(run) : "-");
+    }
+    lines.push_back(std::move(l));
+  };
+  const auto always = [](const v1::RunResult&) { return true; };
+  const auto jobs = [](const v1::RunResult& r) { return r.summary().jobs_completed() > 0; };
+  const auto pct = [](double f) { return fmt::format("{:.1f}%", 100 * f); };
+  add("bill over the horizon", -1, [](const v1::RunResult& r) { return r.summary().total_cost_usd(); },
+      [](const v1::RunResult& r) { return FormatUsd(r.summary().total_cost_usd()); }, always);
+  add("paid for idle GPUs", -1, [](const v1::RunResult& r) { return r.summary().idle_cost_usd(); },
+      [&](const v1::RunResult& r) {
+        const double t = r.summary().total_cost_usd();
+        return FormatUsd(r.summary().idle_cost_usd()) +
+               (t > 0 ? " (" + pct(r.summary().idle_cost_usd() / t) + ")" : std::string());
+      },
+      always);
+  add("GPU utilisation", +1, [](const v1::RunResult& r) { return r.summary().gpu_utilization(); },
+      [&](const v1::RunResult& r) { return pct(r.summary().gpu_utilization()); }, always);
+  bool any_jobs = false;
+  for (const v1::RunResult& run : results.runs()) any_jobs |= run.summary().jobs_submitted() > 0;
+  if (any_jobs) {
+    add("jobs completed", +1,
+        [](const v1::RunResult& r) { return static_cast<double>(r.summary().jobs_completed()); },
+        [](const v1::RunResult& r) {
+          return Grouped(r.summary().jobs_completed()) + " of " +
+                 Grouped(r.summary().jobs_submitted());
+        },
+        always);
+    add("p95 job completion time", -1, [](const v1::RunResult& r) { return r.summary().p95_jct_s(); },
+        [](const v1::RunResult& r) { return FormatDuration(r.summary().p95_jct_s()); }, jobs);
+    add("p95 queueing delay", -1,
+        [](const v1::RunResult& r) { return r.summary().p95_queue_delay_s(); },
+        [](const v1::RunResult& r) { return FormatDuration(r.summary().p95_queue_delay_s()); },
+        [](const v1::RunResult& r) { return r.summary().jobs_submitted() > 0; });
+  }
+  for (const std::string& name : services) {
+    add("SLO attainment, " + name, +1,
+        [&](const v1::RunResult& r) {
+          const v1::ServiceResult* sv = FindService(r, name);
+          return sv != nullptr ? sv->slo_attainment() : kNaN;
+        },
+        [&](const v1::RunResult& r) {
+          const v1::ServiceResult* sv = FindService(r, name);
+          if (sv == nullptr) return std::string("-");
+          return fmt::format("{:.2f}% {}", 100 * sv->slo_attainment(), sv->slo_met() ? "met" : "MISSED");
+        },
+        [&](const v1::RunResult& r) {
+          const v1::ServiceResult* sv = FindService(r, name);
+          return sv != nullptr && sv->slo_latency_s() > 0 && sv->requests_arrived() > 0;
+        });
+  }
+  if (!services.empty()) {
+    add("gross margin (revenue - bill)", +1,
+        [](const v1::RunResult& r) { return r.summary().gross_margin_usd(); },
+        [](const v1::RunResult& r) { return FormatUsd(r.summary().gross_margin_usd()); }, always);
+  }
+
+  std::string out = "<table class=\"compare glance\"><thead><tr><th></th>";
+  for (const v1::RunResult& run : results.runs()) out += "<th>" + Escape(run.policy()) + "</th>";
+  out += "</tr></thead><tbody>";
+  for (const Line& l : lines) {
+    // Best: the extreme value, when at least two differ in their text.
+    std::size_t best = l.values.size();
+    for (std::size_t i = 0; i < l.values.size(); ++i) {
+      if (!std::isfinite(l.values[i]) || l.better == 0) continue;
+      if (best == l.values.size() || (l.better < 0 ? l.values[i] < l.values[best]
+                                                   : l.values[i] > l.values[best])) {
+        best = i;
+      }
+    }
+    bool differ = false;
+    for (std::size_t i = 0; i < l.texts.size(); ++i) {
+      differ |= std::isfinite(l.values[i]) && best < l.texts.size() && l.texts[i] != l.texts[best];
+    }
+    out += "<tr><td>" + Escape(l.label) + "</td>";
+    for (std::size_t i = 0; i < l.texts.size(); ++i) {
+      const bool mark = differ && best < l.texts.size() && std::isfinite(l.values[i]) &&
+                        l.texts[i] == l.texts[best];
+      out += (mark ? "<td class=\"best\">" : "<td>") + Escape(l.texts[i]) + "</td>";
     }
     out += "</tr>";
   }
@@ -512,13 +631,6 @@ std::string CdfChart(const v1::Results& results, bool jct) {
 // ---------------------------------------------------------------------------------------
 // Inference services.
 
-const v1::ServiceResult* FindService(const v1::RunResult& run, const std::string& name) {
-  for (const v1::ServiceResult& s : run.services()) {
-    if (s.name() == name) return &s;
-  }
-  return nullptr;
-}
-
 std::string ServiceSection(const v1::Results& results, const ScenarioModel* scenario,
                            const std::string& name, int64_t start) {
   bool on_ttft = false;
@@ -643,7 +755,7 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
   sc.title = "Every candidate: bill vs p95 job completion time";
   sc.x = Axis{"bill over the horizon (US dollars)", Unit::kUsd};
   sc.y = Axis{"p95 JCT", Unit::kSeconds};
-  sc.legend = {{"meets the target", 2}, {"misses it (ring)", 3}};
+  sc.legend = {{"meets the target", 2}, {"misses it (hollow)", 3}};
   std::vector<std::pair<double, std::size_t>> front;
   for (int i = 0; i < plan.points_size(); ++i) {
     const v1::PlanPoint& p = plan.points(i);
@@ -654,9 +766,10 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
     pt.hollow = !p.meets_target();
     pt.emphasis = i == plan.recommended();
     pt.show_label = i == plan.recommended() || i == plan.current();
-    pt.label = i == plan.recommended() ? "recommended: " + nodes_text(p)
-               : i == plan.current()   ? "current: " + nodes_text(p)
-                                       : "";
+    pt.label = i == plan.recommended() && i == plan.current() ? "recommended = current"
+               : i == plan.recommended()                      ? "recommended"
+               : i == plan.current()                          ? "current"
+                                                              : "";
     pt.title = fmt::format("{}\nbill {}\nutilisation {:.1f}%\np95 wait {}\np95 JCT {}\n{}{}",
                            nodes_text(p), FormatUsd(p.total_cost_usd()),
                            100 * p.gpu_utilization(), FormatValue(p.p95_queue_delay_s(), Unit::kSeconds),
@@ -670,8 +783,9 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
   for (const auto& [cost, i] : front) sc.frontier.push_back(i);
   out += Figure(chart::RenderScatterChart(sc),
                 "Each point is one combination of pool sizes; the dashed staircase joins the "
-                "candidates on the cost / service frontier. The recommendation is the cheapest "
-                "candidate meeting the target (docs/planner.md).");
+                "candidates on the cost / service frontier. The recommendation (ringed) is the "
+                "cheapest candidate meeting the target (docs/planner.md); the table lists the "
+                "frontier, the recommendation and the scenario's own sizes (current).");
   out += "<table><thead><tr><th>nodes</th><th>bill</th><th>utilisation</th><th>p95 wait</th>"
          "<th>p95 JCT</th><th>target</th></tr></thead><tbody>";
   for (int i = 0; i < plan.points_size(); ++i) {
@@ -891,19 +1005,20 @@ std::string RenderHtmlReport(const HtmlReportInput& in) {
   }
   out += "</p>\n<nav>";
   if (runs) {
-    out += "<a href=\"#key\">Key numbers</a><a href=\"#money\">Money</a>"
+    out += "<a href=\"#glance\">At a glance</a><a href=\"#money\">Money</a>"
            "<a href=\"#utilisation\">Utilisation</a>";
     if (jobs) out += "<a href=\"#jobs\">Jobs</a>";
     if (!services.empty()) out += "<a href=\"#inference\">Inference</a>";
+    out += "<a href=\"#key\">All numbers</a>";
   }
   if (in.plan != nullptr) out += "<a href=\"#plan\">Plan</a>";
   out += "<a href=\"#assumptions\">Assumptions</a></nav></header>\n";
 
   if (runs) {
-    out += "<h2 id=\"key\">Key numbers</h2>\n"
-           "<p class=\"note\">One column per policy; the best value of each comparable row is "
-           "bold with a star.</p>\n";
-    out += KeyNumbers(results);
+    out += "<h2 id=\"glance\">At a glance</h2>\n"
+           "<p class=\"note\">One column per policy; the best of each row is bold with a star. "
+           "Every number is in <a href=\"#key\">All numbers</a> below.</p>\n";
+    out += AtAGlance(results, services);
     out += "<h2 id=\"money\">Money</h2>\n";
     out += MoneySection(results, start);
     out += "<h2 id=\"utilisation\">Utilisation and queue</h2>\n";
@@ -917,6 +1032,10 @@ std::string RenderHtmlReport(const HtmlReportInput& in) {
       out += "<h2 id=\"inference\">Inference</h2>\n";
       for (const std::string& name : services) out += ServiceSection(results, in.scenario, name, start);
     }
+    out += "<h2 id=\"key\">All numbers</h2>\n"
+           "<p class=\"note\">The table <code>burnrate run</code> prints: one column per "
+           "policy; the best value of each comparable row is bold with a star.</p>\n";
+    out += KeyNumbers(results);
   }
   if (in.plan != nullptr) out += PlanSection(*in.plan, in.scenario);
   out += Assumptions(results, in);

@@ -852,6 +852,8 @@ std::string PoolPrice(const PoolSpec& p) {
   return "";
 }
 
+std::string ScenarioDetails(const v1::Results& results, const ScenarioModel& model);
+
 std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
   std::string out = "<h2 id=\"assumptions\">Assumptions</h2>\n";
   const ScenarioModel* s = in.scenario;
@@ -873,7 +875,24 @@ std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
     }
   }
   out += "</tbody></table>\n";
-  if (s == nullptr) return out;
+  if (s != nullptr) out += ScenarioDetails(results, *s);
+  if (!in.scenario_text.empty()) {
+    const auto lines = static_cast<std::size_t>(
+        std::count(in.scenario_text.begin(), in.scenario_text.end(), '\n'));
+    out += fmt::format("<details><summary>Scenario file as written ({} lines)</summary><pre>{}</pre>"
+                       "</details>\n",
+                       lines, Escape(in.scenario_text));
+  }
+  return out;
+}
+
+// Pools, workload, services and policies of the scenario.
+std::string ScenarioDetails(const v1::Results& results, const ScenarioModel& model) {
+  const ScenarioModel* s = &model;
+  std::string out;
+  const auto kv = [&](const std::string& k, const std::string& v) {
+    out += "<tr><td>" + Escape(k) + "</td><td>" + Escape(v) + "</td></tr>";
+  };
 
   out += "<h3>Pools</h3><table><thead><tr><th>pool</th><th>GPU</th><th>GPUs</th>"
          "<th>pricing</th><th>price</th></tr></thead><tbody>";
@@ -961,13 +980,6 @@ std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
   out += "</tbody></table>\n";
   out += "<p class=\"note\">Model and money definitions: docs/model.md; policies: docs/policies.md "
          "in the burnrate repository.</p>\n";
-  if (!in.scenario_text.empty()) {
-    std::size_t lines = static_cast<std::size_t>(
-        std::count(in.scenario_text.begin(), in.scenario_text.end(), '\n'));
-    out += fmt::format("<details><summary>Scenario file as written ({} lines)</summary><pre>{}</pre>"
-                       "</details>\n",
-                       lines, Escape(in.scenario_text));
-  }
   return out;
 }
 

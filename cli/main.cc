@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <chrono>
 #include <cstdio>
@@ -242,9 +243,12 @@ class ProgressLine {
     const std::string date =
         FormatUtcTimestamp(start_unix_s_ + p.now / kSecond).substr(0, 10);
     const std::string name = run_ < policies_.size() ? policies_[run_].Name() : "";
-    std::fprintf(stderr, "\r\033[Ksimulating %s (%zu/%zu): %s %3.0f%%  %.1fM events/s  ETA %.0f s",
+    const std::string speed = rate >= 1e6   ? fmt::format("{:.1f}M", rate / 1e6)
+                              : rate >= 1e3 ? fmt::format("{:.1f}k", rate / 1e3)
+                                            : fmt::format("{:.0f}", rate);
+    std::fprintf(stderr, "\r\033[Ksimulating %s (%zu/%zu): %s %3.0f%%  %s events/s  ETA %.0f s",
                  name.c_str(), run_ + 1, policies_.size(), date.c_str(), 100 * frac,
-                 rate / 1e6, eta);
+                 speed.c_str(), eta);
     std::fflush(stderr);
     drawn_ = true;
   }

@@ -1903,7 +1903,7 @@ absl::Status World::Run() {
     if (options_.check_invariants) {
       if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
     }
-    if ((event_count_ & 0xFFFF) == 0 && options_.progress) {
+    if ((event_count_ & 0xFF) == 0 && options_.progress) {
       options_.progress(Progress{now_, sc_.horizon, event_count_});
     }
   }

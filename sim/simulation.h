@@ -37,7 +37,7 @@ struct RunOptions {
   // Use the reference event queue (ordered set) instead of the binary heap. Results must be
   // identical; tests compare them.
   bool reference_event_queue = false;
-  // Called every 65,536 events from the simulation thread (and not at all when empty). Must be
+  // Called every 256 events from the simulation thread (and not at all when empty). Must be
   // cheap; rate-limit display in the callback.
   std::function<void(const Progress&)> progress;
 };

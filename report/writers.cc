@@ -10,10 +10,12 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -158,6 +160,51 @@ std::string TimeseriesCsv(const burnrate::v1::Results& results) {
       AppendRow(out, {run.policy(), Number(ts.time_s(i)), at(ts.allocated_gpus(), i),
                       at(ts.queued_jobs(), i), at(ts.running_jobs(), i),
                       at(ts.provisioned_gpus(), i)});
+    }
+  }
+  return out;
+}
+
+// Long format: one row per (run, sample, pool), pools in scenario order within a sample.
+// utilization = allocated / provisioned, empty when nothing was provisioned.
+std::string PoolTimeseriesCsv(const burnrate::v1::Results& results) {
+  std::string out;
+  AppendRow(out,
+            {"policy", "time_s", "pool", "allocated_gpus", "provisioned_gpus", "utilization"});
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    const burnrate::v1::TimeSeries& ts = run.timeseries();
+    for (int i = 0; i < ts.time_s_size(); ++i) {
+      for (const burnrate::v1::PoolSeries& pool : ts.pools()) {
+        // Parallel to time_s; a short array leaves empty cells rather than dropping samples.
+        const bool has_allocated = i < pool.allocated_gpus_size();
+        const bool has_provisioned = i < pool.provisioned_gpus_size();
+        const uint32_t allocated = has_allocated ? pool.allocated_gpus(i) : 0;
+        const uint32_t provisioned = has_provisioned ? pool.provisioned_gpus(i) : 0;
+        const bool has_utilization = has_allocated && provisioned > 0;
+        AppendRow(out, {run.policy(), Number(ts.time_s(i)), pool.pool(),
+                        has_allocated ? fmt::format("{}", allocated) : std::string(),
+                        has_provisioned ? fmt::format("{}", provisioned) : std::string(),
+                        has_utilization ? Number(static_cast<double>(allocated) /
+                                                 static_cast<double>(provisioned))
+                                        : std::string()});
+      }
+    }
+  }
+  return out;
+}
+
+// Long format: one row per (run, metric, probability); jct before queue_delay.
+std::string DistributionsCsv(const burnrate::v1::Results& results) {
+  std::string out;
+  AppendRow(out, {"policy", "metric", "probability", "value_s"});
+  for (const burnrate::v1::RunResult& run : results.runs()) {
+    const std::pair<const char*, const burnrate::v1::Distribution*> metrics[] = {
+        {"jct", &run.jct()}, {"queue_delay", &run.queue_delay()}};
+    for (const auto& [metric, d] : metrics) {
+      for (int i = 0; i < d->probability_size(); ++i) {
+        AppendRow(out, {run.policy(), metric, Number(d->probability(i)),
+                        i < d->value_s_size() ? Number(d->value_s(i)) : std::string()});
+      }
     }
   }
   return out;
@@ -386,6 +433,8 @@ absl::Status AddCsvDir(const burnrate::v1::Results& results,
   batch->Add(in_dir("summary.csv"), SummaryCsv(results));
   batch->Add(in_dir("monthly.csv"), MonthlyCsv(results));
   batch->Add(in_dir("timeseries.csv"), TimeseriesCsv(results));
+  batch->Add(in_dir("pool_timeseries.csv"), PoolTimeseriesCsv(results));
+  batch->Add(in_dir("distributions.csv"), DistributionsCsv(results));
   if (!jobs_per_run.empty()) batch->Add(in_dir("jobs.csv"), JobsCsv(results, jobs_per_run));
   batch->Add(in_dir("by_gpu_count.csv"), ByGpuCountCsv(results));
   batch->Add(in_dir("tenants.csv"), TenantsCsv(results));

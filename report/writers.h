@@ -42,20 +42,23 @@ absl::Status AddCsvDir(const burnrate::v1::Results& results,
 
 // Proto JSON of `results` with the .proto field names (snake_case), zero-valued fields
 // included, indented, ending with a newline. Note: proto JSON prints 64-bit integers
-// (uint64 counts, seed) as strings.
+// (Summary.events) as strings.
 std::string ResultsToJson(const burnrate::v1::Results& results);
 
 // ResultsToJson into `path`, atomically.
 absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path);
 
-// Writes summary.csv, monthly.csv, timeseries.csv, by_gpu_count.csv, tenants.csv, (when
-// `jobs_per_run` is not empty) jobs.csv and (when a run has inference services) services.csv
-// and service_months.csv into `dir`, creating it if missing. Each file is written atomically;
-// on the first failure the error is returned and files already written stay.
+// Writes summary.csv, monthly.csv, timeseries.csv, pool_timeseries.csv (long format: one row
+// per sample and pool, with utilization = allocated / provisioned), distributions.csv (long
+// format: the jct and queue_delay quantiles, one row per probability), by_gpu_count.csv,
+// tenants.csv, (when `jobs_per_run` is not empty) jobs.csv and (when a run has inference
+// services) services.csv and service_months.csv into `dir`, creating it if missing. The files
+// are written all or none, as an OutputBatch.
 // REQUIRES: jobs_per_run is empty or has one entry per run, in run order (else
 // InvalidArgument, nothing written).
 // CSV: RFC 4180 quoting, header row first, one column per proto field by its proto name,
-// doubles in shortest round-trip form, empty cells for events that did not happen.
+// doubles in shortest round-trip form, empty cells for events that did not happen (and for
+// the utilization of a pool with no GPU provisioned at a sample).
 absl::Status WriteCsvDir(const burnrate::v1::Results& results,
                          const std::vector<std::vector<JobRecord>>& jobs_per_run,
                          const std::string& dir);

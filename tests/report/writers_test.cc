@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -93,6 +94,44 @@ v1::Results SampleResults() {
   ts->add_queued_jobs(1);
   ts->add_running_jobs(0);
   ts->add_running_jobs(1);
+  return results;
+}
+
+// Two runs; the first has two pools (one named with a comma and a quote, one with nothing
+// provisioned at the first sample) and both distributions; the second has a short pool array,
+// a distribution with a missing value and no JCT distribution (no job completed).
+v1::Results PoolAndDistributionResults() {
+  v1::Results results;
+  results.set_scenario("pools");
+  v1::RunResult* run = results.add_runs();
+  run->set_policy("fifo+best-fit");
+  v1::TimeSeries* ts = run->mutable_timeseries();
+  ts->set_interval_s(3600);
+  for (const double t : {0.0, 3600.0, 7200.5}) ts->add_time_s(t);
+  v1::PoolSeries* a100 = ts->add_pools();
+  a100->set_pool("a100");
+  for (const uint32_t g : {0u, 3u, 8u}) a100->add_allocated_gpus(g);
+  for (const uint32_t g : {8u, 8u, 8u}) a100->add_provisioned_gpus(g);
+  v1::PoolSeries* spot = ts->add_pools();
+  spot->set_pool("h100 \"spot\", us-east");
+  for (const uint32_t g : {0u, 1u, 2u}) spot->add_allocated_gpus(g);
+  for (const uint32_t g : {0u, 3u, 16u}) spot->add_provisioned_gpus(g);
+  for (const double p : {0.0, 0.5, 1.0}) run->mutable_jct()->add_probability(p);
+  for (const double v : {60.0, 0.1, 1e21}) run->mutable_jct()->add_value_s(v);
+  for (const double p : {0.0, 0.999, 1.0}) run->mutable_queue_delay()->add_probability(p);
+  for (const double v : {0.0, 30.25, 90.0}) run->mutable_queue_delay()->add_value_s(v);
+
+  v1::RunResult* second = results.add_runs();
+  second->set_policy("tiresias-las[thresholds_gpu_hours=1,10]+topology");
+  v1::TimeSeries* ts2 = second->mutable_timeseries();
+  ts2->add_time_s(0);
+  ts2->add_time_s(3600);
+  v1::PoolSeries* only = ts2->add_pools();
+  only->set_pool("a100");
+  only->add_allocated_gpus(4);
+  only->add_provisioned_gpus(8);
+  for (const double p : {0.0, 1.0}) second->mutable_queue_delay()->add_probability(p);
+  second->mutable_queue_delay()->add_value_s(5);
   return results;
 }
 
@@ -187,8 +226,9 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   REQUIRE(WriteCsvDir(SampleResults(), SampleJobs(), out.string()).ok());
   std::vector<std::string> names = Entries(out);
   std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"by_gpu_count.csv", "jobs.csv", "monthly.csv",
-                                          "summary.csv", "tenants.csv", "timeseries.csv"});
+  CHECK(names == std::vector<std::string>{"by_gpu_count.csv", "distributions.csv", "jobs.csv",
+                                          "monthly.csv", "pool_timeseries.csv", "summary.csv",
+                                          "tenants.csv", "timeseries.csv"});
 
   const std::string jobs = ReadFile(out / "jobs.csv");
   CHECK(jobs ==
@@ -220,6 +260,52 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
         "p99_queue_delay_s,max_queue_delay_s,mean_jct_s\n"
         "fifo+first-fit,8,2,0,0,0,0,0,0\n");
   CHECK(!HasTempFile(out));
+}
+
+TEST_CASE("pool_timeseries.csv has one row per sample and pool with utilization",
+          "[report][writers]") {
+  TempDir dir;
+  REQUIRE(WriteCsvDir(PoolAndDistributionResults(), {}, dir.path().string()).ok());
+  // Sample-major, pools in scenario order; an unprovisioned pool has an empty utilization; a
+  // pool array shorter than time_s leaves empty cells; names with a comma or quote are quoted.
+  CHECK(ReadFile(dir.path() / "pool_timeseries.csv") ==
+        "policy,time_s,pool,allocated_gpus,provisioned_gpus,utilization\n"
+        "fifo+best-fit,0,a100,0,8,0\n"
+        "fifo+best-fit,0,\"h100 \"\"spot\"\", us-east\",0,0,\n"
+        "fifo+best-fit,3600,a100,3,8,0.375\n"
+        "fifo+best-fit,3600,\"h100 \"\"spot\"\", us-east\",1,3,0.3333333333333333\n"
+        "fifo+best-fit,7200.5,a100,8,8,1\n"
+        "fifo+best-fit,7200.5,\"h100 \"\"spot\"\", us-east\",2,16,0.125\n"
+        "\"tiresias-las[thresholds_gpu_hours=1,10]+topology\",0,a100,4,8,0.5\n"
+        "\"tiresias-las[thresholds_gpu_hours=1,10]+topology\",3600,a100,,,\n");
+}
+
+TEST_CASE("distributions.csv has the jct and queue_delay quantiles of every run",
+          "[report][writers]") {
+  TempDir dir;
+  REQUIRE(WriteCsvDir(PoolAndDistributionResults(), {}, dir.path().string()).ok());
+  // jct before queue_delay; shortest round-trip doubles; an empty distribution has no rows; a
+  // missing value is an empty cell.
+  CHECK(ReadFile(dir.path() / "distributions.csv") ==
+        "policy,metric,probability,value_s\n"
+        "fifo+best-fit,jct,0,60\n"
+        "fifo+best-fit,jct,0.5,0.1\n"
+        "fifo+best-fit,jct,1,1e+21\n"
+        "fifo+best-fit,queue_delay,0,0\n"
+        "fifo+best-fit,queue_delay,0.999,30.25\n"
+        "fifo+best-fit,queue_delay,1,90\n"
+        "\"tiresias-las[thresholds_gpu_hours=1,10]+topology\",queue_delay,0,5\n"
+        "\"tiresias-las[thresholds_gpu_hours=1,10]+topology\",queue_delay,1,\n");
+}
+
+TEST_CASE("pool_timeseries.csv and distributions.csv are header-only without data",
+          "[report][writers]") {
+  TempDir dir;
+  // SampleResults has samples but no per-pool series and no distributions.
+  REQUIRE(WriteCsvDir(SampleResults(), {}, dir.path().string()).ok());
+  CHECK(ReadFile(dir.path() / "pool_timeseries.csv") ==
+        "policy,time_s,pool,allocated_gpus,provisioned_gpus,utilization\n");
+  CHECK(ReadFile(dir.path() / "distributions.csv") == "policy,metric,probability,value_s\n");
 }
 
 TEST_CASE("WriteCsvDir without job records skips jobs.csv", "[report][writers]") {

@@ -20,7 +20,9 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
-	@$(BUILD_DIR)/burnrate run examples/stability-2023.yaml
+	@$(BUILD_DIR)/burnrate run examples/stability-2023.yaml --report $(BUILD_DIR)/stability-2023.html
+	@echo
+	@echo "The same runs with charts: $(BUILD_DIR)/stability-2023.html (open it in a browser)"
 	@echo
 	@$(BUILD_DIR)/burnrate plan examples/stability-2023.yaml
 

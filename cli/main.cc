@@ -602,7 +602,9 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
       ->each([f](const std::string&) { f->seed_set = true; });
   cmd->add_option("--json", f->json, "Write results as JSON (burnrate.v1.Results) to FILE");
   cmd->add_option("--csv", f->csv_dir,
-                  "Write summary, monthly, time series, per-job and by-size CSV files into DIR");
+                  "Write CSV files into DIR: summary, monthly, time series (whole cluster and per pool), "
+                  "JCT and queueing-delay distributions, per job, by size, tenants, services "
+                  "(docs/outputs.md)");
   cmd->add_option("--report", f->report,
                   "Write a self-contained HTML report with charts (no scripts, no network) to "
                   "FILE.html: bills, utilisation, queue, JCT CDFs, inference, assumptions");

@@ -155,8 +155,8 @@ case "$out" in *"--report"*"does not exist"*) ;; *) fail "--report into a missin
 
 # Screenshots (the README's picture is stability.png), and a sanity check that pixels were
 # painted: a blank page compresses to a few kilobytes.
-chromium_run --window-size=1000,2600 --screenshot="$SHOTS/stability.png" "file://$TMP/stability.html" >/dev/null
-chromium_run --window-size=1000,2600 --screenshot="$SHOTS/quickstart.png" "file://$TMP/quickstart.html" >/dev/null
+chromium_run --window-size=1000,1800 --screenshot="$SHOTS/stability.png" "file://$TMP/stability.html" >/dev/null
+chromium_run --window-size=1000,1800 --screenshot="$SHOTS/quickstart.png" "file://$TMP/quickstart.html" >/dev/null
 for shot in stability quickstart; do
   s=$(stat -c %s "$SHOTS/$shot.png" 2>/dev/null || echo 0)
   [ "$s" -gt 100000 ] || fail "screenshot $shot.png is $s bytes: the page looks blank"

@@ -392,6 +392,13 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
     const double usd = r.summary().cost_per_allocated_gpu_hour_usd();
     return Cell{FormatUsdWithCents(usd), usd};
   });
+  // Useful: allocated GPU-time that counted toward completion (not lost to preemption or
+  // failures); differs from the row above only when work was lost.
+  b.Data("cost per useful GPU-hour", Better::kLower, [](const Run& r) {
+    if (r.summary().gpu_hours_useful() <= 0) return Na();
+    const double usd = r.summary().cost_per_useful_gpu_hour_usd();
+    return Cell{FormatUsdWithCents(usd), usd};
+  });
 
   // Chargeback by tenant (the union over runs, by name), when there is more than one tenant.
   std::vector<std::string> tenants;

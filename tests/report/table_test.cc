@@ -238,3 +238,30 @@ TEST_CASE("Inference rows show a starved service as a 0% SLO miss with its unser
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+
+TEST_CASE("Cost per useful GPU-hour charges lost work to the survivors", "[report][table]") {
+  v1::Results results = TwoRuns();
+  // Run a: 500 allocated GPU-hours, all useful: $4.00. Run b loses 100 to preemption: the same
+  // $2,000 over 400 useful hours is $5.00, and a is the better.
+  for (int i = 0; i < 2; ++i) {
+    v1::Summary* s = results.mutable_runs(i)->mutable_summary();
+    s->set_total_cost_usd(2000);
+    s->set_gpu_hours_useful(i == 0 ? 500 : 400);
+    s->set_cost_per_useful_gpu_hour_usd(i == 0 ? 4.0 : 5.0);
+  }
+  const std::string table = RenderComparisonTable(results, TableOptions{200, false});
+  const std::string row = RowLine(table, "  cost per useful GPU-hour");
+  CHECK(row.find("$4.00*") != std::string::npos);
+  CHECK(row.find("$5.00") != std::string::npos);
+  // No useful GPU-time at all: "-", not a best $0.
+  results.mutable_runs(1)->mutable_summary()->set_gpu_hours_useful(0);
+  results.mutable_runs(1)->mutable_summary()->set_cost_per_useful_gpu_hour_usd(0);
+  const std::string none = RowLine(RenderComparisonTable(results, TableOptions{200, false}),
+                                   "  cost per useful GPU-hour");
+  CHECK(none.find("$0.00") == std::string::npos);
+  CHECK(none.find(" -") != std::string::npos);
+}
+
+}  // namespace burnrate

@@ -212,7 +212,19 @@ absl::Status CheckOutputFile(const std::string& flag, const std::string& path) {
   if (std::filesystem::is_directory(p, ec)) {
     return absl::InvalidArgumentError(flag + " " + path + ": is a directory; give a file name");
   }
+  if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec)) {
+    return absl::InvalidArgumentError(flag + " " + path +
+                                      ": exists and is not a regular file; give a file name");
+  }
   return absl::OkStatus();
+}
+
+// Whether two output paths name one file (also through symlinks, or before either exists).
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ea, eb;
+  const auto ca = std::filesystem::weakly_canonical(a, ea);
+  const auto cb = std::filesystem::weakly_canonical(b, eb);
+  return ea || eb ? a == b : ca == cb;
 }
 
 // "simulating fifo+best-fit (2/4): 2023-08-14 45% 3.1M events/s ETA 4 s" on stderr, redrawn in
@@ -226,27 +238,32 @@ class ProgressLine {
   }
   bool enabled() const { return enabled_; }
   void Update(const Progress& p) {
-    if (p.events < last_events_) {  // a new run began
-      ++run_;
-      run_begin_ = std::chrono::steady_clock::now();
-    }
-    last_events_ = p.events;
     const auto now = std::chrono::steady_clock::now();
+    if (!seen_ || p.run != run_) {  // a new run: rates count from its first report
+      seen_ = true;
+      run_ = p.run;
+      run_begin_ = now;
+      first_events_ = p.events;
+    }
     if (now - begin_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(250)) {
       return;
     }
     last_ = now;
     const double frac = static_cast<double>(p.now) / static_cast<double>(p.horizon);
     const double secs = std::chrono::duration<double>(now - run_begin_).count();
-    const double rate = secs > 0 ? static_cast<double>(p.events) / secs : 0.0;
-    const double eta = frac > 0 ? secs * (1 - frac) / frac : 0.0;
+    const double rate =
+        secs > 0.05 ? static_cast<double>(p.events - first_events_) / secs : 0.0;
+    const double eta = frac > 0 ? std::chrono::duration<double>(now - run_begin_).count() *
+                                      (1 - frac) / frac
+                                : 0.0;
     const std::string date =
         FormatUtcTimestamp(start_unix_s_ + p.now / kSecond).substr(0, 10);
     const std::string name = run_ < policies_.size() ? policies_[run_].Name() : "";
-    const std::string speed = rate >= 1e6   ? fmt::format("{:.1f}M", rate / 1e6)
-                              : rate >= 1e3 ? fmt::format("{:.1f}k", rate / 1e3)
-                                            : fmt::format("{:.0f}", rate);
-    std::fprintf(stderr, "\r\033[Ksimulating %s (%zu/%zu): %s %3.0f%%  %s events/s  ETA %.0f s",
+    const std::string speed = rate <= 0       ? std::string("-")
+                              : rate >= 1e6   ? fmt::format("{:.1f}M", rate / 1e6)
+                              : rate >= 1e3   ? fmt::format("{:.1f}k", rate / 1e3)
+                                              : fmt::format("{:.0f}", rate);
+    std::fprintf(stderr, "\r\033[Ksimulating %s (%u/%zu): %s %3.0f%%  %s events/s  ETA %.0f s",
                  name.c_str(), run_ + 1, policies_.size(), date.c_str(), 100 * frac,
                  speed.c_str(), eta);
     std::fflush(stderr);
@@ -259,9 +276,9 @@ class ProgressLine {
  private:
   int64_t start_unix_s_;
   std::vector<PolicySpec> policies_;
-  bool enabled_ = false, drawn_ = false;
-  size_t run_ = 0;
-  uint64_t last_events_ = 0;
+  bool enabled_ = false, drawn_ = false, seen_ = false;
+  uint32_t run_ = 0;
+  uint64_t first_events_ = 0;
   std::chrono::steady_clock::time_point begin_, last_, run_begin_ = std::chrono::steady_clock::now();
 };
 
@@ -346,6 +363,10 @@ int DoRun(const RunFlags& f) {
     if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
+    if (!f.json.empty() && SameFile(f.json, f.report)) {
+      return Fail(kExitBadInput, "--json and --report both name " + f.report +
+                                     "; give each output its own file");
+    }
   }
 
   RunOptions options;
@@ -429,12 +450,17 @@ int DoPlan(const PlanFlags& f) {
     if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
+    if (!f.json.empty() && SameFile(f.json, f.report)) {
+      return Fail(kExitBadInput, "--json and --report both name " + f.report +
+                                     "; give each output its own file");
+    }
   }
   PlanOptions options;
   options.threads = f.jobs;
   options.seed = f.seed_set ? (f.seed == 0 ? 1 : f.seed) : model->seed;
   auto plan = RunPlan(*model, options);
   if (!plan.ok()) return Fail(ExitFor(plan.status()), std::string(plan.status().message()));
+  OutputBatch outputs;
   if (!f.json.empty()) {
     std::string json;
     google::protobuf::util::JsonPrintOptions o;
@@ -444,19 +470,17 @@ int DoPlan(const PlanFlags& f) {
     if (!google::protobuf::util::MessageToJsonString(*plan, &json, o).ok()) {
       return Fail(kExitInternal, "could not convert the plan to JSON");
     }
-    if (auto s = WriteFileAtomically(f.json, json); !s.ok()) {
-      return Fail(kExitBadInput, std::string(s.message()));
-    }
+    outputs.Add(f.json, std::move(json));
   }
   if (!f.report.empty()) {
     v1::Results none;
     none.set_scenario(model->name);
     none.set_start(FormatUtcTimestamp(model->start_unix_s));
     none.set_horizon_s(TimeToSeconds(model->horizon));
-    if (auto s = WriteFileAtomically(f.report, HtmlReport(*model, none, &*plan)); !s.ok()) {
-      return Fail(kExitBadInput, std::string(s.message()));
-    }
+    outputs.Add(f.report, HtmlReport(*model, none, &*plan));
   }
+  // All or none: a failed write leaves neither file.
+  if (auto s = outputs.Commit(); !s.ok()) return Fail(kExitBadInput, std::string(s.message()));
   std::printf("Plan for %s under %s: %d candidates, cheapest first\n\n", plan->scenario().c_str(),
               plan->policy().c_str(), plan->points_size());
   std::printf("  %-36s %14s %8s %12s %12s  %s\n", "nodes", "bill", "util", "p95 wait",
@@ -930,9 +954,17 @@ void AddFragFlags(CLI::App* cmd, FragFlags* f) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // The command line for the report's footer, quoted so it can be pasted into a shell.
   for (int i = 0; i < argc; ++i) {
     std::string arg = i == 0 ? "burnrate" : argv[i];
-    if (arg.find_first_of(" \t'\"") != std::string::npos) arg = "'" + arg + "'";
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+@%-") ==
+        std::string::npos;
+    if (!plain) {
+      std::string quoted = "'";
+      for (const char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
     g_command_line += (i ? " " : "") + arg;
   }
   CLI::App app{

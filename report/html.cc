@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,8 @@ using chart::Unit;
 // Months drawn as separate rows in the bill charts; longer horizons show totals plus a line.
 constexpr std::size_t kMaxMonthRows = 3;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Larger scenario files are named, not embedded.
+constexpr std::size_t kMaxScenarioTextBytes = 256 * 1000;
 
 constexpr std::string_view kCss = R"css(
 :root { color-scheme: light; }
@@ -64,7 +67,8 @@ svg.chart text.group { font-weight: 600; }
 svg.chart text.note { fill: #444; font-size: 11px; }
 svg.chart .grid { stroke: #e6e6e6; }
 svg.chart .axis { stroke: #666; }
-svg.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+svg.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+div.scroll { overflow-x: auto; max-width: 100%; }
 svg.chart .frontier { fill: none; stroke: #888; stroke-width: 1.5; stroke-dasharray: 5 3; }
 svg.chart .ref line { stroke: #c0392b; stroke-width: 1.5; stroke-dasharray: 6 4; }
 svg.chart .ref text { fill: #c0392b; font-size: 11px; }
@@ -72,6 +76,7 @@ svg.chart .hover rect { fill: transparent; }
 svg.chart .hover rect:hover { fill: rgba(0, 0, 0, 0.06); }
 footer { margin-top: 40px; color: #777; font-size: 12px; }
 @media print { nav { display: none; } body { max-width: none; margin: 0; }
+  div.scroll { overflow: visible; } table.compare { font-size: 9px; }
   h2 { break-after: avoid; } }
 )css";
 
@@ -87,7 +92,23 @@ std::string Id(std::string_view s) {
     }
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "x" : out;
+  return out;
+}
+
+// One id per name, unique in the report: the name's slug ("A100 pool" -> "a100-pool"), or
+// `fallback` when it has no ASCII letter or digit, with "-2", "-3", ... when taken.
+std::vector<std::string> UniqueIds(const std::vector<std::string>& names, const std::string& fallback) {
+  std::vector<std::string> out;
+  std::set<std::string> taken;
+  for (const std::string& name : names) {
+    std::string base = Id(name);
+    if (base.empty()) base = fallback;
+    std::string id = base;
+    for (int k = 2; taken.count(id) > 0; ++k) id = base + "-" + std::to_string(k);
+    taken.insert(id);
+    out.push_back(id);
+  }
+  return out;
 }
 
 std::string Figure(const std::string& svg, const std::string& caption) {
@@ -124,6 +145,14 @@ std::string SamplingNote(double interval_s, std::size_t per_bin) {
   return s;
 }
 
+// The horizon as a date axis: charts over time span the whole horizon, not just the samples.
+Axis TimeAxis(const v1::Results& r) {
+  Axis a{"date (UTC)", Unit::kDate};
+  a.min = 0;
+  a.max = std::max(r.horizon_s(), 1.0);
+  return a;
+}
+
 int64_t StartUnix(const v1::Results& r) {
   if (r.start().empty()) return 0;
   auto t = ParseUtcTimestamp(r.start());
@@ -143,7 +172,7 @@ const v1::ServiceResult* FindService(const v1::RunResult& run, const std::string
 
 std::string KeyNumbers(const v1::Results& results) {
   const std::vector<ComparisonRow> rows = ComparisonRows(results);
-  std::string out = "<table class=\"compare\"><thead><tr><th></th>";
+  std::string out = "<div class=\"scroll\"><table class=\"compare\"><thead><tr><th></th>";
   for (const v1::RunResult& run : results.runs()) out += "<th>" + Escape(run.policy()) + "</th>";
   out += "</tr></thead><tbody>";
   const int cols = results.runs_size() + 1;
@@ -159,7 +188,7 @@ std::string KeyNumbers(const v1::Results& results) {
     }
     out += "</tr>";
   }
-  out += "</tbody></table>\n";
+  out += "</tbody></table></div>\n";
   return out;
 }
 
@@ -234,7 +263,7 @@ std::string AtAGlance(const v1::Results& results, const std::vector<std::string>
         [](const v1::RunResult& r) { return FormatUsd(r.summary().gross_margin_usd()); }, always);
   }
 
-  std::string out = "<table class=\"compare glance\"><thead><tr><th></th>";
+  std::string out = "<div class=\"scroll\"><table class=\"compare glance\"><thead><tr><th></th>";
   for (const v1::RunResult& run : results.runs()) out += "<th>" + Escape(run.policy()) + "</th>";
   out += "</tr></thead><tbody>";
   for (const Line& l : lines) {
@@ -259,7 +288,7 @@ std::string AtAGlance(const v1::Results& results, const std::vector<std::string>
     }
     out += "</tr>";
   }
-  out += "</tbody></table>\n";
+  out += "</tbody></table></div>\n";
   return out;
 }
 
@@ -404,6 +433,7 @@ std::string MoneySection(const v1::Results& results, int64_t start) {
       Series s;
       s.name = results.runs(r).policy();
       s.color = static_cast<std::size_t>(r);
+      s.dashed = static_cast<std::size_t>(r) >= chart::PaletteSize();
       for (int m = 0; m < results.runs(r).monthly_size(); ++m) {
         const v1::MonthResult& mr = results.runs(r).monthly(m);
         int year = 0, month = 0;
@@ -449,6 +479,7 @@ std::string MoneySection(const v1::Results& results, int64_t start) {
     pt.y = p95[i];
     pt.label = results.runs(r).policy();
     pt.color = i;
+    sc.legend.emplace_back(results.runs(r).policy(), i);
     pt.title = fmt::format("{}\nbill {}\np95 JCT {}\n{}", results.runs(r).policy(),
                            FormatUsd(cost[i]), FormatValue(p95[i], Unit::kSeconds),
                            on ? "on the frontier" : "dominated: another policy is cheaper and faster");
@@ -478,28 +509,31 @@ std::vector<double> AsDouble(const google::protobuf::RepeatedField<uint32_t>& v)
 }
 
 std::string UtilisationSection(const v1::Results& results, const ScenarioModel* scenario,
-                               int64_t start) {
+                               int64_t start, bool jobs) {
   std::string out;
   const v1::RunResult& first = results.runs(0);
+  std::vector<std::string> pool_names;
+  for (const v1::PoolSeries& ps : first.timeseries().pools()) pool_names.push_back(ps.pool());
+  const std::vector<std::string> pool_ids = UniqueIds(pool_names, "pool");
   const double interval = first.timeseries().interval_s();
   std::size_t per_bin = 1;
   for (int p = 0; p < first.timeseries().pools_size(); ++p) {
     const std::string pool = first.timeseries().pools(p).pool();
     LineChart c;
-    c.id = "utilisation-" + Id(pool);
+    c.id = "utilisation-" + pool_ids[static_cast<std::size_t>(p)];
     std::string what = pool;
     for (const v1::PoolResult& pr : first.pools()) {
       if (pr.name() == pool) what += fmt::format(" ({}, {} GPUs, {})", pr.gpu_type(), pr.gpus(), pr.pricing());
     }
     c.title = "GPU utilisation of " + what;
-    c.x = Axis{"date (UTC)", Unit::kDate};
+    c.x = TimeAxis(results);
     c.y = Axis{"allocated / provisioned GPUs (%)", Unit::kPercent};
     c.y.min = 0;
     c.y.max = 1;
     c.start_unix_s = start;
     bool varies = false;
     LineChart prov;
-    prov.id = "provisioned-" + Id(pool);
+    prov.id = "provisioned-" + pool_ids[static_cast<std::size_t>(p)];
     prov.title = "Provisioned GPUs of " + pool;
     prov.x = c.x;
     prov.y = Axis{"GPUs provisioned", Unit::kCount};
@@ -514,6 +548,7 @@ std::string UtilisationSection(const v1::Results& results, const ScenarioModel* 
       Series s;
       s.name = results.runs(r).policy();
       s.color = static_cast<std::size_t>(r);
+      s.dashed = static_cast<std::size_t>(r) >= chart::PaletteSize();
       s.x = alloc.x;
       for (std::size_t i = 0; i < alloc.y.size(); ++i) {
         s.y.push_back(provd.y[i] > 0 ? alloc.y[i] / provd.y[i] : kNaN);
@@ -524,6 +559,7 @@ std::string UtilisationSection(const v1::Results& results, const ScenarioModel* 
       Series ps;
       ps.name = results.runs(r).policy();
       ps.color = static_cast<std::size_t>(r);
+      ps.dashed = static_cast<std::size_t>(r) >= chart::PaletteSize();
       ps.step = per_bin == 1;
       ps.x = provd.x;
       ps.y = provd.y;
@@ -539,11 +575,12 @@ std::string UtilisationSection(const v1::Results& results, const ScenarioModel* 
     }
   }
   (void)scenario;
+  if (!jobs) return out;
 
   LineChart q;
   q.id = "queue-length";
   q.title = "Training jobs waiting";
-  q.x = Axis{"date (UTC)", Unit::kDate};
+  q.x = TimeAxis(results);
   q.y = Axis{"jobs in the queue", Unit::kCount};
   q.start_unix_s = start;
   for (int r = 0; r < results.runs_size(); ++r) {
@@ -554,6 +591,7 @@ std::string UtilisationSection(const v1::Results& results, const ScenarioModel* 
     Series s;
     s.name = results.runs(r).policy();
     s.color = static_cast<std::size_t>(r);
+    s.dashed = static_cast<std::size_t>(r) >= chart::PaletteSize();
     s.x = b.x;
     s.y = b.y;
     q.series.push_back(std::move(s));
@@ -568,7 +606,7 @@ std::string UtilisationSection(const v1::Results& results, const ScenarioModel* 
 // ---------------------------------------------------------------------------------------
 // Job service: CDFs.
 
-// JCT as a CDF; queueing delay as the share of jobs waiting longer than t on a log axis
+// JCT as a CDF; queueing delay as the share of jobs waiting longer than t on log-log axes
 // (most jobs often start at once, which would flatten a CDF against 100%).
 std::string CdfChart(const v1::Results& results, bool jct) {
   LineChart c;
@@ -580,51 +618,76 @@ std::string CdfChart(const v1::Results& results, bool jct) {
   c.y = jct ? Axis{"share of completed jobs (%)", Unit::kPercent}
             : Axis{"share of jobs waiting longer (%, log scale)", Unit::kPercent,
                    chart::Scale::kLog};
-  if (jct) {
-    c.y.min = 0;
-    c.y.max = 1;
-  } else {
-    c.y.max = 1;
-  }
+  c.y.max = 1;
+  if (jct) c.y.min = 0;
   c.hover_bands = false;
-  double top = 0;
-  for (int r = 0; r < results.runs_size(); ++r) {
-    const v1::Distribution& d = jct ? results.runs(r).jct() : results.runs(r).queue_delay();
-    if (d.value_s_size() > 0) top = std::max(top, d.value_s(d.value_s_size() - 1));
-  }
-  if (top >= 10) c.x.min = 1;  // below a second is noise next to hours; drawn at the left edge
+  bool any_positive = false, any = false;
   double lowest_share = 1;
   for (int r = 0; r < results.runs_size(); ++r) {
-    const v1::Distribution& d = jct ? results.runs(r).jct() : results.runs(r).queue_delay();
-    if (d.value_s_size() == 0) continue;
+    const v1::RunResult& run = results.runs(r);
+    const v1::Distribution& d = jct ? run.jct() : run.queue_delay();
+    const int n = std::min(d.value_s_size(), d.probability_size());
+    if (n == 0) continue;
+    any = true;
     Series s;
-    s.name = results.runs(r).policy();
+    s.name = run.policy();
     s.color = static_cast<std::size_t>(r);
-    for (int i = 0; i < d.probability_size(); ++i) {
-      const double p = d.probability(i);
-      const double y = jct ? p : 1 - p;
-      if (!jct && y <= 0) continue;  // the maximum: nobody waits longer
-      const double x = c.x.min ? std::max(d.value_s(i), *c.x.min) : d.value_s(i);
-      s.x.push_back(x);
-      s.y.push_back(y);
-      lowest_share = std::min(lowest_share, y);
-      if (std::fabs(p - 0.5) < 1e-9 || std::fabs(p - 0.95) < 1e-9 || std::fabs(p - 0.99) < 1e-9) {
+    s.dashed = static_cast<std::size_t>(r) >= chart::PaletteSize();
+    const auto mark = [&](double p, double value) {
+      s.markers.push_back(s.x.size() - 1);
+      s.marker_titles.push_back(fmt::format("{}: p{:.0f} {} = {}", s.name, p * 100,
+                                            jct ? "JCT" : "queueing delay",
+                                            FormatValue(value, Unit::kSeconds)));
+    };
+    const auto is_marked = [](double p) {
+      return std::fabs(p - 0.5) < 1e-9 || std::fabs(p - 0.95) < 1e-9 || std::fabs(p - 0.99) < 1e-9;
+    };
+    if (jct) {
+      for (int i = 0; i < n; ++i) {
+        if (!(d.value_s(i) > 0)) continue;  // a log axis has no zero
+        s.x.push_back(d.value_s(i));
+        s.y.push_back(d.probability(i));
+        if (is_marked(d.probability(i))) mark(d.probability(i), d.value_s(i));
+      }
+    } else {
+      // Share waiting longer than each positive quantile; quantiles of 0 s (jobs that started
+      // at once) are not on a log axis: the curve starts at the first positive one, whose
+      // share is P(wait > 0). The maximum wait ends the curve at 1 / jobs (the last job).
+      for (int i = 0; i + 1 < n; ++i) {
+        if (!(d.value_s(i) > 0)) continue;
+        s.x.push_back(d.value_s(i));
+        s.y.push_back(1 - d.probability(i));
+        lowest_share = std::min(lowest_share, 1 - d.probability(i));
+        if (is_marked(d.probability(i))) mark(d.probability(i), d.value_s(i));
+      }
+      const double jobs = static_cast<double>(std::max<uint32_t>(run.summary().jobs_submitted(), 1));
+      if (d.value_s(n - 1) > 0) {
+        const double last = std::min(1 / jobs, s.y.empty() ? 1.0 : s.y.back());
+        s.x.push_back(d.value_s(n - 1));
+        s.y.push_back(last);
+        lowest_share = std::min(lowest_share, last);
         s.markers.push_back(s.x.size() - 1);
-        s.marker_titles.push_back(fmt::format("{}: p{:.0f} {} = {}", s.name, p * 100,
-                                              jct ? "JCT" : "queueing delay",
-                                              FormatValue(d.value_s(i), Unit::kSeconds)));
+        s.marker_titles.push_back(fmt::format("{}: longest wait {}", s.name,
+                                              FormatValue(d.value_s(n - 1), Unit::kSeconds)));
       }
     }
+    any_positive |= !s.x.empty();
     c.series.push_back(std::move(s));
   }
-  if (c.series.empty()) return "";
+  if (!any) return "";
+  if (!any_positive) {
+    return std::string("<p class=\"note\">") +
+           (jct ? "No job completed in any run." : "No job waited in any run: every job started on arrival.") +
+           "</p>\n";
+  }
   if (!jct) c.y.min = std::min(0.01, lowest_share);
   const std::string caption =
       jct ? "Share of completed jobs that finished within a time from submission; dots mark "
             "p50, p95 and p99 (hover)."
-          : "Share of jobs that waited longer than t to start (jobs still waiting at the "
-            "horizon count with their wait so far): the tail, where policies differ. Delays "
-            "under the axis start are drawn at its left edge. Dots mark p50, p95 and p99.";
+          : "Share of jobs that waited longer than t to start (jobs still waiting at the horizon "
+            "count with their wait so far): the tail, where policies differ. Jobs that started "
+            "at once are not drawn (a log axis has no zero): each curve starts at the share that "
+            "waited at all. Dots mark p50, p95, p99 (when above zero) and the longest wait.";
   return Figure(chart::RenderLineChart(c), caption);
 }
 
@@ -632,16 +695,16 @@ std::string CdfChart(const v1::Results& results, bool jct) {
 // Inference services.
 
 std::string ServiceSection(const v1::Results& results, const ScenarioModel* scenario,
-                           const std::string& name, int64_t start) {
+                           const std::string& name, const std::string& id, int64_t start) {
   bool on_ttft = false;
   if (scenario != nullptr) {
     for (const ServiceSpec& s : scenario->services) {
       if (s.name == name) on_ttft = s.slo_on_ttft;
     }
   }
-  std::string out = "<h3 id=\"service-" + Id(name) + "\">Inference: " + Escape(name) + "</h3>\n";
+  std::string out = "<h3 id=\"service-" + id + "\">Inference: " + Escape(name) + "</h3>\n";
   StackedBarChart lat;
-  lat.id = "service-" + Id(name) + "-latency";
+  lat.id = "service-" + id + "-latency";
   lat.title = std::string(on_ttft ? "Time to first token" : "Request latency") + " of " + name +
               ", percentiles per policy";
   lat.x = Axis{on_ttft ? "time to first token" : "latency (arrival to completion)",
@@ -690,9 +753,9 @@ std::string ServiceSection(const v1::Results& results, const ScenarioModel* scen
   }
 
   LineChart rep;
-  rep.id = "service-" + Id(name) + "-replicas";
+  rep.id = "service-" + id + "-replicas";
   rep.title = "Replicas of " + name + " over time";
-  rep.x = Axis{"date (UTC)", Unit::kDate};
+  rep.x = TimeAxis(results);
   rep.y = Axis{"replicas", Unit::kCount};
   rep.start_unix_s = start;
   std::size_t per_bin = 1;
@@ -739,10 +802,6 @@ std::string ServiceSection(const v1::Results& results, const ScenarioModel* scen
 
 std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenario) {
   std::string out = "<h2 id=\"plan\">Capacity plan</h2>\n";
-  out += "<p class=\"lede\">" +
-         fmt::format("{} candidate pool sizes simulated under {}.", plan.points_size(),
-                     Escape(plan.policy())) +
-         "</p>\n";
   const auto nodes_text = [&](const v1::PlanPoint& p) {
     std::string s;
     for (int i = 0; i < p.nodes_size() && i < plan.pools_size(); ++i) {
@@ -750,18 +809,67 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
     }
     return s;
   };
+  // The target, as the planner judges it.
+  std::vector<std::string> target;
+  bool jct_target = false;
+  if (scenario != nullptr) {
+    const ServiceTargetSpec& t = scenario->plan.target;
+    const auto d = [](double v) { return FormatValue(v, Unit::kSeconds); };
+    if (t.max_p95_queue_delay_s > 0) target.push_back("p95 queueing delay at most " + d(t.max_p95_queue_delay_s));
+    if (t.max_mean_queue_delay_s > 0) target.push_back("mean queueing delay at most " + d(t.max_mean_queue_delay_s));
+    if (t.max_p95_jct_s > 0) target.push_back("p95 JCT at most " + d(t.max_p95_jct_s));
+    if (t.all_jobs_done) target.push_back("every job finished");
+    jct_target = t.max_p95_jct_s > 0;
+  }
+  std::string lede = fmt::format("{} candidate pool sizes simulated under {}", plan.points_size(),
+                                 plan.policy());
+  if (!target.empty()) {
+    lede += "; target: ";
+    for (std::size_t i = 0; i < target.size(); ++i) lede += (i ? ", " : "") + target[i];
+  }
+  lede += ". ";
+  if (plan.recommended() < 0) {
+    lede += "No candidate meets the target: widen the dimensions or relax the target.";
+  } else {
+    const v1::PlanPoint& rec = plan.points(plan.recommended());
+    lede += "Recommended: " + nodes_text(rec) + " at " + FormatUsd(rec.total_cost_usd()) +
+            " for the horizon.";
+    if (plan.current() >= 0) {
+      const v1::PlanPoint& cur = plan.points(plan.current());
+      const double delta = cur.total_cost_usd() - rec.total_cost_usd();
+      lede += " The scenario's own sizes (" + nodes_text(cur) + ") cost " +
+              FormatUsd(cur.total_cost_usd()) + " (" +
+              (cur.meets_target() ? "meets the target" : "misses it") + "): " +
+              FormatUsd(std::fabs(delta)) + (delta >= 0 ? " more" : " less") + ".";
+    }
+  }
+  out += "<p class=\"lede\">" + Escape(lede) + "</p>\n";
+
+  // The y metric: p95 JCT when the target bounds it, else the p95 queueing delay that the
+  // planner's frontier ranks by. Candidates whose value is not known (no job completed, or
+  // over 5% unfinished for JCT) are left out and counted.
   ScatterChart sc;
   sc.id = "plan-frontier";
-  sc.title = "Every candidate: bill vs p95 job completion time";
+  sc.title = jct_target ? "Every candidate: bill vs p95 job completion time"
+                        : "Every candidate: bill vs p95 queueing delay";
   sc.x = Axis{"bill over the horizon (US dollars)", Unit::kUsd};
-  sc.y = Axis{"p95 JCT", Unit::kSeconds};
+  sc.y = Axis{jct_target ? "p95 JCT" : "p95 queueing delay", Unit::kSeconds};
   sc.legend = {{"meets the target", 2}, {"misses it (hollow)", 3}};
-  std::vector<std::pair<double, std::size_t>> front;
+  std::vector<double> xs, ys;
+  std::size_t unknown = 0;
   for (int i = 0; i < plan.points_size(); ++i) {
     const v1::PlanPoint& p = plan.points(i);
+    const uint32_t unfinished = p.jobs_submitted() - std::min(p.jobs_completed(), p.jobs_submitted());
+    const bool known = jct_target ? p.jobs_completed() > 0 && unfinished * 20 <= p.jobs_submitted()
+                                  : p.jobs_submitted() > 0;
+    if (!known) {
+      ++unknown;
+      continue;
+    }
+    const double y = jct_target ? p.p95_jct_s() : p.p95_queue_delay_s();
     ScatterPoint pt;
     pt.x = p.total_cost_usd();
-    pt.y = p.p95_jct_s();
+    pt.y = y;
     pt.color = p.meets_target() ? 2 : 3;
     pt.hollow = !p.meets_target();
     pt.emphasis = i == plan.recommended();
@@ -770,24 +878,31 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
                : i == plan.recommended()                      ? "recommended"
                : i == plan.current()                          ? "current"
                                                               : "";
-    pt.title = fmt::format("{}\nbill {}\nutilisation {:.1f}%\np95 wait {}\np95 JCT {}\n{}{}",
+    pt.title = fmt::format("{}\nbill {}\nutilisation {:.1f}%\np95 wait {}\np95 JCT {}\n{}",
                            nodes_text(p), FormatUsd(p.total_cost_usd()),
                            100 * p.gpu_utilization(), FormatValue(p.p95_queue_delay_s(), Unit::kSeconds),
                            FormatValue(p.p95_jct_s(), Unit::kSeconds),
-                           p.meets_target() ? "meets the target" : "misses: " + p.misses(),
-                           p.on_frontier() ? "\non the frontier" : "");
-    if (p.on_frontier()) front.emplace_back(p.total_cost_usd(), sc.points.size());
+                           p.meets_target() ? "meets the target" : "misses: " + p.misses());
+    xs.push_back(pt.x);
+    ys.push_back(pt.y);
     sc.points.push_back(std::move(pt));
   }
-  std::sort(front.begin(), front.end());
-  for (const auto& [cost, i] : front) sc.frontier.push_back(i);
-  out += Figure(chart::RenderScatterChart(sc),
-                "Each point is one combination of pool sizes; the dashed staircase joins the "
-                "candidates on the cost / service frontier. The recommendation (ringed) is the "
-                "cheapest candidate meeting the target (docs/planner.md); the table lists the "
-                "frontier, the recommendation and the scenario's own sizes (current).");
-  out += "<table><thead><tr><th>nodes</th><th>bill</th><th>utilisation</th><th>p95 wait</th>"
-         "<th>p95 JCT</th><th>target</th></tr></thead><tbody>";
+  sc.frontier = chart::ParetoFrontier(xs, ys);
+  for (const std::size_t i : sc.frontier) sc.points[i].title += "\non the frontier";
+  if (!sc.points.empty()) {
+    std::string caption =
+        "Each point is one combination of pool sizes. The dashed staircase joins the candidates "
+        "no other candidate beats on both bill and this delay; the recommendation (ringed) is "
+        "the cheapest candidate meeting the target (docs/planner.md).";
+    if (unknown > 0) {
+      caption += fmt::format(" {} candidate(s) are not drawn: their {} is not known ({}).", unknown,
+                             jct_target ? "p95 JCT" : "queueing delay",
+                             jct_target ? "no job completed, or over 5% unfinished" : "no jobs");
+    }
+    out += Figure(chart::RenderScatterChart(sc), Escape(caption));
+  }
+  out += "<div class=\"scroll\"><table><thead><tr><th>nodes</th><th>bill</th><th>utilisation</th>"
+         "<th>p95 wait</th><th>p95 JCT</th><th>target</th></tr></thead><tbody>";
   for (int i = 0; i < plan.points_size(); ++i) {
     const v1::PlanPoint& p = plan.points(i);
     if (!p.on_frontier() && i != plan.recommended() && i != plan.current()) continue;
@@ -797,10 +912,11 @@ std::string PlanSection(const v1::PlanResult& plan, const ScenarioModel* scenari
                        100 * p.gpu_utilization(),
                        Escape(FormatValue(p.p95_queue_delay_s(), Unit::kSeconds)),
                        Escape(FormatValue(p.p95_jct_s(), Unit::kSeconds)),
-                       p.meets_target() ? "met" : Escape(p.misses()));
+                       p.meets_target() ? "met" : "misses: " + Escape(p.misses()));
   }
-  out += "</tbody></table>\n";
-  (void)scenario;
+  out += "</tbody></table></div>\n<p class=\"note\">The table lists the planner's frontier (by "
+         "p95 queueing delay), the recommendation and the scenario's own sizes; "
+         "<code>burnrate plan --json</code> has every candidate.</p>\n";
   return out;
 }
 
@@ -877,11 +993,19 @@ std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
   out += "</tbody></table>\n";
   if (s != nullptr) out += ScenarioDetails(results, *s);
   if (!in.scenario_text.empty()) {
-    const auto lines = static_cast<std::size_t>(
-        std::count(in.scenario_text.begin(), in.scenario_text.end(), '\n'));
-    out += fmt::format("<details><summary>Scenario file as written ({} lines)</summary><pre>{}</pre>"
-                       "</details>\n",
-                       lines, Escape(in.scenario_text));
+    const std::string& text = in.scenario_text;
+    const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) +
+                       (text.back() == '\n' ? 0 : 1);
+    if (text.size() <= kMaxScenarioTextBytes) {
+      out += fmt::format("<details><summary>Scenario file as written ({} {})</summary><pre>{}</pre>"
+                         "</details>\n",
+                         lines, lines == 1 ? "line" : "lines", Escape(text));
+    } else {
+      // Scenarios with thousands of inline jobs would make the report as large as the file.
+      out += fmt::format("<p class=\"note\">The scenario file ({} lines, {:.1f} MB) is not "
+                         "embedded: over {} KB.</p>\n",
+                         lines, static_cast<double>(text.size()) / 1e6, kMaxScenarioTextBytes / 1000);
+    }
   }
   return out;
 }
@@ -973,11 +1097,13 @@ std::string ScenarioDetails(const v1::Results& results, const ScenarioModel& mod
     out += "</tbody></table>\n";
   }
 
-  out += "<h3>Policies</h3><table class=\"kv\"><tbody>";
-  for (int r = 0; r < results.runs_size(); ++r) {
-    kv(std::to_string(r + 1), results.runs(r).policy());
+  if (results.runs_size() > 0) {
+    out += "<h3>Policies</h3><table class=\"kv\"><tbody>";
+    for (int r = 0; r < results.runs_size(); ++r) {
+      kv(std::to_string(r + 1), results.runs(r).policy());
+    }
+    out += "</tbody></table>\n";
   }
-  out += "</tbody></table>\n";
   out += "<p class=\"note\">Model and money definitions: docs/model.md; policies: docs/policies.md "
          "in the burnrate repository.</p>\n";
   return out;
@@ -1034,7 +1160,7 @@ std::string RenderHtmlReport(const HtmlReportInput& in) {
     out += "<h2 id=\"money\">Money</h2>\n";
     out += MoneySection(results, start);
     out += "<h2 id=\"utilisation\">Utilisation and queue</h2>\n";
-    out += UtilisationSection(results, in.scenario, start);
+    out += UtilisationSection(results, in.scenario, start, jobs);
     if (jobs) {
       out += "<h2 id=\"jobs\">Job service</h2>\n";
       out += CdfChart(results, true);
@@ -1042,7 +1168,10 @@ std::string RenderHtmlReport(const HtmlReportInput& in) {
     }
     if (!services.empty()) {
       out += "<h2 id=\"inference\">Inference</h2>\n";
-      for (const std::string& name : services) out += ServiceSection(results, in.scenario, name, start);
+      const std::vector<std::string> ids = UniqueIds(services, "service");
+      for (std::size_t i = 0; i < services.size(); ++i) {
+        out += ServiceSection(results, in.scenario, services[i], ids[i], start);
+      }
     }
     out += "<h2 id=\"key\">All numbers</h2>\n"
            "<p class=\"note\">The table <code>burnrate run</code> prints: one column per "

@@ -26,8 +26,11 @@ constexpr double kBottom = 48;  // x tick labels and the axis label
 constexpr std::size_t kMaxBands = 100;
 constexpr double kDay = 86400;
 
-constexpr std::array<std::string_view, 8> kPalette = {
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"};
+// Okabe-Ito (colour-blind safe) first, then Paul Tol's muted scheme: 16 distinct colours.
+// Yellow, the hardest to see on white, comes last of the first eight.
+constexpr std::array<std::string_view, 16> kPalette = {
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442",
+    "#332288", "#117733", "#882255", "#999933", "#44AA99", "#AA4499", "#88CCEE", "#661100"};
 
 constexpr std::array<std::string_view, 12> kMonthNames = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -95,6 +98,28 @@ std::string MonthDay(const Civil& c) {
   return fmt::format("{} {}", kMonthNames[c.month - 1], c.day);
 }
 
+// Characters (code points) of UTF-8 text, for width estimates.
+std::size_t Utf8Length(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+// Cuts the middle out of a long label, keeping its start and its end (where policy arguments
+// that tell runs apart usually are): "fifo-backfill+best-fit (autos…target=0.9])".
+// Cuts on UTF-8 character boundaries.
+std::string ShortenMiddle(const std::string& s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  const auto boundary = [&](std::size_t i) {
+    while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+    return i;
+  };
+  const std::size_t keep = max_bytes - 1;
+  const std::size_t head = boundary(keep * 2 / 5);
+  const std::size_t tail = boundary(s.size() - (keep - head));
+  return s.substr(0, head) + "\xE2\x80\xA6" + s.substr(tail);
+}
+
 std::string Num(double v) {  // coordinates: 1 decimal, no "-0"
   std::string s = fmt::format("{:.1f}", v);
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
@@ -152,7 +177,13 @@ std::vector<Tick> LinearTicks(double& lo, double& hi, Unit unit, bool fix_lo, bo
     double v = first + i * step;
     if (v > hi + step * 1e-6) break;
     if (std::fabs(v) < step * 1e-9) v = 0;
-    ticks.push_back({v, FormatValue(v, unit)});
+    // Durations: every label in the step's unit ("0 h, 20 h, 40 h, 60 h", not "... 2.5 d").
+    ticks.push_back({v, unit == Unit::kSeconds
+                            ? Sig3(v / scale) + (scale == kDay    ? " d"
+                                                 : scale == 3600 ? " h"
+                                                 : scale == 60   ? " min"
+                                                                 : " s")
+                            : FormatValue(v, unit)});
   }
   // Compact labels keep three significant digits; when two ticks read the same, print them
   // with as many digits as the step needs ("$8,256,500", "1.25 h").
@@ -240,8 +271,9 @@ std::vector<Tick> DateTicks(double lo, double hi, int64_t start_unix_s) {
     }
     return ticks;
   }
-  constexpr std::array<double, 9> kSteps = {3600,     2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
-                                            kDay,     2 * kDay, 7 * kDay, 14 * kDay};
+  constexpr std::array<double, 15> kSteps = {60,       120,      300,      600,       900,
+                                             1800,     3600,     2 * 3600, 3 * 3600,  6 * 3600,
+                                             12 * 3600, kDay,    2 * kDay, 7 * kDay,  14 * kDay};
   double step = kSteps.back();
   for (const double s : kSteps) {
     if (span / s <= 7.5) {
@@ -256,8 +288,8 @@ std::vector<Tick> DateTicks(double lo, double hi, int64_t start_unix_s) {
     const Civil c = ToCivil(t);
     std::string label;
     if (step < kDay) {
-      label = c.hour == 0 || ticks.empty() ? MonthDay(c) + fmt::format(" {:02d}:00", c.hour)
-                                           : fmt::format("{:02d}:00", c.hour);
+      const std::string clock = fmt::format("{:02d}:{:02d}", c.hour, c.minute);
+      label = (c.hour == 0 && c.minute == 0) || ticks.empty() ? MonthDay(c) + " " + clock : clock;
     } else {
       label = MonthDay(c);
     }
@@ -386,18 +418,25 @@ std::string Axes(const Mapper& mx, const Mapper& my, const std::vector<Tick>& xt
   return out;
 }
 
+// The path of a series; a point with no finite neighbour becomes a short stroke that the
+// round line caps draw as a dot, so isolated samples (a burst of a spot pool) stay visible.
 std::string SeriesPath(const Series& s, const Mapper& mx, const Mapper& my) {
   std::string d;
   bool pen = false;
   double last_y = 0;
-  for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-    if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
+  const std::size_t n = std::min(s.x.size(), s.y.size());
+  const auto finite = [&](std::size_t i) {
+    return i < n && std::isfinite(s.x[i]) && std::isfinite(s.y[i]);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!finite(i)) {
       pen = false;
       continue;
     }
     const double px = mx.Map(s.x[i]), py = my.Map(s.y[i]);
     if (!pen) {
       d += "M" + Num(px) + " " + Num(py);
+      if (!finite(i + 1)) d += "h0.1";
       pen = true;
     } else if (s.step) {
       d += "H" + Num(px);
@@ -413,6 +452,8 @@ std::string SeriesPath(const Series& s, const Mapper& mx, const Mapper& my) {
 }  // namespace
 
 std::string_view PaletteColor(std::size_t i) { return kPalette[i % kPalette.size()]; }
+
+std::size_t PaletteSize() { return kPalette.size(); }
 
 std::string Escape(std::string_view text) {
   std::string out;
@@ -601,7 +642,7 @@ std::string RenderLineChart(const LineChart& c) {
 }
 
 std::string RenderStackedBarChart(const StackedBarChart& c) {
-  constexpr double kRowHeight = 22, kBarHeight = 14, kGroupHeight = 22, kNoteWidth = 84;
+  constexpr double kRowHeight = 22, kBarHeight = 14, kGroupHeight = 22;
   // Label column: as wide as the longest label, within limits; longer labels are cut.
   std::size_t longest = 0;
   for (const auto& r : c.rows) longest = std::max(longest, r.label.size());
@@ -609,6 +650,17 @@ std::string RenderStackedBarChart(const StackedBarChart& c) {
   const double label_width =
       std::clamp(kCharWidth * static_cast<double>(std::min(longest, max_chars)) + 12, 80.0, 330.0);
   const double left = label_width;
+  // Notes sit in their own column right of the plot (never under a reference line), as wide
+  // as the longest note (11 px text: about 6.4 px a character).
+  std::vector<std::string> notes;
+  std::size_t longest_note = 0;
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    double t = 0;
+    for (const double v : c.rows[i].values) t += std::isfinite(v) && v > 0 ? v : 0;
+    notes.push_back(c.rows[i].note.empty() ? FormatValue(t, c.x.unit) : c.rows[i].note);
+    longest_note = std::max(longest_note, Utf8Length(notes.back()));
+  }
+  const double note_width = 6.4 * static_cast<double>(longest_note) + 14;
 
   std::vector<std::pair<std::string, std::size_t>> items;
   for (std::size_t s = 0; s < c.segments.size(); ++s) items.emplace_back(c.segments[s], s);
@@ -644,7 +696,7 @@ std::string RenderStackedBarChart(const StackedBarChart& c) {
   }
   const double plot_bottom = y + 4;
   const double height = plot_bottom + kBottom;
-  Mapper mx{xlo, xhi, left, kWidth - kRight - kNoteWidth, false};
+  Mapper mx{xlo, xhi, left, std::max(kWidth - kRight - note_width, left + 200), false};
 
   std::string out = SvgOpen(c.id, c.title, height);
   out += legend;
@@ -663,9 +715,26 @@ std::string RenderStackedBarChart(const StackedBarChart& c) {
   for (const auto& [hy, text] : headings) {
     out += fmt::format("<text class=\"group\" x=\"8\" y=\"{}\">{}</text>", Num(hy), Escape(text));
   }
+  // Shortened labels; when two different labels of one group shorten alike, every row is
+  // numbered so the bars stay told apart (the full label is in each row's tooltip).
+  std::vector<std::string> shown;
+  for (const auto& r : c.rows) shown.push_back(ShortenMiddle(r.label, max_chars));
+  bool clash = false;
   for (std::size_t i = 0; i < c.rows.size(); ++i) {
-    std::string label = c.rows[i].label;
-    if (label.size() > max_chars) label = label.substr(0, max_chars - 1) + "\xE2\x80\xA6";
+    for (std::size_t j = 0; j < i; ++j) {
+      clash |= c.rows[i].group == c.rows[j].group && shown[i] == shown[j] &&
+               c.rows[i].label != c.rows[j].label;
+    }
+  }
+  if (clash) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < c.rows.size(); ++i) {
+      k = i > 0 && c.rows[i].group == c.rows[i - 1].group ? k + 1 : 1;
+      shown[i] = ShortenMiddle(fmt::format("{}. {}", k, c.rows[i].label), max_chars);
+    }
+  }
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    const std::string& label = shown[i];
     out += fmt::format(
         "<text class=\"rowlabel\" x=\"{}\" y=\"{}\" text-anchor=\"end\"><title>{}</title>{}"
         "</text>",
@@ -693,8 +762,7 @@ std::string RenderStackedBarChart(const StackedBarChart& c) {
                       : c.segments[s] + ": " + FormatValue(v, c.x.unit) + share)));
     }
     out += fmt::format("<text class=\"note\" x=\"{}\" y=\"{}\">{}</text>",
-                       Num(mx.Map(acc) + 6), Num(row_y[i] + 15),
-                       Escape(r.note.empty() ? FormatValue(totals[i], c.x.unit) : r.note));
+                       Num(mx.p1 + 8), Num(row_y[i] + 15), Escape(notes[i]));
   }
   for (const ReferenceLine& ref : c.refs) {
     const double px = mx.Map(ref.y);
@@ -765,21 +833,28 @@ std::string RenderScatterChart(const ScatterChart& c) {
     if (p.show_label && !p.label.empty()) {
       // Beside the point, on the side with room, moved down in steps until it overlaps no
       // label placed before it (policies with equal bills sit on one vertical line).
-      const double w = kCharWidth * static_cast<double>(p.label.size());
-      const bool right_side = px + 9 + w < kWidth - kRight;
-      const double x0 = right_side ? px + 9 : px - 9 - w;
-      double ly = py - 7;
-      for (int attempt = 0; attempt < 40; ++attempt) {
-        bool clash = false;
-        for (const auto& [bx, by, bw] : placed) {
-          if (ly > by - 13 && ly < by + 13 && x0 < bx + bw && bx < x0 + w) clash = true;
+      // Right of the point, else left; nudged up or down a line at most once each way to
+      // avoid labels already placed; dropped when there is no room (the legend and the
+      // tooltip still name the point).
+      const double w = kCharWidth * static_cast<double>(Utf8Length(p.label));
+      for (const double x0 : {px + 9, px - 9 - w}) {
+        if (x0 < 2 || x0 + w > kWidth - 2) continue;
+        bool placed_here = false;
+        for (const double ly : {py - 7, py + 16, py - 21}) {
+          if (ly < top + 10 || ly > my.p0 - 2) continue;
+          bool clash = false;
+          for (const Box& b : placed) {
+            if (ly > b.y - 13 && ly < b.y + 13 && x0 < b.x + b.w && b.x < x0 + w) clash = true;
+          }
+          if (clash) continue;
+          placed.push_back({x0, ly, w});
+          out += fmt::format("<text x=\"{}\" y=\"{}\" style=\"fill:{}\">{}</text>", Num(x0),
+                             Num(ly), color, Escape(p.label));
+          placed_here = true;
+          break;
         }
-        if (!clash) break;
-        ly += 14;
+        if (placed_here) break;
       }
-      placed.push_back({x0, ly, w});
-      out += fmt::format("<text x=\"{}\" y=\"{}\" style=\"fill:{}\">{}</text>", Num(x0), Num(ly),
-                         color, Escape(p.label));
     }
     out += "</g>";
   }

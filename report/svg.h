@@ -46,8 +46,10 @@ struct Axis {
   bool include_zero = true;
 };
 
-// Colour `i` of the palette (Okabe-Ito, colour-blind safe; cycles after 8).
+// Colour `i` of the palette: Okabe-Ito (colour-blind safe), then Paul Tol's muted colours;
+// 16 distinct, then it cycles (callers dash lines from the 17th series on).
 std::string_view PaletteColor(std::size_t i);
+std::size_t PaletteSize();
 
 struct Series {
   std::string name;

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -371,6 +372,29 @@ void OutputBatch::Add(std::string path, std::string contents) {
 }
 
 absl::Status OutputBatch::Commit() {
+  // Phase 0: where each file goes. A symlink is written through (its target is replaced, the
+  // link stays); anything else that exists must be a regular file (renaming over a device, a
+  // FIFO or a directory would replace it); no two outputs may be the same file.
+  std::set<std::string> seen;
+  for (auto& [path, contents] : files_) {
+    std::error_code ec;
+    const std::filesystem::file_status link = std::filesystem::symlink_status(path, ec);
+    if (std::filesystem::is_symlink(link)) {
+      const std::filesystem::path target = std::filesystem::weakly_canonical(path, ec);
+      if (ec) return absl::InvalidArgumentError(fmt::format("{}: cannot follow the symlink: {}", path, ec.message()));
+      path = target.string();
+    }
+    const std::filesystem::file_status st = std::filesystem::status(path, ec);
+    if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: exists and is not a regular file; give a file name", path));
+    }
+    const std::string key = std::filesystem::weakly_canonical(path, ec).string();
+    if (!seen.insert(ec ? path : key).second) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: named for two outputs; give each output its own file", path));
+    }
+  }
   // Phase 1: every file to a temporary name. Any failure removes them all: nothing changed.
   std::vector<std::string> temps;
   for (const auto& [path, contents] : files_) {

@@ -409,6 +409,8 @@ class World final : public SchedulingContext {
   std::string autoscaler_override_;     // PolicySpec::autoscaler of this run, "" = none
   std::map<std::string, std::string> autoscaler_override_args_;
 
+  uint64_t completed_jobs_ = 0;  // training jobs finished (for progress)
+
   // Time series.
   std::vector<double> ts_time_s_;
   std::vector<uint32_t> ts_allocated_, ts_queued_, ts_running_, ts_provisioned_;
@@ -811,6 +813,7 @@ void World::OnComplete(JobId id) {
   running_by_end_.erase({now_, id});
   EndAttempt(id, /*completed=*/true);
   job.end = now_;
+  ++completed_jobs_;
   // The restart overhead of the last attempt did no work either.
   if (job.preemptions > 0) {
     const GpuTime overhead = static_cast<GpuTime>(job.view.gpus) *
@@ -1904,7 +1907,7 @@ absl::Status World::Run() {
       if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
     }
     if ((event_count_ & 0xFF) == 0 && options_.progress) {
-      options_.progress(Progress{now_, sc_.horizon, event_count_});
+      options_.progress(Progress{now_, sc_.horizon, event_count_, completed_jobs_, 0});
     }
   }
   now_ = sc_.horizon;
@@ -2332,8 +2335,17 @@ absl::StatusOr<ScenarioOutput> SimulateAll(const ScenarioModel& scenario,
   out.results.set_start(FormatUtcTimestamp(scenario.start_unix_s));
   out.results.set_horizon_s(TimeToSeconds(scenario.horizon));
   const std::vector<PolicySpec>& list = policies.empty() ? scenario.policies : policies;
-  for (const PolicySpec& p : list) {
-    auto run = Simulate(scenario, p, seed, options);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const PolicySpec& p = list[i];
+    RunOptions run_options = options;
+    if (options.progress) {
+      run_options.progress = [&options, i](const Progress& pr) {
+        Progress tagged = pr;
+        tagged.run = static_cast<uint32_t>(i);
+        options.progress(tagged);
+      };
+    }
+    auto run = Simulate(scenario, p, seed, run_options);
     if (!run.ok()) return run.status();
     *out.results.add_runs() = std::move(run->result);
     if (options.keep_job_records) out.jobs.push_back(std::move(run->jobs));

@@ -24,7 +24,9 @@ namespace burnrate {
 struct Progress {
   SimTime now = 0;
   SimTime horizon = 0;
-  uint64_t events = 0;
+  uint64_t events = 0;          // processed so far in this run
+  uint64_t jobs_completed = 0;  // training jobs finished so far in this run
+  uint32_t run = 0;             // index of the run in SimulateAll's list (0 for Simulate)
 };
 
 struct RunOptions {

@@ -29,7 +29,7 @@ if [ -z "$line" ]; then
   fail "no progress line on a terminal: $(head -c 400 "$TMP/tty.txt")"
 else
   # "simulating fifo+first-fit (1/2): 2024-03-04  35%  4.1k events/s  ETA 1 s"
-  echo "$line" | grep -aqE 'simulating (fifo|sjf)\+first-fit \([12]/2\): 2024-03-0[45] +[0-9]+%  [0-9.]+[kM]? events/s  ETA [0-9]+ s' ||
+  echo "$line" | grep -aqE 'simulating (fifo|sjf)\+first-fit \([12]/2\): 2024-03-0[45] +[0-9]+%  ([0-9.]+[kM]?|-) events/s  ETA [0-9]+ s' ||
     fail "progress line lacks policy, date, percent, events/s or ETA: $line"
 fi
 grep -aq 'simulating sjf+first-fit (2/2)' "$TMP/tty.txt" || fail "progress does not name the second run"

@@ -145,6 +145,20 @@ expect 0 "burnrate 0." -- "$BIN" --version
 expect 2 "unknown topic" -- "$BIN" help nonsense
 expect 0 "ok: quickstart" -- "$BIN" validate "$QS"
 
+# Output paths: two outputs naming one file, a device, a symlink (written through).
+expect 2 "--json and --report both name" -- "$BIN" run "$QS" -q --json "$TMP/same.out" --report "$TMP/same.out"
+[ -e "$TMP/same.out" ] && fail "a refused run wrote $TMP/same.out"
+# (A FIFO stands for devices: never point a test at /dev/null, which a bug would replace.)
+mkfifo "$TMP/fifo"
+expect 2 "not a regular file" -- "$BIN" run "$QS" -q --report "$TMP/fifo"
+expect 2 "not a regular file" -- "$BIN" plan "$SRC/examples/capacity-plan.yaml" --report "$TMP/fifo"
+[ -p "$TMP/fifo" ] || fail "an output replaced a FIFO"
+echo old >"$TMP/target.html"
+ln -s "$TMP/target.html" "$TMP/link.html"
+expect 0 "" -- "$BIN" run "$QS" -q --report "$TMP/link.html"
+[ -L "$TMP/link.html" ] || fail "--report replaced a symlink instead of writing through it"
+grep -q '<!DOCTYPE html>' "$TMP/target.html" || fail "--report through a symlink did not write its target"
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
   exit 1

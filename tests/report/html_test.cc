@@ -287,6 +287,9 @@ TEST_CASE("a plan report shows every candidate and marks the recommendation",
     p->add_nodes(static_cast<uint32_t>(n));
     p->set_total_cost_usd(1000.0 * n);
     p->set_p95_jct_s(36000.0 / n);
+    p->set_p95_queue_delay_s(7200.0 / n);
+    p->set_jobs_submitted(100);
+    p->set_jobs_completed(100);
     p->set_meets_target(n >= 2);
     p->set_on_frontier(true);
     if (n < 2) p->set_misses("p95 JCT 10 h > 6 h");
@@ -301,9 +304,128 @@ TEST_CASE("a plan report shows every candidate and marks the recommendation",
   CHECK(svg.find(">current<") != std::string::npos);
   CHECK(svg.find("class=\"frontier\"") != std::string::npos);
   CHECK(html.find("a100=2 (recommended)") != std::string::npos);
+  // Without a scenario the chart plots the planner's frontier metric, p95 queueing delay.
+  CHECK(svg.find("p95 queueing delay") != std::string::npos);
   CHECK(html.find("misses: p95 JCT 10 h &gt; 6 h") != std::string::npos);
   // No runs: no run sections.
   CHECK(html.find("id=\"money\"") == std::string::npos);
+}
+
+TEST_CASE("plan charts plot the target's metric and leave out unknown values", "[report][html]") {
+  v1::Results none;
+  none.set_scenario("plan");
+  none.set_start("2024-01-01T00:00:00Z");
+  none.set_horizon_s(86400);
+  v1::PlanResult plan;
+  plan.add_pools("a");
+  // Three candidates: n=1 finishes nothing (JCT unknown), n=2 and n=3 finish everything.
+  for (int n = 1; n <= 3; ++n) {
+    v1::PlanPoint* p = plan.add_points();
+    p->add_nodes(static_cast<uint32_t>(n));
+    p->set_total_cost_usd(100.0 * n);
+    p->set_jobs_submitted(50);
+    p->set_jobs_completed(n == 1 ? 0 : 50);
+    p->set_p95_jct_s(n == 1 ? 0 : 9000.0 / n);
+    p->set_meets_target(n == 3);
+  }
+  plan.set_recommended(2);
+  plan.set_current(-1);
+  ScenarioModel model;
+  model.plan.target.max_p95_jct_s = 3600;
+  HtmlReportInput in;
+  in.results = &none;
+  in.plan = &plan;
+  in.scenario = &model;
+  const std::string html = RenderHtmlReport(in);
+  const std::string svg = Chart(html, "plan-frontier");
+  REQUIRE_FALSE(svg.empty());
+  CHECK(svg.find("bill vs p95 job completion time") != std::string::npos);
+  CHECK(Count(svg, "<g class=\"point\">") == 2);  // n=1 is not drawn at a "fastest" 0 s
+  CHECK(html.find("1 candidate(s) are not drawn") != std::string::npos);
+  CHECK(html.find("target: p95 JCT at most 1 h") != std::string::npos);
+  CHECK(html.find("Recommended: a=3 at $300") != std::string::npos);
+
+  plan.set_recommended(-1);
+  const std::string none_met = RenderHtmlReport(in);
+  CHECK(none_met.find("No candidate meets the target") != std::string::npos);
+}
+
+TEST_CASE("chart ids stay unique when names sanitise alike", "[report][html]") {
+  v1::Results r = MakeResults(1, 24);
+  v1::TimeSeries* ts = r.mutable_runs(0)->mutable_timeseries();
+  ts->mutable_pools(0)->set_pool("a-100");
+  ts->mutable_pools(1)->set_pool("a 100");
+  v1::PoolSeries* third = ts->add_pools();
+  *third = ts->pools(0);
+  third->set_pool("\xCE\xB1\xCE\xB2");  // no ASCII letter: falls back to "pool"
+  const std::string html = Render(r);
+  CHECK_FALSE(Chart(html, "utilisation-a-100").empty());
+  CHECK_FALSE(Chart(html, "utilisation-a-100-2").empty());
+  CHECK_FALSE(Chart(html, "utilisation-pool").empty());
+  CHECK(Count(html, "data-chart=\"utilisation-a-100\"") == 1);
+}
+
+TEST_CASE("a lone sample between gaps is drawn as a dot", "[report][html]") {
+  chart::LineChart c;
+  c.id = "lone";
+  c.title = "burst";
+  c.x = chart::Axis{"t", Unit::kSeconds};
+  c.y = chart::Axis{"u", Unit::kPercent};
+  c.series.push_back({"s", {0, 1, 2, 3, 4}, {NAN, NAN, 0.5, NAN, NAN}, 0, false, false, {}, {}});
+  const std::string svg = chart::RenderLineChart(c);
+  const std::regex path("<path class=\"series\" d=\"M[0-9.]+ [0-9.]+h0.1\"");
+  CHECK(std::regex_search(svg, path));
+}
+
+TEST_CASE("duration ticks use one unit across an axis", "[report][html]") {
+  chart::LineChart c;
+  c.id = "d";
+  c.title = "delays";
+  c.x = chart::Axis{"t", Unit::kNumber};
+  c.y = chart::Axis{"delay", Unit::kSeconds};
+  c.series.push_back({"s", {0, 1}, {0, 3.33 * 86400}, 0, false, false, {}, {}});
+  const std::vector<std::string> ticks = TickLabels(chart::RenderLineChart(c));
+  std::size_t days = 0;
+  for (const std::string& t : ticks) days += t.size() > 2 && t.substr(t.size() - 2) == " d";
+  CHECK(days >= 2);  // the y ticks, all in days ...
+  for (const std::string& t : ticks) CHECK(t.find(" h") == std::string::npos);  // ... none in h
+}
+
+TEST_CASE("queueing-delay tails end at the longest wait and say when nobody waited",
+          "[report][html]") {
+  v1::Results r = MakeResults(1, 24);
+  const std::string html = Render(r);
+  const std::string ccdf = Chart(html, "queue-delay-ccdf");
+  REQUIRE_FALSE(ccdf.empty());
+  CHECK(ccdf.find("longest wait") != std::string::npos);
+  // Every job started at once: no chart, a sentence.
+  v1::Distribution* d = r.mutable_runs(0)->mutable_queue_delay();
+  for (int i = 0; i < d->value_s_size(); ++i) d->set_value_s(i, 0);
+  const std::string idle = Render(r);
+  CHECK(Chart(idle, "queue-delay-ccdf").empty());
+  CHECK(idle.find("No job waited in any run") != std::string::npos);
+}
+
+TEST_CASE("a huge scenario file is named, not embedded", "[report][html]") {
+  const v1::Results r = MakeResults(1, 24);
+  HtmlReportInput in;
+  in.results = &r;
+  in.scenario_text = "name: one line, no newline";
+  CHECK(RenderHtmlReport(in).find("(1 line)") != std::string::npos);
+  in.scenario_text = std::string(400000, 'x') + "\n";
+  const std::string html = RenderHtmlReport(in);
+  CHECK(html.size() < 200000);
+  CHECK(html.find("is not embedded") != std::string::npos);
+}
+
+TEST_CASE("long policy names that shorten alike are numbered in bar charts", "[report][html]") {
+  v1::Results r = MakeResults(2, 24);
+  r.mutable_runs(0)->set_policy("fifo-backfill+best-fit (autoscaler target-utilization[target=0.5])");
+  r.mutable_runs(1)->set_policy("fifo-backfill+best-fit (autoscaler target-utilization[target=0.9])");
+  const std::string bars = Chart(Render(r), "bill-by-pool");
+  // The ends, where the arguments differ, stay visible.
+  CHECK(bars.find("target=0.5])") != std::string::npos);
+  CHECK(bars.find("target=0.9])") != std::string::npos);
 }
 
 }  // namespace

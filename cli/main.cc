@@ -3,6 +3,9 @@
 // stderr naming the file, field or line and what is allowed, 1 internal error.
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <csignal>
+#include <pthread.h>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -25,11 +28,13 @@
 #include "frag/policy.h"
 #include "frag/replay.h"
 #include "report/html.h"
+#include "rpc/server.h"
 #include "report/table.h"
 #include "report/writers.h"
 #include "runner/planner.h"
 #include "sim/trace/node_list.h"
 #include "sim/trace/trace_stats.h"
+#include "scheduler/policy_spec.h"
 #include "scheduler/registry.h"
 #include "serve/autoscaler.h"
 #include "sim/model/calendar.h"
@@ -53,28 +58,6 @@ int ExitFor(const absl::Status& s) {
                  s.code() == absl::StatusCode::kNotFound
              ? kExitBadInput
              : kExitInternal;
-}
-
-std::string PolicyHelp() {
-  std::string out =
-      "A policy is QUEUE[+PLACEMENT[+SCALING]], e.g. fifo-backfill+best-fit (placement defaults\n"
-      "to first-fit; scaling, which only matters for pools with autoscale, to in-order).\n"
-      "Arguments follow a policy in brackets, separated by ';' (quote the whole flag), e.g.\n"
-      "  --policy 'tiresias-las[thresholds_gpu_hours=1,10;promote_knob=2]+topology'\n"
-      "(in a scenario: queue_args / placement_args). Docs: docs/policies.md.\n\n"
-      "Queue policies:\n";
-  for (const PolicyInfo& p : QueuePolicies()) {
-    out += "  " + p.name + "\n      " + p.summary + "\n" + DescribeArgs(p.args);
-  }
-  out += "\nPlacement policies:\n";
-  for (const PolicyInfo& p : PlacementPolicies()) {
-    out += "  " + p.name + "\n      " + p.summary + "\n" + DescribeArgs(p.args);
-  }
-  out += "\nScaling policies (which autoscaled pool grows for jobs that do not fit):\n";
-  for (const PolicyInfo& p : ScalingPolicies()) {
-    out += "  " + p.name + "\n      " + p.summary + "\n";
-  }
-  return out;
 }
 
 std::string ServingHelp() {
@@ -101,87 +84,8 @@ std::string ServingHelp() {
   return out;
 }
 
-// "fifo-backfill+best-fit[+cheapest-first]" -> {fifo-backfill, best-fit, cheapest-first};
-// errors list the known names.
-// Splits `text` at `sep` outside brackets.
-std::vector<std::string> SplitOutsideBrackets(const std::string& text, char sep) {
-  std::vector<std::string> out(1);
-  int depth = 0;
-  for (char ch : text) {
-    if (ch == '[') ++depth;
-    if (ch == ']') --depth;
-    if (ch == sep && depth == 0) {
-      out.emplace_back();
-    } else {
-      out.back() += ch;
-    }
-  }
-  return out;
-}
-
-// "name[k=v;k=v]" -> name and its arguments.
-absl::Status SplitArgs(const std::string& text, const std::string& part, std::string* name,
-                       std::map<std::string, std::string>* args) {
-  const size_t open = part.find('[');
-  *name = part.substr(0, open);
-  if (open == std::string::npos) return absl::OkStatus();
-  if (part.back() != ']') {
-    return absl::InvalidArgumentError("--policy " + text + ": \"" + part +
-                                      "\": arguments go in brackets at the end, e.g. "
-                                      "tiresias-las[thresholds_gpu_hours=1,10]");
-  }
-  const std::string inner = part.substr(open + 1, part.size() - open - 2);
-  for (absl::string_view piece : absl::StrSplit(inner, ';', absl::SkipWhitespace())) {
-    const std::string kv(piece);
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError("--policy " + text + ": \"" + kv +
-                                        "\": expected NAME=VALUE");
-    }
-    (*args)[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<PolicySpec> ParsePolicy(const std::string& text) {
-  PolicySpec spec;
-  const std::vector<std::string> parts = SplitOutsideBrackets(text, '+');
-  if (parts.size() > 3) {
-    return absl::InvalidArgumentError("--policy " + text +
-                                      ": expected QUEUE[+PLACEMENT[+SCALING]]\n" + PolicyHelp());
-  }
-  if (absl::Status st = SplitArgs(text, parts[0], &spec.queue, &spec.queue_args); !st.ok()) {
-    return st;
-  }
-  if (parts.size() > 1) {
-    if (absl::Status st = SplitArgs(text, parts[1], &spec.placement, &spec.placement_args);
-        !st.ok()) {
-      return st;
-    }
-  }
-  if (parts.size() > 2) spec.scaling = parts[2];
-  if (!IsScalingPolicy(spec.scaling)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown scaling policy \"" +
-                                      spec.scaling + "\"\n" + PolicyHelp());
-  }
-  if (!IsQueuePolicy(spec.queue)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown queue policy \"" +
-                                      spec.queue + "\"\n" + PolicyHelp());
-  }
-  if (!IsPlacementPolicy(spec.placement)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown placement policy \"" +
-                                      spec.placement + "\"\n" + PolicyHelp());
-  }
-  if (absl::Status st = CheckQueuePolicyArgs(spec.queue, spec.queue_args); !st.ok()) {
-    return absl::InvalidArgumentError("--policy " + text + ": " + spec.queue + " " +
-                                      std::string(st.message()));
-  }
-  if (absl::Status st = CheckPlacementPolicyArgs(spec.placement, spec.placement_args);
-      !st.ok()) {
-    return absl::InvalidArgumentError("--policy " + text + ": " + spec.placement + " " +
-                                      std::string(st.message()));
-  }
-  return spec;
+  return ParsePolicySpec(text, PolicyErrorDetail::kHelp);
 }
 
 int TerminalWidth() {
@@ -416,6 +320,35 @@ int DoValidate(const std::string& path) {
               model->jobs.size(), model->generators.size(), model->traces.size(),
               services.c_str(), model->policies.size(),
               TimeToSeconds(model->horizon) / 86400.0);
+  return kExitOk;
+}
+
+int DoServe(const ServerOptions& options) {
+  // SIGINT / SIGTERM shut the server down cleanly (runs in flight are cancelled): block them
+  // here, before gRPC starts its threads, and wait for them on a thread of our own.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto server = SimulationServer::Start(options);
+  if (!server.ok()) {
+    return Fail(server.status().code() == absl::StatusCode::kInvalidArgument ? kExitBadInput
+                                                                               : kExitInternal,
+                std::string(server.status().message()));
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::printf("burnrate serve: listening on %s:%d (%zu workers); Ctrl-C stops\n", host.c_str(),
+              (*server)->port(), (*server)->workers());
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "burnrate serve: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (*server)->Shutdown();
+  });
+  (*server)->Wait();
+  waiter.join();
   return kExitOk;
 }
 
@@ -991,6 +924,23 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "Load and check a scenario; simulate nothing");
   validate->add_option("scenario", validate_path, "Scenario file")->required();
 
+  ServerOptions serve_options;
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Serve simulations over gRPC (burnrate.v1.Simulator: Run, Compare, Validate; health and "
+      "reflection). See docs/grpc.md");
+  serve->add_option("--listen", serve_options.listen,
+                    "HOST:PORT to listen on; port 0 picks a free one (default 127.0.0.1:50051; "
+                    "no authentication: keep it on loopback or behind a proxy)");
+  serve->add_option("--workers", serve_options.simulator.workers,
+                    "Simulations at once (default: every hardware thread)");
+  serve->add_option("--max-queued", serve_options.simulator.max_queued,
+                    "Runs that may wait for a worker; beyond, RESOURCE_EXHAUSTED (default 16)");
+  serve->add_option("--data-dir", serve_options.simulator.data_dir,
+                    "Base directory of relative paths (traces) in requests (default: .)");
+  serve->add_option("--max-request-mb", serve_options.max_request_mb,
+                    "Largest request in MiB; larger get RESOURCE_EXHAUSTED (default 64)");
+
   PlanFlags plan_flags;
   CLI::App* plan = app.add_subcommand(
       "plan", "Capacity planner: simulate every pool-size combination of the scenario's plan "
@@ -1061,6 +1011,7 @@ int Main(int argc, char** argv) {
   if (*run) return DoRun(run_flags);
   if (*compare) return DoRun(compare_flags);
   if (*validate) return DoValidate(validate_path);
+  if (*serve) return DoServe(serve_options);
   if (*plan) return DoPlan(plan_flags);
   if (*frag) return DoFrag(frag_flags);
   if (*trace_formats) return DoTraceFormats();

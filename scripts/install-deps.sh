@@ -18,6 +18,7 @@ packages=(
   zlib1g-dev                                 # gzip trace input
   chromium fonts-dejavu-core                 # tests: render the HTML report headless
   python3-pandas                             # tests: the pandas examples in docs/outputs.md
+  python3-grpcio python3-protobuf            # examples/python: gRPC clients and policies
 )
 
 missing=()

@@ -1818,6 +1818,10 @@ absl::Status World::Run() {
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   Event e;
   while (events_->PopNext(&e)) {
+    // A relaxed load per event: a cancelled run stops within one event (microseconds).
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+      return absl::CancelledError("the run was cancelled");
+    }
     // The horizon is exclusive for everything but completions: a job ending exactly at the
     // horizon has held its GPUs for [start, horizon) and is done; nothing else happens then.
     if (e.time > sc_.horizon) break;

@@ -6,6 +6,7 @@
 #ifndef BURNRATE_SIM_SIMULATION_H_
 #define BURNRATE_SIM_SIMULATION_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,9 @@ struct RunOptions {
   // Called every 256 events from the simulation thread (and not at all when empty). Must be
   // cheap; rate-limit display in the callback.
   std::function<void(const Progress&)> progress;
+  // When set and true, the run stops at its next event with absl::CancelledError (another
+  // thread sets it: a client cancelled an RPC). Not owned.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct RunOutput {
@@ -50,7 +54,7 @@ struct RunOutput {
 };
 
 // Runs `scenario` under `policy` with `seed`. Errors: InvalidArgument for an unknown policy
-// name; Internal when an invariant check fails.
+// name; Internal when an invariant check fails; Cancelled when options.cancel became true.
 absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySpec& policy,
                                    uint64_t seed, const RunOptions& options);
 

@@ -28,6 +28,7 @@
 #include "frag/policy.h"
 #include "frag/replay.h"
 #include "report/html.h"
+#include "rpc/external_policy.h"
 #include "rpc/server.h"
 #include "report/table.h"
 #include "report/writers.h"
@@ -283,6 +284,11 @@ int DoRun(const RunFlags& f) {
   auto out = SimulateAll(*model, policies, seed, options);
   progress.Clear();
   if (!out.ok()) return Fail(ExitFor(out.status()), std::string(out.status().message()));
+  for (const v1::RunResult& run : out->results.runs()) {
+    for (const std::string& w : run.warnings()) {
+      std::fprintf(stderr, "burnrate: warning: %s: %s\n", run.policy().c_str(), w.c_str());
+    }
+  }
 
   // Outputs only after every run succeeded, and all or none: a failed run or a failed write
   // leaves no file behind.
@@ -887,6 +893,7 @@ void AddFragFlags(CLI::App* cmd, FragFlags* f) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  InstallExternalPolicy();  // `external[address=...]` policies in scenarios and --policy
   // The command line for the report's footer, quoted so it can be pasted into a shell.
   for (int i = 0; i < argc; ++i) {
     std::string arg = i == 0 ? "burnrate" : argv[i];

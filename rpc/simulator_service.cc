@@ -103,7 +103,24 @@ class RunReactor final : public grpc::ServerWriteReactor<v1::RunUpdate> {
     }
   }
 
-  void OnCancel() override { cancel_.store(true); }
+  void OnCancel() override {
+    cancel_.store(true);
+    // A run still waiting for a worker gives its place up now (it would count against
+    // --max-queued until a worker got to it) and finishes at once.
+    uint64_t ticket = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ticket = ticket_;
+    }
+    if (pool_ != nullptr && ticket != 0 && pool_->CancelQueued(ticket)) Complete(CancelStatus());
+  }
+
+  // The worker pool and this run's ticket in it (0 = not queued).
+  void SetQueued(WorkerPool* pool, uint64_t ticket) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pool_ = pool;
+    ticket_ = ticket;
+  }
 
   void OnDone() override { delete this; }
 
@@ -169,6 +186,8 @@ class RunReactor final : public grpc::ServerWriteReactor<v1::RunUpdate> {
   std::atomic<bool> cancel_{false};
 
   std::mutex mu_;
+  WorkerPool* pool_ = nullptr;       // guarded by mu_
+  uint64_t ticket_ = 0;              // guarded by mu_
   std::deque<v1::RunUpdate> queue_;  // guarded by mu_
   v1::RunUpdate current_;            // the write in flight
   bool writing_ = false;             // guarded by mu_
@@ -264,12 +283,15 @@ grpc::ServerWriteReactor<v1::RunUpdate>* SimulatorService::StartRun(
       request->has_seed() ? (request->seed() == 0 ? 1 : request->seed()) : scenario->seed;
   auto* reactor = new RunReactor(context, *std::move(scenario), *std::move(policies), seed,
                                  interval == 0 ? 0.5 : interval);
-  if (!pool_.TrySubmit([reactor] { reactor->Work(); })) {
+  const uint64_t ticket = pool_.TrySubmit([reactor] { reactor->Work(); });
+  if (ticket == 0) {
     reactor->FinishNow(grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED,
         "every worker is busy and " + std::to_string(options_.max_queued) +
-            " runs are waiting; retry later (or start the server with more --workers / "
+            " run(s) are waiting; retry later (or start the server with more --workers / "
             "--max-queued)"));
+  } else {
+    reactor->SetQueued(&pool_, ticket);
   }
   return reactor;
 }

@@ -1,5 +1,6 @@
 #include "rpc/worker_pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace burnrate {
@@ -18,16 +19,29 @@ WorkerPool::~WorkerPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-bool WorkerPool::TrySubmit(std::function<void()> task) {
+uint64_t WorkerPool::TrySubmit(std::function<void()> task) {
+  uint64_t ticket = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     // A free thread takes the task at once; otherwise it waits, up to max_queued_ of them.
     const std::size_t free = threads_.size() - std::min(threads_.size(), running_);
-    if (queue_.size() >= free + max_queued_) return false;
-    queue_.push_back(std::move(task));
+    if (queue_.size() >= free + max_queued_) return 0;
+    ticket = next_ticket_++;
+    queue_.emplace_back(ticket, std::move(task));
   }
   wake_.notify_one();
-  return true;
+  return ticket;
+}
+
+bool WorkerPool::CancelQueued(uint64_t ticket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->first == ticket) {
+      queue_.erase(it);
+      return true;
+    }
+  }
+  return false;
 }
 
 std::size_t WorkerPool::busy() const {
@@ -42,7 +56,7 @@ void WorkerPool::Loop() {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, nothing left
-      task = std::move(queue_.front());
+      task = std::move(queue_.front().second);
       queue_.pop_front();
       ++running_;
     }

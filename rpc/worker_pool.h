@@ -5,6 +5,8 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -22,9 +24,12 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Queues `task`; false (task dropped) when max_queued tasks already wait. A task starts as
-  // soon as a thread is free.
-  bool TrySubmit(std::function<void()> task);
+  // Queues `task` and returns its ticket (> 0), or 0 (task dropped) when max_queued tasks
+  // already wait. A task starts as soon as a thread is free.
+  uint64_t TrySubmit(std::function<void()> task);
+  // Removes a task that has not started: true when it was still waiting (it will never run),
+  // false when it started already (or never existed).
+  bool CancelQueued(uint64_t ticket);
 
   std::size_t threads() const { return threads_.size(); }
   // Tasks running or waiting now.
@@ -35,7 +40,8 @@ class WorkerPool {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<std::pair<uint64_t, std::function<void()>>> queue_;
+  uint64_t next_ticket_ = 1;
   std::size_t running_ = 0;
   std::size_t max_queued_;
   bool stopping_ = false;

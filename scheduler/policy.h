@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "sim/model/cluster_state.h"
 #include "sim/model/money.h"
 #include "sim/model/time.h"
@@ -117,6 +118,22 @@ class SchedulingContext {
   virtual uint32_t tenant_count() const = 0;
   virtual const TenantView& tenant(uint32_t id) const = 0;
   virtual CapacityTotals online_capacity() const = 0;
+
+  // --- For policies that choose nodes themselves (the external policy, docs/grpc.md). ---
+  // The cluster as it is now.
+  virtual const ClusterState& cluster() const = 0;
+  // Pools pending job `id` may use (GPU type and size), scenario order. REQUIRES: pending.
+  virtual std::span<const uint32_t> pools_for(JobId id) const = 0;
+  // Starts pending job `id` on exactly `nodes`. InvalidArgument, changing nothing, when they
+  // are not a gang the simulator accepts: a job that is not pending, an unknown or offline
+  // node, nodes of several pools or of a pool the job may not use, a node named twice, more
+  // GPUs on a node than it has free (over-allocation), a total other than the job's GPUs, or a
+  // shape other than one node (gangs that fit a node) or whole nodes plus one remainder node.
+  virtual absl::Status StartOn(JobId id, std::span<const NodeShare> nodes) = 0;
+  // Stops the run after this pass with `why` (a decision broke the rules).
+  virtual void Abort(absl::Status why) = 0;
+  // A note that ends up in the run's results (RunResult.warnings), e.g. a fallback taken.
+  virtual void Warn(std::string note) = 0;
   // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
   // Capped at kMaxRuntime: every horizon is far shorter, so a capped job behaves exactly as
   // the uncapped one would (it never ends), and end times stay inside int64.

@@ -22,12 +22,14 @@ const char* TypeName(ArgType t) {
       return "duration: seconds or 30m, 8h, 2d";
     case ArgType::kBool:
       return "true or false";
+    case ArgType::kText:
+      return "text";
   }
   return "?";
 }
 
 std::string Range(const ArgSpec& s) {
-  if (s.type == ArgType::kBool) return "";  // a boolean has no range
+  if (s.type == ArgType::kBool || s.type == ArgType::kText) return "";  // no range
   return absl::StrCat(" in [", s.min, ", ", s.max, "]");
 }
 
@@ -122,6 +124,12 @@ absl::StatusOr<PolicyArgs> ParsePolicyArgs(const std::vector<ArgSpec>& specs,
         if (!ParseDurationSeconds(text, &v)) return bad("is not a duration");
         if (v < s.min || v > s.max) return bad("is out of range (seconds)");
         out.durations_[s.name] = SecondsToTime(v);
+        break;
+      }
+      case ArgType::kText: {
+        const std::string t(absl::StripAsciiWhitespace(text));
+        if (t.empty()) return bad("is empty");
+        out.texts_[s.name] = t;
         break;
       }
       case ArgType::kBool: {

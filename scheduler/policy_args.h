@@ -20,6 +20,7 @@ enum class ArgType {
   kNumberList,  // comma-separated, strictly increasing, each in [min, max]
   kDuration,    // seconds, or a number with unit s, m, h or d ("90", "30m", "8h"); in [min, max] s
   kBool,        // true or false
+  kText,        // any non-empty text (an address, a policy name)
 };
 
 struct ArgSpec {
@@ -48,6 +49,7 @@ class PolicyArgs {
   }
   Duration DurationOf(const std::string& name) const { return durations_.at(name); }
   bool Bool(const std::string& name) const { return bools_.at(name); }
+  const std::string& Text(const std::string& name) const { return texts_.at(name); }
 
  private:
   friend absl::StatusOr<PolicyArgs> ParsePolicyArgs(const std::vector<ArgSpec>&,
@@ -56,6 +58,7 @@ class PolicyArgs {
   std::map<std::string, std::vector<double>> lists_;
   std::map<std::string, Duration> durations_;
   std::map<std::string, bool> bools_;
+  std::map<std::string, std::string> texts_;
 };
 
 // InvalidArgument "<name>: <problem>; allowed: ..." for an unknown name or a bad value.

@@ -50,13 +50,13 @@ std::vector<std::string> SplitOutsideBrackets(const std::string& text, char sep)
 namespace {
 
 // "name[k=v;k=v]" -> name and its arguments.
-absl::Status SplitArgs(const std::string& text, const std::string& part, std::string* name,
+absl::Status SplitArgs(const std::string& prefix, const std::string& text, const std::string& part, std::string* name,
                        std::map<std::string, std::string>* args) {
   const size_t open = part.find('[');
   *name = part.substr(0, open);
   if (open == std::string::npos) return absl::OkStatus();
   if (part.back() != ']') {
-    return absl::InvalidArgumentError("--policy " + text + ": \"" + part +
+    return absl::InvalidArgumentError(prefix + text + ": \"" + part +
                                       "\": arguments go in brackets at the end, e.g. "
                                       "tiresias-las[thresholds_gpu_hours=1,10]");
   }
@@ -65,7 +65,7 @@ absl::Status SplitArgs(const std::string& text, const std::string& part, std::st
     const std::string kv(piece);
     const size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError("--policy " + text + ": \"" + kv +
+      return absl::InvalidArgumentError(prefix + text + ": \"" + kv +
                                         "\": expected NAME=VALUE");
     }
     (*args)[kv.substr(0, eq)] = kv.substr(eq + 1);
@@ -76,44 +76,46 @@ absl::Status SplitArgs(const std::string& text, const std::string& part, std::st
 }  // namespace
 
 absl::StatusOr<PolicySpec> ParsePolicySpec(const std::string& text, PolicyErrorDetail detail) {
+  // The CLI's messages name its flag; an RPC client has none.
+  const std::string prefix = detail == PolicyErrorDetail::kHelp ? "--policy " : "policy ";
   const std::string help = detail == PolicyErrorDetail::kHelp
                                ? "\n" + PolicyHelp()
                                : std::string("; `burnrate help policies` lists them");
   PolicySpec spec;
   const std::vector<std::string> parts = SplitOutsideBrackets(text, '+');
   if (parts.size() > 3) {
-    return absl::InvalidArgumentError("--policy " + text +
+    return absl::InvalidArgumentError(prefix + text +
                                       ": expected QUEUE[+PLACEMENT[+SCALING]]" + help);
   }
-  if (absl::Status st = SplitArgs(text, parts[0], &spec.queue, &spec.queue_args); !st.ok()) {
+  if (absl::Status st = SplitArgs(prefix, text, parts[0], &spec.queue, &spec.queue_args); !st.ok()) {
     return st;
   }
   if (parts.size() > 1) {
-    if (absl::Status st = SplitArgs(text, parts[1], &spec.placement, &spec.placement_args);
+    if (absl::Status st = SplitArgs(prefix, text, parts[1], &spec.placement, &spec.placement_args);
         !st.ok()) {
       return st;
     }
   }
   if (parts.size() > 2) spec.scaling = parts[2];
   if (!IsScalingPolicy(spec.scaling)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown scaling policy \"" +
+    return absl::InvalidArgumentError(prefix + text + ": unknown scaling policy \"" +
                                       spec.scaling + "\"" + help);
   }
   if (!IsQueuePolicy(spec.queue)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown queue policy \"" +
+    return absl::InvalidArgumentError(prefix + text + ": unknown queue policy \"" +
                                       spec.queue + "\"" + help);
   }
   if (!IsPlacementPolicy(spec.placement)) {
-    return absl::InvalidArgumentError("--policy " + text + ": unknown placement policy \"" +
+    return absl::InvalidArgumentError(prefix + text + ": unknown placement policy \"" +
                                       spec.placement + "\"" + help);
   }
   if (absl::Status st = CheckQueuePolicyArgs(spec.queue, spec.queue_args); !st.ok()) {
-    return absl::InvalidArgumentError("--policy " + text + ": " + spec.queue + " " +
+    return absl::InvalidArgumentError(prefix + text + ": " + spec.queue + " " +
                                       std::string(st.message()));
   }
   if (absl::Status st = CheckPlacementPolicyArgs(spec.placement, spec.placement_args);
       !st.ok()) {
-    return absl::InvalidArgumentError("--policy " + text + ": " + spec.placement + " " +
+    return absl::InvalidArgumentError(prefix + text + ": " + spec.placement + " " +
                                       std::string(st.message()));
   }
   return spec;

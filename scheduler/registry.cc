@@ -23,6 +23,24 @@ std::function<std::unique_ptr<T>(const PolicyArgs&)> NoArgs(std::unique_ptr<T> (
   return [make](const PolicyArgs&) { return make(); };
 }
 
+std::vector<ArgSpec> ExternalArgs() {
+  return {
+      ArgSpec("address", ArgType::kText, "127.0.0.1:50052",
+              "HOST:PORT of the burnrate.v1.ExternalPolicy server"),
+      ArgSpec("timeout", ArgType::kDuration, "5",
+              "wall time to wait for each decision (the first call also waits this long for "
+              "the server to come up)", 0.001, 3600),
+      ArgSpec("fallback", ArgType::kText, "none",
+              "built-in queue policy that decides when the server fails or is too slow; none = "
+              "stop the run with an error"),
+  };
+}
+
+ExternalQueueFactory& ExternalFactory() {
+  static auto* factory = new ExternalQueueFactory();
+  return *factory;
+}
+
 // THE registry. One line per policy; names are stable (CONTRACT.md) once released.
 const std::vector<Entry<QueuePolicy>>& QueueTable() {
   static const auto* table = new std::vector<Entry<QueuePolicy>>{
@@ -56,6 +74,10 @@ const std::vector<Entry<QueuePolicy>>& QueueTable() {
       {{"themis-ftf", "finish-time fairness: the job worst off (JCT / isolated JCT) first, "
                       "re-decided every lease", ThemisArgs()},
        NewThemisQueue},
+      {{"external", "a policy in another process, any language, over gRPC (burnrate.v1.ExternalPolicy, "
+                    "docs/grpc.md); the placement after '+' places starts without nodes",
+        ExternalArgs()},
+       [](const PolicyArgs&) { return std::unique_ptr<QueuePolicy>(); }},  // see MakeQueuePolicy
   };
   return *table;
 }
@@ -148,8 +170,22 @@ bool IsPlacementPolicy(std::string_view name) {
   return std::any_of(t.begin(), t.end(), [&](const PolicyInfo& i) { return i.name == name; });
 }
 
+void SetExternalQueueFactory(ExternalQueueFactory factory) {
+  ExternalFactory() = std::move(factory);
+}
+
 absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name,
                                                              const PolicyArgMap& args) {
+  if (name == "external") {
+    absl::StatusOr<PolicyArgs> parsed = ParsePolicyArgs(ExternalArgs(), args);
+    if (!parsed.ok()) return parsed.status();
+    if (!ExternalFactory()) {
+      return absl::FailedPreconditionError(
+          "the external policy needs the gRPC layer, which this program did not install "
+          "(the burnrate command and server do)");
+    }
+    return ExternalFactory()(*parsed);
+  }
   return Make(QueueTable(), "queue", name, args);
 }
 

@@ -3,6 +3,7 @@
 #ifndef BURNRATE_SCHEDULER_REGISTRY_H_
 #define BURNRATE_SCHEDULER_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,8 +42,15 @@ bool IsScalingPolicy(std::string_view name);
 absl::Status CheckQueuePolicyArgs(std::string_view name, const PolicyArgMap& args);
 absl::Status CheckPlacementPolicyArgs(std::string_view name, const PolicyArgMap& args);
 
+// The `external` queue policy talks gRPC, which this library does not link: the rpc module
+// installs its factory (InstallExternalPolicy in rpc/external_policy.h) before runs start.
+// Thread-safe to read once set; set it before starting simulations.
+using ExternalQueueFactory =
+    std::function<absl::StatusOr<std::unique_ptr<QueuePolicy>>(const PolicyArgs&)>;
+void SetExternalQueueFactory(ExternalQueueFactory factory);
+
 // NotFound with the list of known names when `name` is not registered; InvalidArgument for
-// bad arguments.
+// bad arguments; FailedPrecondition for `external` without an installed factory.
 absl::StatusOr<std::unique_ptr<QueuePolicy>> MakeQueuePolicy(std::string_view name,
                                                              const PolicyArgMap& args = {});
 absl::StatusOr<std::unique_ptr<PlacementPolicy>> MakePlacementPolicy(

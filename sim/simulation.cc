@@ -211,6 +211,17 @@ class World final : public SchedulingContext {
     return false;
   }
   bool TryStart(JobId id) override;
+  const ClusterState& cluster() const override { return cluster_; }
+  std::span<const uint32_t> pools_for(JobId id) const override {
+    return classes_[jobs_[id].view.class_id].pools;
+  }
+  absl::Status StartOn(JobId id, std::span<const NodeShare> nodes) override;
+  // The start of a placed and allocated job (scratch_ holds its nodes in `pool`).
+  void StartPlaced(JobId id, uint32_t pool);
+  void Abort(absl::Status why) override {
+    if (run_error_.ok()) run_error_ = std::move(why);
+  }
+  void Warn(std::string note) override { warnings_.push_back(std::move(note)); }
   SimTime EarliestFit(JobId id) override;
   uint64_t capacity_epoch() const override { return capacity_epoch_; }
   bool FitsIfPreempted(JobId id, std::span<const JobId> victims) override;
@@ -365,7 +376,8 @@ class World final : public SchedulingContext {
   std::vector<std::pair<uint32_t, uint32_t>> availability_changes_;   // (pool, nodes)
   uint32_t preemptions_ = 0;
   uint32_t jobs_rejected_ = 0;  // trace jobs no pool could hold
-  absl::Status run_error_;      // a trace that failed mid-run
+  absl::Status run_error_;      // a trace that failed mid-run, or a policy's Abort
+  std::vector<std::string> warnings_;  // RunResult.warnings
   static constexpr double kMaxTraceSeconds = 1e11;
   GpuTime lost_ = 0;
   // Chargeback: tenants by name and their GPU-time per (pool x month).
@@ -674,7 +686,72 @@ bool World::TryStart(JobId id) {
                              ? PlaceAndAllocate(std::span(&cls.pools, 1), req)
                              : PlaceAndAllocate(cls.tiers, req);
   if (placed < 0) return false;
-  const uint32_t pool = static_cast<uint32_t>(placed);
+  StartPlaced(id, static_cast<uint32_t>(placed));
+  return true;
+}
+
+absl::Status World::StartOn(JobId id, std::span<const NodeShare> nodes) {
+  const auto bad = [&](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat("job ", id, ": ", what));
+  };
+  if (id >= jobs_.size() || jobs_[id].service >= 0) return bad("no such training job");
+  const Job& job = jobs_[id];
+  if (job.running || job.end >= 0) return bad("is not pending (running or finished)");
+  if (nodes.empty()) return bad("no nodes given");
+  const JobClass& cls = classes_[job.view.class_id];
+  uint64_t total = 0;
+  uint32_t pool = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NodeShare& n = nodes[i];
+    if (n.node >= cluster_.node_count()) return bad(absl::StrCat("node ", n.node, " does not exist"));
+    const uint32_t p = cluster_.pool_of(n.node);
+    if (i == 0) pool = p;
+    if (p != pool) return bad("nodes of several pools; a gang runs in one pool");
+    if (cluster_.state_of(n.node) != NodeState::kOnline) {
+      return bad(absl::StrCat("node ", n.node, " is not online"));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (nodes[j].node == n.node) return bad(absl::StrCat("node ", n.node, " is named twice"));
+    }
+    if (n.gpus == 0 || n.gpus > cluster_.free_on(n.node)) {
+      return bad(absl::StrCat(n.gpus, " GPU(s) on node ", n.node, " which has ",
+                              cluster_.free_on(n.node), " free (over-allocation)"));
+    }
+    total += n.gpus;
+  }
+  if (std::find(cls.pools.begin(), cls.pools.end(), pool) == cls.pools.end()) {
+    return bad(absl::StrCat("may not run in pool ", sc_.pools[pool].name,
+                            " (GPU type or node size)"));
+  }
+  if (total != job.view.gpus) {
+    return bad(absl::StrCat("needs ", job.view.gpus, " GPUs; the nodes give ", total));
+  }
+  const uint32_t gpn = cluster_.gpus_per_node(pool);
+  const uint32_t whole = job.view.gpus / gpn, rest = job.view.gpus % gpn;
+  size_t full = 0, partial = 0;
+  for (const NodeShare& n : nodes) (n.gpus == gpn ? full : partial) += 1;
+  const bool shape_ok = job.view.gpus <= gpn ? nodes.size() == 1
+                                             : full == whole && partial == (rest > 0 ? 1u : 0u);
+  if (!shape_ok) {
+    return bad(absl::StrCat("a gang of ", job.view.gpus, " on ", gpn,
+                            "-GPU nodes takes one node, or whole nodes plus one node for the "
+                            "remainder"));
+  }
+  scratch_.assign(nodes.begin(), nodes.end());
+  if (sc_.pools[pool].autoscale) {
+    for (const NodeShare& share : scratch_) {
+      if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
+    }
+  }
+  cluster_.Allocate(scratch_);
+  Account(pool);
+  ++pool_changes_[pool];
+  StartPlaced(id, pool);
+  return absl::OkStatus();
+}
+
+void World::StartPlaced(JobId id, uint32_t pool) {
+  Job& job = jobs_[id];
   ++training_running_[pool];
   --pending_per_class_[job.view.class_id];
   job.placement = scratch_;
@@ -702,7 +779,6 @@ bool World::TryStart(JobId id) {
   job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
   running_by_end_.emplace(end, id);
   for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
-  return true;
 }
 
 uint32_t World::TenantOf(const std::string& name) {
@@ -2053,6 +2129,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
   v1::Summary* s = r.mutable_summary();
   all.FillSummary(s);
   all.FillDistributions(r.mutable_jct(), r.mutable_queue_delay());
+  for (const std::string& w : warnings_) r.add_warnings(w);
   // A job preempted and waiting again at the horizon has started once but is queued, not
   // running: count from the jobs' state.
   {

@@ -212,6 +212,22 @@ client "$QS" --server "$SINGLE" --policy fifo --timeout 3 -q >"$TMP/out" 2>"$TMP
 rc=$?
 expect_rc 0 "a quick run after a cancelled one (was the worker freed?)"
 
+# (g) Server reflection and health, as grpcurl would use them: the reflection service lists
+# burnrate.v1.Simulator, and Health/Check answers SERVING (raw protobuf bytes: no extra stubs).
+"$PY" - "$MAIN" >"$TMP/reflect.txt" 2>&1 <<'EOF' || fail "reflection/health: $(cat "$TMP/reflect.txt")"
+import sys, grpc
+channel = grpc.insecure_channel(sys.argv[1])
+info = channel.stream_stream("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                             request_serializer=lambda b: b, response_deserializer=lambda b: b)
+listed = b"".join(info(iter([b"\x3a\x00"]), timeout=5))  # ServerReflectionRequest{list_services: ""}
+for name in (b"burnrate.v1.Simulator", b"grpc.health.v1.Health"):
+    assert name in listed, f"reflection does not list {name}: {listed!r}"
+check = channel.unary_unary("/grpc.health.v1.Health/Check",
+                            request_serializer=lambda b: b, response_deserializer=lambda b: b)
+assert check(b"", timeout=5) == b"\x08\x01", "health is not SERVING"
+print("reflection and health ok")
+EOF
+
 # (f) SIGTERM stops a server cleanly: exit 0 within a few seconds, also with a run in flight
 # (whose client gets an error: UNAVAILABLE from gRPC's shutdown, exit 3; or CANCELLED, exit 4).
 client_bg "$TMP/long.out" "$TMP/long.err" "$LONG" --server "$MAIN" --progress-interval 0.1

@@ -74,11 +74,11 @@ class ExternalQueue final : public QueuePolicy {
                       std::chrono::duration_cast<std::chrono::system_clock::duration>(timeout_));
     if (sequence_ == 0) call.set_wait_for_ready(true);  // the server may still be starting
     const grpc::Status status = stub_->Schedule(&call, req, &resp);
-    ++sequence_;
     if (!status.ok()) {
-      FallBack(ctx, status);
+      FallBack(ctx, status);  // names the call by its sequence number
       return;
     }
+    ++sequence_;
     Apply(ctx, resp);
   }
 
@@ -199,7 +199,7 @@ class ExternalQueue final : public QueuePolicy {
 
   void FallBack(SchedulingContext& ctx, const grpc::Status& status) {
     const std::string why = absl::StrCat(
-        Where(), " failed at t = ", TimeToSeconds(ctx.now()), " s (call ", sequence_, "): ",
+        Where(), " failed at t = ", TimeToSeconds(ctx.now()), " s (sequence ", sequence_, "): ",
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
             ? absl::StrCat("no answer within ", static_cast<double>(timeout_.count()) / 1e6, " s")
             : status.error_message());

@@ -713,7 +713,8 @@ absl::Status World::StartOn(JobId id, std::span<const NodeShare> nodes) {
     for (size_t j = 0; j < i; ++j) {
       if (nodes[j].node == n.node) return bad(absl::StrCat("node ", n.node, " is named twice"));
     }
-    if (n.gpus == 0 || n.gpus > cluster_.free_on(n.node)) {
+    if (n.gpus == 0) return bad(absl::StrCat("0 GPUs on node ", n.node, "; name only nodes it uses"));
+    if (n.gpus > cluster_.free_on(n.node)) {
       return bad(absl::StrCat(n.gpus, " GPU(s) on node ", n.node, " which has ",
                               cluster_.free_on(n.node), " free (over-allocation)"));
     }

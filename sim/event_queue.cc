@@ -22,6 +22,9 @@ class QueueBase : public EventQueue {
     ++live_;
     return Event{time, (static_cast<uint64_t>(phase) << 56) | next_seq_++, kind, payload};
   }
+  bool IsCancelled(const Event& e) const {
+    return !cancelled_.empty() && cancelled_.contains(e.id());
+  }
   // True when the popped event had been cancelled (and forgets it); otherwise counts it run.
   bool SkipIfCancelled(const Event& e) {
     if (!cancelled_.empty() && cancelled_.erase(e.id()) > 0) return true;
@@ -53,6 +56,22 @@ class HeapEventQueue final : public QueueBase {
       if (!heap_.empty()) SiftDown(0);
       if (SkipIfCancelled(top)) continue;
       *out = top;
+      return true;
+    }
+    return false;
+  }
+
+  bool PeekNextTime(SimTime* out) override {
+    while (!heap_.empty()) {
+      if (IsCancelled(heap_.front())) {
+        const Event top = heap_.front();
+        heap_.front() = heap_.back();
+        heap_.pop_back();
+        if (!heap_.empty()) SiftDown(0);
+        SkipIfCancelled(top);
+        continue;
+      }
+      *out = heap_.front().time;
       return true;
     }
     return false;
@@ -101,6 +120,20 @@ class SetEventQueue final : public QueueBase {
       set_.erase(set_.begin());
       if (SkipIfCancelled(top)) continue;
       *out = top;
+      return true;
+    }
+    return false;
+  }
+
+  bool PeekNextTime(SimTime* out) override {
+    while (!set_.empty()) {
+      const Event top = *set_.begin();
+      if (IsCancelled(top)) {
+        set_.erase(set_.begin());
+        SkipIfCancelled(top);
+        continue;
+      }
+      *out = top.time;
       return true;
     }
     return false;

@@ -67,6 +67,9 @@ class EventQueue {
   virtual void Cancel(EventId id) = 0;
   // Removes and returns the next live event. Returns false when none is left.
   virtual bool PopNext(Event* out) = 0;
+  // Time of the next live event, without removing it (cancelled events ahead of it are
+  // dropped). Returns false when none is left. For the live engine's AdvanceTo.
+  virtual bool PeekNextTime(SimTime* out) = 0;
   // Live events waiting (scheduled, not run, not cancelled).
   virtual size_t size() const = 0;
   virtual std::string_view name() const = 0;

@@ -1,4 +1,5 @@
 #include "sim/simulation.h"
+#include "sim/live_engine.h"
 
 #include <algorithm>
 #include <deque>
@@ -44,6 +45,7 @@ struct Source {
   std::unique_ptr<DiscreteDistribution> gpu_dist;
   uint64_t emitted = 0;
   SimTime next_time = 0;  // time of the pending arrival
+  bool live = false;      // live mode: arrivals are injected (World::InjectSubmit)
 };
 
 struct Job {
@@ -63,6 +65,7 @@ struct Job {
   GpuTime lost = 0;              // held GPU-time that did not count toward completion
   GpuTime attained = 0;          // GPU-time held in ended attempts
   bool running = false;
+  bool cancelled = false;        // live mode: cancelled by its owner
   double speed = 1.0;            // of the current or last attempt: pool speed x locality
   Placement placement;
   int32_t service = -1;          // an inference replica of this service; -1: a training job
@@ -193,6 +196,42 @@ class World final : public SchedulingContext {
 
   absl::Status Run();
   RunOutput Finish(const PolicySpec& policy);
+
+  // --- Live mode (sim/live_engine.h): the same engine, driven from outside. Arrivals,
+  // completions and cancellations are injected at the caller's (real) times; starts do not
+  // schedule completions (the job's duration is only an estimate); events are recorded. ---
+  void EnableLive(std::function<std::unique_ptr<QueuePolicy>()> make_queue) {
+    live_ = true;
+    make_queue_ = std::move(make_queue);
+  }
+  // Initialisation (what Run does before its loop).
+  absl::Status Start();
+  // Processes every event at times <= t, in order. REQUIRES: t >= now().
+  absl::Status AdvanceTo(SimTime t);
+  // Time of the next pending event, or kTimeInfinity.
+  SimTime NextEventTime();
+  // A job arriving at t (>= every earlier injection). Its id comes with its arrival.
+  void InjectSubmit(SimTime t, const JobSpec& spec);
+  // Live index (order of InjectSubmit) -> job id, -1 while not arrived or when rejected.
+  int64_t LiveJobId(size_t live_index) const {
+    return live_index < live_ids_.size() ? live_ids_[live_index] : -1;
+  }
+  // The running job finished (its executor says so), now. FailedPrecondition when not running.
+  absl::Status InjectComplete(JobId id);
+  // Cancels a pending or running job, now. FailedPrecondition when it already ended.
+  absl::Status Cancel(JobId id);
+  std::vector<LiveEvent> TakeLiveEvents() { return std::exchange(live_events_, {}); }
+  size_t live_submitted() const { return live_specs_.size(); }
+  bool Holdable(const JobSpec& spec) const {
+    for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+      if (!spec.gpu_type.empty() && sc_.pools[p].gpu_type != spec.gpu_type) continue;
+      if (cluster_.capacity_gpus(p) >= spec.gpus) return true;
+    }
+    return false;
+  }
+  const Job& job_state(JobId id) const { return jobs_[id]; }
+  size_t job_count() const { return jobs_.size(); }
+  size_t queued() const { return queue_->size(); }
   void set_inference_preemption(int v) { inference_preemption_ = v; }
   void set_autoscaler(const std::string& name, const std::map<std::string, std::string>& args) {
     autoscaler_override_ = name;
@@ -423,6 +462,26 @@ class World final : public SchedulingContext {
 
   uint64_t completed_jobs_ = 0;  // training jobs finished (for progress)
 
+  // Live mode.
+  bool live_ = false;
+  std::function<std::unique_ptr<QueuePolicy>()> make_queue_;
+  uint32_t live_source_ = 0;
+  std::vector<JobSpec> live_specs_;   // injected, in order
+  size_t live_next_ = 0;              // next spec to arrive
+  std::vector<int64_t> live_ids_;     // live index -> job id (-1 rejected)
+  std::vector<LiveEvent> live_events_;
+  void RecordLive(LiveEvent::Kind kind, JobId id) {
+    LiveEvent& ev = live_events_.emplace_back();
+    ev.kind = kind;
+    ev.job = id;
+    ev.time = now_;
+    if (kind == LiveEvent::Kind::kStart) {
+      ev.nodes.assign(jobs_[id].placement.begin(), jobs_[id].placement.end());
+    }
+  }
+  // Absl::Status of processing one event (the loop body shared by Run and AdvanceTo).
+  absl::Status Process(const Event& e);
+
   // Time series.
   std::vector<double> ts_time_s_;
   std::vector<uint32_t> ts_allocated_, ts_queued_, ts_running_, ts_provisioned_;
@@ -460,11 +519,18 @@ void World::InitSources() {
     src.trace = *std::move(stream);
     sources_.push_back(std::move(src));
   }
+  if (live_) {
+    Source live;
+    live.live = true;
+    live_source_ = static_cast<uint32_t>(sources_.size());
+    sources_.push_back(std::move(live));
+  }
   for (uint32_t s = 0; s < sources_.size(); ++s) ScheduleNextArrival(s);
 }
 
 void World::ScheduleNextArrival(uint32_t s) {
   Source& src = sources_[s];
+  if (src.live) return;  // arrivals are injected
   SimTime t;
   if (src.trace != nullptr) {
     absl::StatusOr<bool> got = src.trace->Next(&src.next_job);
@@ -600,8 +666,9 @@ void World::OnArrival(uint32_t s) {
                                           : tj.name);
     }
   } else if (src.generator == nullptr) {
-    const uint32_t index = src.inline_order[src.next_inline++];
-    const JobSpec& spec = sc_.jobs[index];
+    const uint32_t index = src.live ? static_cast<uint32_t>(live_next_) : src.inline_order[src.next_inline++];
+    if (src.live) live_ids_.push_back(id), ++live_next_;
+    const JobSpec& spec = src.live ? live_specs_[index] : sc_.jobs[index];
     job.index_in_source = index;
     job.view.gpus = spec.gpus;
     job.view.duration_ref = spec.duration;
@@ -634,6 +701,7 @@ void World::OnArrival(uint32_t s) {
     // No pool could ever hold the gang (validation prevents this for a scenario as written; a
     // planner candidate without the big pools can get here): counted, never queued.
     jobs_.pop_back();
+    if (src.live) live_ids_.back() = -1;
     ++jobs_rejected_;
     ScheduleNextArrival(s);
     return;
@@ -777,8 +845,10 @@ void World::StartPlaced(JobId id, uint32_t pool) {
   job.runtime = Runtime(job.view.duration_ref, job.speed) +
                 (job.preemptions > 0 ? job.restart_overhead : 0);
   const SimTime end = now_ + job.runtime;
-  job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
+  // Live: the executor reports the end; the estimate still orders backfilling.
+  if (!live_) job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
   running_by_end_.emplace(end, id);
+  if (live_) RecordLive(LiveEvent::Kind::kStart, id);
   for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
 }
 
@@ -837,8 +907,9 @@ void World::Preempt(JobId id) {
     SetReplicaTarget(s, services_[s].target);
     return;
   }
-  events_->Cancel(job.completion);
+  if (!live_) events_->Cancel(job.completion);
   running_by_end_.erase({job.start + job.runtime, id});
+  if (live_) RecordLive(LiveEvent::Kind::kPreempt, id);
   const Duration elapsed = now_ - job.start;
   const Duration saved = SavedSincePreempt(job);
   // Work saved, in reference time: the attempt ran at job.speed x the reference.
@@ -887,7 +958,11 @@ void World::EndAttempt(JobId id, bool completed) {
 
 void World::OnComplete(JobId id) {
   Job& job = jobs_[id];
-  running_by_end_.erase({now_, id});
+  running_by_end_.erase({job.start + job.runtime, id});  // = now_ when simulated
+  if (live_) {
+    job.runtime = now_ - job.start;  // what it really took
+    RecordLive(LiveEvent::Kind::kComplete, id);
+  }
   EndAttempt(id, /*completed=*/true);
   job.end = now_;
   ++completed_jobs_;
@@ -1886,13 +1961,106 @@ void World::EvacuateReplicas(NodeId node) {
   }
 }
 
-absl::Status World::Run() {
+absl::Status World::Process(const Event& e) {
+  now_ = e.time;
+  ++event_count_;
+  switch (e.kind) {
+    case EventKind::kArrival:
+      OnArrival(e.payload);
+      break;
+    case EventKind::kComplete:
+      OnComplete(e.payload);
+      break;
+    case EventKind::kSchedule:
+      if (e.payload == 1) {
+        wake_times_.erase(now_);
+      } else {
+        pass_pending_ = false;
+      }
+      // A policy whose preemptions trigger each other without end would spin at one
+      // instant forever: stop with an error naming it instead of hanging.
+      if (now_ == last_pass_time_) {
+        if (++passes_at_instant_ > kMaxPassesAtInstant) {
+          return absl::InternalError(absl::StrCat(
+              "queue policy ", std::string(queue_->name()), " ran ", kMaxPassesAtInstant,
+              " scheduling passes at t = ", TimeToSeconds(now_),
+              " s without time advancing (preemptions that undo each other?)"));
+        }
+      } else {
+        last_pass_time_ = now_;
+        passes_at_instant_ = 0;
+      }
+      if (replicas_pending_ > 0) PlacePendingReplicas();
+      queue_->Schedule(*this);
+      if (any_autoscale_) Autoscale();
+      break;
+    case EventKind::kSample:
+      OnSample();
+      break;
+    case EventKind::kCapacity:
+      OnCapacity(e.payload);
+      break;
+    case EventKind::kNodeReady:
+      OnNodeReady(e.payload);
+      break;
+    case EventKind::kRevoke:
+      if (revoke_at_[e.payload] == e.time) OnRevoke(e.payload, true);  // else stale
+      break;
+    case EventKind::kPriceChange:
+      ledger_.SetPrice(price_changes_[e.payload].first, now_, price_changes_[e.payload].second);
+      break;
+    case EventKind::kAvailability:
+      OnAvailability(e.payload);
+      break;
+    case EventKind::kReclaim:
+      // Stale when the node came back (or was reclaimed) since this reclaim was scheduled.
+      if (reclaim_at_[e.payload] == e.time) OnReclaim(e.payload);
+      break;
+    case EventKind::kRestore:
+      OnRestore(e.payload);
+      break;
+    case EventKind::kScaleDown:
+      if (e.time == scale_down_at_[e.payload]) OnScaleDown(e.payload);  // else superseded
+      break;
+    case EventKind::kServiceTick:
+      OnServiceTick(e.payload);
+      break;
+    case EventKind::kReplicaReady:
+      MakeReady(e.payload);
+      break;
+    case EventKind::kReplicaDrained: {
+      const Job& job = jobs_[e.payload];
+      if (services_[static_cast<size_t>(job.service)].state[job.replica] ==
+          ReplicaState::kDraining) {
+        ReleaseReplica(e.payload);
+      }
+      break;
+    }
+    case EventKind::kTest:
+      break;
+  }
+  if (!run_error_.ok()) return run_error_;
+  if (options_.check_invariants) {
+    if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
+  }
+  if ((event_count_ & 0xFF) == 0 && options_.progress) {
+    options_.progress(Progress{now_, sc_.horizon, event_count_, completed_jobs_, 0});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status World::Start() {
   InitPlacement();
   InitCapacity();
   InitSources();
   if (!run_error_.ok()) return run_error_;
   if (absl::Status st = InitServices(); !st.ok()) return st;
   if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
+  return absl::OkStatus();
+}
+
+absl::Status World::Run() {
+  if (absl::Status st = Start(); !st.ok()) return st;
   Event e;
   while (events_->PopNext(&e)) {
     // A relaxed load per event: a cancelled run stops within one event (microseconds).
@@ -1906,90 +2074,7 @@ absl::Status World::Run() {
     if (e.time < now_) {
       return absl::InternalError(absl::StrCat("time went back from ", now_, " to ", e.time));
     }
-    now_ = e.time;
-    ++event_count_;
-    switch (e.kind) {
-      case EventKind::kArrival:
-        OnArrival(e.payload);
-        break;
-      case EventKind::kComplete:
-        OnComplete(e.payload);
-        break;
-      case EventKind::kSchedule:
-        if (e.payload == 1) {
-          wake_times_.erase(now_);
-        } else {
-          pass_pending_ = false;
-        }
-        // A policy whose preemptions trigger each other without end would spin at one
-        // instant forever: stop with an error naming it instead of hanging.
-        if (now_ == last_pass_time_) {
-          if (++passes_at_instant_ > kMaxPassesAtInstant) {
-            return absl::InternalError(absl::StrCat(
-                "queue policy ", std::string(queue_->name()), " ran ", kMaxPassesAtInstant,
-                " scheduling passes at t = ", TimeToSeconds(now_),
-                " s without time advancing (preemptions that undo each other?)"));
-          }
-        } else {
-          last_pass_time_ = now_;
-          passes_at_instant_ = 0;
-        }
-        if (replicas_pending_ > 0) PlacePendingReplicas();
-        queue_->Schedule(*this);
-        if (any_autoscale_) Autoscale();
-        break;
-      case EventKind::kSample:
-        OnSample();
-        break;
-      case EventKind::kCapacity:
-        OnCapacity(e.payload);
-        break;
-      case EventKind::kNodeReady:
-        OnNodeReady(e.payload);
-        break;
-      case EventKind::kRevoke:
-        if (revoke_at_[e.payload] == e.time) OnRevoke(e.payload, true);  // else stale
-        break;
-      case EventKind::kPriceChange:
-        ledger_.SetPrice(price_changes_[e.payload].first, now_, price_changes_[e.payload].second);
-        break;
-      case EventKind::kAvailability:
-        OnAvailability(e.payload);
-        break;
-      case EventKind::kReclaim:
-        // Stale when the node came back (or was reclaimed) since this reclaim was scheduled.
-        if (reclaim_at_[e.payload] == e.time) OnReclaim(e.payload);
-        break;
-      case EventKind::kRestore:
-        OnRestore(e.payload);
-        break;
-      case EventKind::kScaleDown:
-        if (e.time == scale_down_at_[e.payload]) OnScaleDown(e.payload);  // else superseded
-        break;
-      case EventKind::kServiceTick:
-        OnServiceTick(e.payload);
-        break;
-      case EventKind::kReplicaReady:
-        MakeReady(e.payload);
-        break;
-      case EventKind::kReplicaDrained: {
-        const Job& job = jobs_[e.payload];
-        if (services_[static_cast<size_t>(job.service)].state[job.replica] ==
-            ReplicaState::kDraining) {
-          ReleaseReplica(e.payload);
-        }
-        break;
-      }
-      case EventKind::kTest:
-        break;
-    }
-    if (!run_error_.ok()) return run_error_;
-    if (options_.check_invariants) {
-      if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
-    }
-    if ((event_count_ & 0xFF) == 0 && options_.progress) {
-      options_.progress(Progress{now_, sc_.horizon, event_count_, completed_jobs_, 0});
-    }
+    if (absl::Status st = Process(e); !st.ok()) return st;
   }
   now_ = sc_.horizon;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) ledger_.Advance(p, sc_.horizon);
@@ -2000,6 +2085,68 @@ absl::Status World::Run() {
     svc.totals = *std::move(totals);
   }
   return absl::OkStatus();
+}
+
+absl::Status World::AdvanceTo(SimTime t) {
+  SimTime next = 0;
+  Event e;
+  while (events_->PeekNextTime(&next) && next <= t) {
+    events_->PopNext(&e);
+    if (absl::Status st = Process(e); !st.ok()) return st;
+  }
+  // Time passes without events too: what happens next (a completion) happens at t.
+  now_ = std::max(now_, t);
+  return absl::OkStatus();
+}
+
+SimTime World::NextEventTime() {
+  SimTime next = 0;
+  return events_->PeekNextTime(&next) ? next : kTimeInfinity;
+}
+
+void World::InjectSubmit(SimTime t, const JobSpec& spec) {
+  live_specs_.push_back(spec);
+  live_specs_.back().submit = t;
+  events_->Schedule(t, Phase::kArrive, EventKind::kArrival, live_source_);
+}
+
+absl::Status World::InjectComplete(JobId id) {
+  if (id >= jobs_.size() || jobs_[id].service >= 0 || !jobs_[id].running) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not running"));
+  }
+  OnComplete(id);
+  return run_error_;
+}
+
+absl::Status World::Cancel(JobId id) {
+  if (id >= jobs_.size() || jobs_[id].service >= 0) {
+    return absl::NotFoundError(absl::StrCat("no job ", id));
+  }
+  Job& job = jobs_[id];
+  if (job.end >= 0 || job.cancelled) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " has already ended"));
+  }
+  job.cancelled = true;
+  if (job.running) {
+    // Stopped where it is: its GPUs are freed; it does not wait again.
+    running_by_end_.erase({job.start + job.runtime, id});
+    EndAttempt(id, /*completed=*/true);
+  } else {
+    // Queue policies have no removal: a fresh policy takes the pending jobs but this one, in
+    // arrival order (exact for the non-preemptive policies the live daemon allows).
+    --pending_per_class_[job.view.class_id];
+    queue_ = make_queue_();
+    for (JobId j = 0; j < jobs_.size(); ++j) {
+      const Job& other = jobs_[j];
+      if (other.service < 0 && !other.running && other.end < 0 && !other.cancelled) {
+        queue_->Enqueue(j, other.view);
+      }
+    }
+  }
+  job.end = now_;
+  RecordLive(LiveEvent::Kind::kCancel, id);
+  RequestPass();
+  return run_error_;
 }
 
 namespace {
@@ -2432,6 +2579,125 @@ absl::StatusOr<ScenarioOutput> SimulateAll(const ScenarioModel& scenario,
     *out.results.add_runs() = std::move(run->result);
     if (options.keep_job_records) out.jobs.push_back(std::move(run->jobs));
   }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LiveEngine: the World in live mode.
+
+struct LiveEngine::Impl {
+  ScenarioModel scenario;  // owned: the World keeps a reference
+  RunOptions options;
+  PolicySpec policy;
+  std::unique_ptr<World> world;
+};
+
+LiveEngine::LiveEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LiveEngine::~LiveEngine() = default;
+
+bool LiveEngine::Supports(const PolicySpec& policy) {
+  static const char* const kQueues[] = {"fifo", "fifo-skip", "fifo-backfill", "sjf", "sjf-est"};
+  return std::any_of(std::begin(kQueues), std::end(kQueues),
+                     [&](const char* q) { return policy.queue == q; });
+}
+
+absl::StatusOr<std::unique_ptr<LiveEngine>> LiveEngine::Create(const ScenarioModel& scenario,
+                                                               const PolicySpec& policy,
+                                                               uint64_t seed) {
+  if (!Supports(policy)) {
+    return absl::InvalidArgumentError(
+        "the live scheduler runs non-preemptive queue policies (fifo, fifo-skip, "
+        "fifo-backfill, sjf, sjf-est); got " + policy.Name());
+  }
+  if (!scenario.jobs.empty() || !scenario.generators.empty() || !scenario.traces.empty() ||
+      !scenario.services.empty()) {
+    return absl::InvalidArgumentError(
+        "the live scheduler takes the scenario's cluster only; its workload (jobs, "
+        "generators, traces, services) must be empty: jobs come from SubmitJob");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->scenario = scenario;
+  // Ten years of wall time from the epoch; the ledger bills by calendar month meanwhile.
+  impl->scenario.horizon = 3650 * kDay;
+  impl->policy = policy;
+  auto queue = MakeQueuePolicy(policy.queue, policy.queue_args);
+  if (!queue.ok()) return absl::InvalidArgumentError(queue.status().message());
+  auto placement = MakePlacementPolicy(policy.placement, policy.placement_args);
+  if (!placement.ok()) return absl::InvalidArgumentError(placement.status().message());
+  auto scaling = MakeScalingPolicy(policy.scaling);
+  if (!scaling.ok()) return absl::InvalidArgumentError(scaling.status().message());
+  impl->world = std::make_unique<World>(impl->scenario, seed, impl->options, *std::move(queue),
+                                        *std::move(placement), *std::move(scaling));
+  const PolicySpec spec = policy;
+  impl->world->EnableLive([spec] {
+    auto q = MakeQueuePolicy(spec.queue, spec.queue_args);
+    return q.ok() ? *std::move(q) : nullptr;  // checked above: cannot fail
+  });
+  if (absl::Status st = impl->world->Start(); !st.ok()) return st;
+  return std::unique_ptr<LiveEngine>(new LiveEngine(std::move(impl)));
+}
+
+absl::StatusOr<JobId> LiveEngine::Submit(SimTime t, const JobSpec& job) {
+  World& w = *impl_->world;
+  if (job.gpus == 0) return absl::InvalidArgumentError("gpus must be at least 1");
+  if (!w.Holdable(job)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no pool can ever hold a gang of ", job.gpus, " GPUs",
+        job.gpu_type.empty() ? std::string() : " of type " + job.gpu_type));
+  }
+  if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
+  const size_t index = impl_->world->live_submitted();
+  w.InjectSubmit(t, job);
+  if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
+  const int64_t id = w.LiveJobId(index);
+  if (id < 0) return absl::InternalError("a holdable job was rejected on arrival");
+  return static_cast<JobId>(id);
+}
+
+absl::Status LiveEngine::Complete(SimTime t, JobId id) {
+  World& w = *impl_->world;
+  if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
+  if (absl::Status st = w.InjectComplete(id); !st.ok()) return st;
+  return w.AdvanceTo(t);  // the pass it asked for
+}
+
+absl::Status LiveEngine::Cancel(SimTime t, JobId id) {
+  World& w = *impl_->world;
+  if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
+  if (absl::Status st = w.Cancel(id); !st.ok()) return st;
+  return w.AdvanceTo(t);
+}
+
+absl::Status LiveEngine::AdvanceTo(SimTime t) { return impl_->world->AdvanceTo(t); }
+SimTime LiveEngine::NextDue() { return impl_->world->NextEventTime(); }
+std::vector<LiveEvent> LiveEngine::TakeEvents() { return impl_->world->TakeLiveEvents(); }
+size_t LiveEngine::job_count() const { return impl_->world->job_count(); }
+size_t LiveEngine::queued() const { return impl_->world->queued(); }
+SimTime LiveEngine::now() const { return impl_->world->now(); }
+uint32_t LiveEngine::PoolOf(NodeId node) const { return impl_->world->cluster().pool_of(node); }
+uint32_t LiveEngine::IndexInPool(NodeId node) const {
+  const ClusterState& c = impl_->world->cluster();
+  return node - c.first_node(c.pool_of(node));
+}
+
+absl::StatusOr<LiveJob> LiveEngine::Job(JobId id) const {
+  const World& w = *impl_->world;
+  if (id >= w.job_count()) return absl::NotFoundError(absl::StrCat("no job ", id));
+  const auto& j = w.job_state(id);
+  LiveJob out;
+  out.state = j.cancelled    ? LiveJob::State::kCancelled
+              : j.end >= 0   ? LiveJob::State::kCompleted
+              : j.running    ? LiveJob::State::kRunning
+                             : LiveJob::State::kPending;
+  out.gpus = j.view.gpus;
+  out.tenant = w.tenant(j.tenant).name;
+  out.submit = j.view.submit;
+  out.first_start = j.first_start;
+  out.start = j.start;
+  out.end = j.end;
+  out.preemptions = j.preemptions;
+  out.pool = j.pool;
+  if (j.running) out.nodes.assign(j.placement.begin(), j.placement.end());
   return out;
 }
 

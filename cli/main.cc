@@ -29,6 +29,7 @@
 #include "frag/replay.h"
 #include "report/html.h"
 #include "rpc/external_policy.h"
+#include "rpc/scheduler_daemon.h"
 #include "rpc/server.h"
 #include "report/table.h"
 #include "report/writers.h"
@@ -354,6 +355,51 @@ int DoServe(const ServerOptions& options) {
     (*server)->Shutdown();
   });
   (*server)->Wait();
+  waiter.join();
+  return kExitOk;
+}
+
+struct SchedulerFlags {
+  std::string scenario;
+  std::string policy;
+  DaemonOptions options;
+};
+
+int DoSchedulerServe(SchedulerFlags f) {
+  auto model = LoadAndCompileScenario(f.scenario);
+  if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
+  PrintWarnings(*model);
+  if (!f.policy.empty()) {
+    auto p = ParsePolicy(f.policy);
+    if (!p.ok()) return Fail(kExitBadInput, std::string(p.status().message()));
+    f.options.policy = *p;
+  } else {
+    f.options.policy = model->policies.front();
+  }
+  f.options.seed = model->seed;
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto daemon = SchedulerDaemon::Start(*model, f.options);
+  if (!daemon.ok()) {
+    return Fail(daemon.status().code() == absl::StatusCode::kInvalidArgument ? kExitBadInput
+                                                                               : kExitInternal,
+                std::string(daemon.status().message()));
+  }
+  const std::string host = f.options.listen.substr(0, f.options.listen.rfind(':'));
+  std::printf("burnrate scheduler: listening on %s:%d (%s; %llu journal records replayed); "
+              "Ctrl-C stops\n",
+              host.c_str(), (*daemon)->port(), f.options.policy.Name().c_str(),
+              static_cast<unsigned long long>((*daemon)->replayed()));
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    (*daemon)->Shutdown();
+  });
+  (*daemon)->Wait();
   waiter.join();
   return kExitOk;
 }
@@ -931,6 +977,29 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "Load and check a scenario; simulate nothing");
   validate->add_option("scenario", validate_path, "Scenario file")->required();
 
+  SchedulerFlags daemon_flags;
+  CLI::App* scheduler =
+      app.add_subcommand("scheduler", "The live scheduler daemon (docs/scheduler.md)");
+  scheduler->require_subcommand(1);
+  CLI::App* scheduler_serve = scheduler->add_subcommand(
+      "serve",
+      "Schedule real jobs on SCENARIO's cluster with its policies over gRPC "
+      "(burnrate.v1.Scheduler), journaled in --state-dir");
+  scheduler_serve->add_option("scenario", daemon_flags.scenario,
+                              "Scenario file: its cluster and first policy (workload empty)")
+      ->required();
+  scheduler_serve->add_option("--state-dir", daemon_flags.options.state_dir,
+                              "Directory of the journal (created; replayed on restart)")
+      ->required();
+  scheduler_serve->add_option("--listen", daemon_flags.options.listen,
+                              "HOST:PORT (default 127.0.0.1:50053; port 0 picks one)");
+  scheduler_serve->add_option("--policy", daemon_flags.policy,
+                              "fifo, fifo-skip, fifo-backfill, sjf or sjf-est [+PLACEMENT] "
+                              "(default: the scenario's first policy)");
+  scheduler_serve->add_option("--lease", daemon_flags.options.lease_s,
+                              "Seconds a running job may go without a Heartbeat before it is "
+                              "requeued (default 0: no leases)");
+
   ServerOptions serve_options;
   CLI::App* serve = app.add_subcommand(
       "serve",
@@ -1019,6 +1088,7 @@ int Main(int argc, char** argv) {
   if (*compare) return DoRun(compare_flags);
   if (*validate) return DoValidate(validate_path);
   if (*serve) return DoServe(serve_options);
+  if (*scheduler_serve) return DoSchedulerServe(daemon_flags);
   if (*plan) return DoPlan(plan_flags);
   if (*frag) return DoFrag(frag_flags);
   if (*trace_formats) return DoTraceFormats();

@@ -62,6 +62,9 @@ class LiveEngine {
   absl::Status Complete(SimTime t, JobId id);
   // Cancels a pending or running job. NotFound / FailedPrecondition (already ended).
   absl::Status Cancel(SimTime t, JobId id);
+  // Stops a running job and queues it again (its executor vanished). FailedPrecondition when
+  // not running.
+  absl::Status Requeue(SimTime t, JobId id);
   absl::Status AdvanceTo(SimTime t);
   // Time of the next thing due (a scheduling pass, a sample), or kTimeInfinity.
   SimTime NextDue();

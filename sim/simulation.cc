@@ -220,6 +220,11 @@ class World final : public SchedulingContext {
   absl::Status InjectComplete(JobId id);
   // Cancels a pending or running job, now. FailedPrecondition when it already ended.
   absl::Status Cancel(JobId id);
+  // Stops a running job and queues it again, now (as a preemption). REQUIRES: running.
+  void Requeue(JobId id) {
+    Preempt(id);
+    RequestPass();
+  }
   std::vector<LiveEvent> TakeLiveEvents() { return std::exchange(live_events_, {}); }
   size_t live_submitted() const { return live_specs_.size(); }
   bool Holdable(const JobSpec& spec) const {
@@ -2665,6 +2670,16 @@ absl::Status LiveEngine::Cancel(SimTime t, JobId id) {
   World& w = *impl_->world;
   if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
   if (absl::Status st = w.Cancel(id); !st.ok()) return st;
+  return w.AdvanceTo(t);
+}
+
+absl::Status LiveEngine::Requeue(SimTime t, JobId id) {
+  World& w = *impl_->world;
+  if (absl::Status st = w.AdvanceTo(t); !st.ok()) return st;
+  if (id >= w.job_count() || !w.job_state(id).running) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not running"));
+  }
+  w.Requeue(id);
   return w.AdvanceTo(t);
 }
 

@@ -62,10 +62,11 @@ struct WatchState {
   v1::SchedulerEvent current;
   bool writing = false;
   bool done = false;
+  uint64_t from = 0;  // the first sequence number the client asked for
 
   void Push(const v1::SchedulerEvent& e) {
     std::unique_lock<std::mutex> lock(mu);
-    if (done || reactor == nullptr) return;
+    if (done || reactor == nullptr || e.sequence() < from) return;
     queue.push_back(e);
     if (writing) return;
     writing = true;
@@ -512,6 +513,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
   grpc::ServerWriteReactor<v1::SchedulerEvent>* WatchEvents(
       grpc::CallbackServerContext*, const v1::WatchEventsRequest* req) override {
     auto state = std::make_shared<WatchState>();
+    state->from = req->from_sequence();
     auto* reactor = new WatchReactor(state);
     const uint64_t from = req->from_sequence();
     asio::post(strand, [this, state, from] {

@@ -1,6 +1,7 @@
 #include "rpc/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -68,6 +69,13 @@ absl::StatusOr<Journal::Opened> Journal::Open(const std::string& dir,
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("open", path);
   std::unique_ptr<Journal> j(new Journal(fd, path));
+  // One writer: a second daemon on the same directory would interleave records and lose
+  // acknowledged work. The lock goes with the descriptor (and with the process on a crash).
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    return absl::InvalidArgumentError(
+        path + ": another burnrate scheduler uses this state directory; stop it first, or "
+               "give this one its own --state-dir");
+  }
   // Read it all: journals are compact (tens of bytes a record).
   std::string data;
   {

@@ -175,6 +175,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       switch (e.kind) {
         case LiveEvent::Kind::kStart:
           out.set_kind("started");
+          out.set_attempt(engine->Job(e.job)->preemptions + 1);
           for (const NodeShare& n : e.nodes) {
             v1::Gpus* g = out.add_nodes();
             g->set_pool(scenario.pools[engine->PoolOf(n.node)].name);
@@ -292,6 +293,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
     info.set_start_time(unix_s(j.start));
     info.set_end_time(unix_s(j.end));
     info.set_preemptions(j.preemptions);
+    info.set_attempt(j.first_start < 0 ? 0 : j.preemptions + 1);
     for (const NodeShare& n : j.nodes) {
       v1::Gpus* g = info.add_nodes();
       g->set_pool(scenario.pools[engine->PoolOf(n.node)].name);
@@ -412,12 +414,22 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
 
   // Cancel and ReportCompletion: an input on one job.
   grpc::ServerUnaryReactor* JobInput(grpc::CallbackServerContext* ctx, uint64_t job,
-                                     bool cancel) {
+                                     bool cancel, uint32_t attempt = 0) {
     auto* reactor = ctx->DefaultReactor();
-    asio::post(strand, [this, reactor, job, cancel] {
+    asio::post(strand, [this, reactor, job, cancel, attempt] {
       if (job >= meta.size()) {
         reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no job ", job)));
         return;
+      }
+      if (attempt != 0) {
+        const LiveJob j = *engine->Job(static_cast<JobId>(job));
+        if (j.state == LiveJob::State::kRunning && j.preemptions + 1 != attempt) {
+          reactor->Finish(grpc::Status(
+              grpc::StatusCode::FAILED_PRECONDITION,
+              absl::StrCat("attempt ", attempt, " of job ", job, " was requeued; attempt ",
+                           j.preemptions + 1, " runs now")));
+          return;
+        }
       }
       v1::JournalRecord r;
       r.set_time_us(Now());
@@ -447,7 +459,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
   grpc::ServerUnaryReactor* ReportCompletion(grpc::CallbackServerContext* ctx,
                                              const v1::ReportCompletionRequest* req,
                                              v1::ReportCompletionResponse*) override {
-    return JobInput(ctx, req->job_id(), /*cancel=*/false);
+    return JobInput(ctx, req->job_id(), /*cancel=*/false, req->attempt());
   }
 
   grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::GetJobRequest* req,
@@ -496,15 +508,19 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
     asio::post(strand, [this, req, resp, reactor] {
       const auto deadline = std::chrono::steady_clock::now() +
                             std::chrono::microseconds(static_cast<int64_t>(options.lease_s * 1e6));
-      for (const uint64_t id : req->job_ids()) {
+      const auto renew = [&](uint64_t id, uint32_t attempt) {
         auto j = id < meta.size() ? engine->Job(static_cast<JobId>(id))
                                   : absl::StatusOr<LiveJob>(absl::NotFoundError(""));
-        if (!j.ok() || j->state != LiveJob::State::kRunning) {
+        const bool running = j.ok() && j->state == LiveJob::State::kRunning &&
+                             (attempt == 0 || attempt == j->preemptions + 1);
+        if (!running) {
           resp->add_not_running(id);
         } else if (options.lease_s > 0) {
           leases[static_cast<JobId>(id)] = deadline;
         }
-      }
+      };
+      for (const uint64_t id : req->job_ids()) renew(id, 0);
+      for (const v1::JobAttempt& a : req->attempts()) renew(a.job_id(), a.attempt());
       reactor->Finish(grpc::Status::OK);
     });
     return reactor;

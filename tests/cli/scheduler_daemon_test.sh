@@ -525,6 +525,17 @@ if got is not None:
     check(hb(a) == ([] if x == a else [a]),
           f"Heartbeat([A]) after the requeue answered {hb(a)} with {x} running")
     print(f"lease-expired for A {waited:.2f} s after its last heartbeat; then job {x} started")
+    # Attempts: the started event numbers the run; the executor of A's first attempt is told
+    # it no longer runs even when A restarted at once, and cannot complete the new one.
+    started_attempt = nxt[1].attempt if nxt else 0
+    if x == a:
+        check(started_attempt == 2, f"A's restart is attempt {started_attempt}, not 2")
+        old_run = list(s.Heartbeat(pb.HeartbeatRequest(
+            attempts=[pb.JobAttempt(job_id=a, attempt=1)]), timeout=5).not_running)
+        check(old_run == [a], f"Heartbeat(A attempt 1) while attempt 2 runs: {old_run}")
+        rc = code_of(lambda: s.ReportCompletion(pb.ReportCompletionRequest(job_id=a, attempt=1), timeout=5))
+        check(rc == grpc.StatusCode.FAILED_PRECONDITION, f"ReportCompletion of A's replaced attempt: {rc}")
+        check(s.GetJob(pb.GetJobRequest(job_id=a), timeout=5).attempt == 2, "GetJob(A).attempt is not 2")
 
     # ReportCompletion of the running job starts the waiting one.
     s.ReportCompletion(pb.ReportCompletionRequest(job_id=x), timeout=5)
@@ -565,6 +576,19 @@ sys.exit(1 if problems else 0)
 EOF
 sed 's/^/  /' "$TMP/c.out"
 stop_daemon "$LEASE_PID" lease
+
+# ---------------------------------------------------------------------------------------------
+# (e) One daemon per state directory: a second one on the same directory is refused (exit 2)
+# while the first runs (it would interleave journal records and lose acknowledged jobs).
+start_daemon lock "$TMP/one.yaml" "$TMP/lockdir"
+LOCK_PID=$DAEMON_PID
+"$BIN" scheduler serve "$TMP/one.yaml" --state-dir "$TMP/lockdir" --listen 127.0.0.1:0 \
+  >"$TMP/e.out" 2>"$TMP/e.err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a second daemon on a used state dir exited $rc, expected 2"
+grep -q "another burnrate scheduler uses this state directory" "$TMP/e.err" ||
+  fail "second daemon's message: $(cat "$TMP/e.err")"
+stop_daemon "$LOCK_PID" lock
 
 # ---------------------------------------------------------------------------------------------
 # (d) The lease state dir was made with fifo-skip+best-fit: --policy fifo is refused.

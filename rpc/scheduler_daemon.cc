@@ -86,12 +86,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::SchedulerEvent> {
   }
   void OnWriteDone(bool ok) override {
     std::unique_lock<std::mutex> lock(state_->mu);
-    if (!ok) {
+    if (!ok || state_->done) {  // the client went away, or cancelled during the write
       state_->done = true;
       state_->queue.clear();
       state_->writing = false;
       lock.unlock();
-      Finish(grpc::Status::OK);
+      Finish(grpc::Status::CANCELLED);
       return;
     }
     if (state_->queue.empty()) {
@@ -108,6 +108,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::SchedulerEvent> {
     if (state_->done) return;
     state_->done = true;
     state_->queue.clear();
+    // A write in flight ends with ok == false and OnWriteDone finishes; finishing here too
+    // would race with Push's StartWrite (after Finish the reactor may be deleted).
+    if (state_->writing) return;
     lock.unlock();
     Finish(grpc::Status::CANCELLED);
   }

@@ -1014,6 +1014,9 @@ int Main(int argc, char** argv) {
                     "Runs that may wait for a worker; beyond, RESOURCE_EXHAUSTED (default 16)");
   serve->add_option("--data-dir", serve_options.simulator.data_dir,
                     "Base directory of relative paths (traces) in requests (default: .)");
+  serve->add_flag("--allow-external-policies", serve_options.simulator.allow_external_policies,
+                  "Let requests use external[address=...] policies (the server then connects "
+                  "to addresses clients name)");
   serve->add_option("--max-request-mb", serve_options.max_request_mb,
                     "Largest request in MiB; larger get RESOURCE_EXHAUSTED (default 64)");
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <map>
 #include <set>
@@ -34,7 +36,13 @@ class ExternalQueue final : public QueuePolicy {
         fallback_name_(std::move(fallback)),
         args_(std::move(args)),
         session_(NewSessionId()) {
-    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    // No message size limit from our side: call 0 lists every node (a 600,000-node pool is
+    // about 5 MB); the policy server must accept as much (the Python example does).
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(-1);
+    channel_args.SetMaxSendMessageSize(-1);
+    channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(),
+                                         channel_args);
     stub_ = v1::ExternalPolicy::NewStub(channel_);
   }
 
@@ -54,11 +62,13 @@ class ExternalQueue final : public QueuePolicy {
   }
 
   void OnStop(JobId id, bool completed) override {
-    if (fallback_ != nullptr) {
-      fallback_->OnStop(id, completed);
+    if (running_.erase(id) > 0) {
+      // Started by the external policy: the fallback never saw it start, so it is not told
+      // (policies that track their running jobs must not hear of strangers).
+      if (fallback_ == nullptr && !self_preempting_) ended_.push_back({id, completed});
       return;
     }
-    if (running_.erase(id) > 0) ended_.push_back({id, completed});
+    if (fallback_ != nullptr) fallback_->OnStop(id, completed);
   }
 
   void Schedule(SchedulingContext& ctx) override {
@@ -73,7 +83,27 @@ class ExternalQueue final : public QueuePolicy {
     call.set_deadline(std::chrono::system_clock::now() +
                       std::chrono::duration_cast<std::chrono::system_clock::duration>(timeout_));
     if (sequence_ == 0) call.set_wait_for_ready(true);  // the server may still be starting
-    const grpc::Status status = stub_->Schedule(&call, req, &resp);
+    // Asynchronous, so that a cancelled run stops waiting within 50 ms, not after `timeout`.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    stub_->async()->Schedule(&call, &req, &resp, [&](grpc::Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      status = std::move(s);
+      done = true;
+      cv.notify_one();
+    });
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+        if (ctx.cancelled()) call.TryCancel();  // the callback still comes; wait for it
+      }
+    }
+    if (ctx.cancelled()) {
+      ctx.Abort(absl::CancelledError("the run was cancelled"));
+      return;
+    }
     if (!status.ok()) {
       FallBack(ctx, status);  // names the call by its sequence number
       return;
@@ -151,7 +181,11 @@ class ExternalQueue final : public QueuePolicy {
             Where(), ": preempt job ", id, ", which is not running under this policy")));
         return;
       }
-      ctx.Preempt(id);  // OnStop(id, false) reports it in `ended`; Enqueue brings it back
+      // The policy asked: OnStop does not report it in `ended`; Enqueue brings it back (into
+      // `arrived`, unless this decision starts it again).
+      self_preempting_ = true;
+      ctx.Preempt(id);
+      self_preempting_ = false;
     }
     const ClusterState& c = ctx.cluster();
     Placement nodes;
@@ -204,9 +238,15 @@ class ExternalQueue final : public QueuePolicy {
             ? absl::StrCat("no answer within ", static_cast<double>(timeout_.count()) / 1e6, " s")
             : status.error_message());
     if (fallback_name_ == "none") {
+      const bool down = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
       ctx.Abort(absl::UnavailableError(
-          why + "; start the policy server first, or set fallback=NAME (a built-in queue "
-                "policy) to continue without it"));
+          why + (down ? "; start the policy server first, or set fallback=NAME (a built-in "
+                        "queue policy) to continue without it"
+                      : status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
+                            ? "; the request is larger than the policy server accepts: raise "
+                              "its grpc.max_receive_message_length"
+                            : "; set fallback=NAME to continue without it")));
       return;
     }
     auto fb = MakeQueuePolicy(fallback_name_);
@@ -238,6 +278,7 @@ class ExternalQueue final : public QueuePolicy {
   std::vector<Ended> ended_;          // since the last call
   std::vector<uint32_t> shadow_;      // free GPUs per node as last sent
   std::unique_ptr<QueuePolicy> fallback_;
+  bool self_preempting_ = false;  // inside a preemption the policy asked for
 };
 
 }  // namespace

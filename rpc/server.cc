@@ -38,12 +38,15 @@ absl::StatusOr<std::unique_ptr<SimulationServer>> SimulationServer::Start(
 SimulationServer::~SimulationServer() { Shutdown(); }
 
 void SimulationServer::Shutdown() {
-  if (server_ == nullptr) return;
-  // RPCs still running after the grace period are cancelled; their runs stop at the next
-  // event and finish the stream with CANCELLED.
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-  server_->Wait();
-  server_.reset();
+  // Once, from whichever thread comes first (a signal waiter, the destructor); the server
+  // object stays alive for other threads in Wait() until this object is destroyed.
+  std::call_once(shutdown_, [this] {
+    if (server_ == nullptr) return;
+    // RPCs still running after the grace period are cancelled; their runs stop at the next
+    // event and the clients see UNAVAILABLE.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+    server_->Wait();
+  });
 }
 
 void SimulationServer::Wait() {

@@ -4,6 +4,7 @@
 #define BURNRATE_RPC_SERVER_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -42,7 +43,8 @@ class SimulationServer {
  private:
   SimulationServer() = default;
   std::unique_ptr<SimulatorService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> server_;  // destroyed with this object, never before
+  std::once_flag shutdown_;
   int port_ = 0;
 };
 

@@ -153,7 +153,8 @@ class RunReactor final : public grpc::ServerWriteReactor<v1::RunUpdate> {
   void Post(v1::RunUpdate update) {
     std::unique_lock<std::mutex> lock(mu_);
     if (finished_ || cancel_.load()) return;
-    if (update.has_progress() && !queue_.empty() && queue_.back().has_progress()) {
+    if (update.has_progress() && !queue_.empty() && queue_.back().has_progress() &&
+        queue_.back().progress().run_index() == update.progress().run_index()) {
       queue_.back() = std::move(update);
     } else {
       queue_.push_back(std::move(update));
@@ -215,6 +216,8 @@ absl::StatusOr<ScenarioModel> ScenarioFromRequest(const v1::Scenario* scenario,
         "request: no scenario; set `scenario` (a burnrate.v1.Scenario) or `scenario_yaml`");
   }
   if (!loaded.ok()) return loaded.status();
+  // Remote clients name files only inside the data directory.
+  loaded->confine_paths = true;
   return CompileScenario(*loaded);
 }
 
@@ -274,6 +277,16 @@ grpc::ServerWriteReactor<v1::RunUpdate>* SimulatorService::StartRun(
   if (!scenario.ok()) return fail(ToGrpc(scenario.status()));
   auto policies = PoliciesFromRequest(request->policies(), *scenario);
   if (!policies.ok()) return fail(ToGrpc(policies.status()));
+  if (!options_.allow_external_policies) {
+    for (const PolicySpec& p : *policies) {
+      if (p.queue == "external") {
+        return fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "policy " + p.Name() + ": this server does not run external "
+                                 "policies (they connect to an address the client names); "
+                                 "start it with --allow-external-policies"));
+      }
+    }
+  }
   if (compare && policies->size() < 2) {
     return fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                              "Compare needs at least two policies (policies, or the "

@@ -26,6 +26,9 @@ struct SimulatorServiceOptions {
   // Base directory of relative paths in requests' scenarios (traces, empirical samples).
   // Default: the server's working directory.
   std::string data_dir = ".";
+  // Whether requests may use `external[address=...]` policies (the server then connects to
+  // addresses clients name). Default: false.
+  bool allow_external_policies = false;
 };
 
 // What a request's oneof source holds, loaded and compiled. InvalidArgument (the loader's

@@ -134,6 +134,9 @@ class SchedulingContext {
   virtual void Abort(absl::Status why) = 0;
   // A note that ends up in the run's results (RunResult.warnings), e.g. a fallback taken.
   virtual void Warn(std::string note) = 0;
+  // Whether the run was asked to stop (a cancelled RPC): policies that wait on something
+  // outside (the external policy) give up their wait then.
+  virtual bool cancelled() const { return false; }
   // Run time of a job of `duration_ref` on a GPU of relative `speed`, as the simulator computes it.
   // Capped at kMaxRuntime: every horizon is far shorter, so a capped job behaves exactly as
   // the uncapped one would (it never ends), and end times stay inside int64.

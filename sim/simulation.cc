@@ -266,6 +266,9 @@ class World final : public SchedulingContext {
     if (run_error_.ok()) run_error_ = std::move(why);
   }
   void Warn(std::string note) override { warnings_.push_back(std::move(note)); }
+  bool cancelled() const override {
+    return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed);
+  }
   SimTime EarliestFit(JobId id) override;
   uint64_t capacity_epoch() const override { return capacity_epoch_; }
   bool FitsIfPreempted(JobId id, std::span<const JobId> victims) override;

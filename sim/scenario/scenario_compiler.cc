@@ -807,6 +807,7 @@ class Compiler {
     if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
       spec.path = (std::filesystem::path(loaded_.base_dir) / file).string();
     }
+    if (!Confined(path + ".path", t.path())) return false;
     spec.format = t.format();
     spec.offset = SecondsToTime(t.offset_s());
     spec.window_start_s = t.window_start_s();
@@ -1089,12 +1090,31 @@ class Compiler {
     if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
       resolved = (std::filesystem::path(loaded_.base_dir) / file).string();
     }
+    if (!Confined(path + ".path", e.path())) return;
     EmpiricalSamples samples = ReadEmpiricalSamples(resolved, e.column(), scale);
     for (const std::string& error : samples.errors) errors_.Add(path + ".path", error);
     if (samples.errors.empty()) {
       for (double& v : samples.seconds) v = std::min(v, kMaxSeconds);
       out->samples_s = std::move(samples.seconds);
     }
+  }
+
+  // With LoadedScenario::confine_paths: `file` must resolve inside base_dir (lexically and
+  // through symlinks). Adds an error and returns false otherwise.
+  bool Confined(const std::string& field, const std::string& file) {
+    if (!loaded_.confine_paths) return true;
+    const std::filesystem::path f(file);
+    const std::string base = loaded_.base_dir.empty() ? "." : loaded_.base_dir;
+    std::error_code ec;
+    const auto root = std::filesystem::weakly_canonical(base, ec);
+    const auto full = std::filesystem::weakly_canonical(std::filesystem::path(base) / f, ec);
+    const auto rel = full.lexically_relative(root);
+    const bool inside = !f.is_absolute() && !ec && !rel.empty() && *rel.begin() != "..";
+    if (!inside) {
+      errors_.Add(field, "\"" + file + "\" is outside the server's data directory; name a file "
+                         "inside it with a relative path");
+    }
+    return inside;
   }
 
   void Tenants(ScenarioModel* m) {

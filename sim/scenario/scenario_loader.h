@@ -22,6 +22,9 @@ struct LoadedScenario {
   std::string base_dir;  // directory of `path`, for relative paths inside the scenario
   // Field path ("cluster.pools[0].nodes") -> 1-based line in the file, for error messages.
   std::map<std::string, int> lines;
+  // Files named in the scenario (traces, empirical samples) must lie inside base_dir: no
+  // absolute paths, no ".." or symlink leading out. For scenarios from remote clients.
+  bool confine_paths = false;
 };
 
 // Parses the file; the format comes from the extension: .yaml/.yml, .json, .textproto/.txtpb/.pbtxt.

@@ -285,6 +285,17 @@ grep -q "no answer within 1 s; sjf decided from then on" "$TMP/err" ||
   fail "a server that stops answering: no fallback warning on stderr: $(cat "$TMP/err")"
 same_runs "fallback mid-run vs sjf+best-fit" "$TMP/stall.json" 0 "$TMP/stall.json" 1 policy warnings
 stop_policy
+# A fallback that tracks its running jobs (preemptive or fair-share) never hears of the jobs
+# the external policy started (a review found a crash here), and the run stays consistent.
+for fb in priority fair-share tiresias-las drf; do
+  start_policy stall "$TMP/policy.py" stall
+  "$BIN" run "$QS" --quiet --check-invariants \
+    --policy "external[address=127.0.0.1:$POLICY_PORT;timeout=1;fallback=$fb]+best-fit" \
+    >"$TMP/out" 2>"$TMP/err" ||
+    fail "fallback=$fb mid-run: exit $?; stderr: $(tail -3 "$TMP/err")"
+  grep -q "$fb decided from then on" "$TMP/err" || fail "fallback=$fb: no warning: $(cat "$TMP/err")"
+  stop_policy
+done
 
 # (d) Nothing listening, no fallback (the default): exit 1 (UNAVAILABLE), a message that says
 # what to do, and no results file.

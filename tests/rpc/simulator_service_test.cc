@@ -18,6 +18,7 @@
 
 #include "burnrate/v1/simulator.grpc.pb.h"
 #include "report/writers.h"
+#include "rpc/external_policy.h"
 #include "rpc/server.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/simulation.h"
@@ -251,6 +252,91 @@ TEST_CASE("requests over the size limit get RESOURCE_EXHAUSTED", "[rpc]") {
   req.set_scenario_yaml(Example("quickstart.yaml") + "# " + std::string(2 << 20, 'x') + "\n");
   const Streamed r = RunToEnd(*s.stub, req);
   CHECK(r.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_CASE("every run of a Compare reports progress", "[rpc]") {
+  Server s(1);
+  v1::RunRequest req;
+  req.set_scenario_yaml(Example("quickstart.yaml"));
+  for (const char* p : {"fifo", "fifo-skip", "fifo-backfill", "sjf", "sjf-est", "srtf",
+                        "priority", "tiresias-las", "fair-share", "drf"}) {
+    req.add_policies(p);
+  }
+  const Streamed r = RunToEnd(*s.stub, req, /*compare=*/true);
+  REQUIRE(r.status.ok());
+  std::vector<bool> seen(10, false);
+  for (const v1::RunProgress& p : r.progress) seen.at(p.run_index()) = true;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    INFO("run " << i);
+    CHECK(seen[i]);
+  }
+}
+
+TEST_CASE("requests may not read files outside the data directory", "[rpc]") {
+  Server s(1);
+  v1::RunRequest req;
+  std::string yaml = Example("quickstart.yaml");
+  yaml += "";  // the quickstart has generators only: add a trace that escapes
+  const std::string escape = R"(name: escape
+horizon_days: 1
+cluster:
+  pools:
+    - { name: a, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 1,
+        pricing: { reserved: { usd_per_gpu_hour: 2 } } }
+workload:
+  traces:
+    - { format: swf, path: "../../../../../../etc/passwd" }
+)";
+  req.set_scenario_yaml(escape);
+  Streamed r = RunToEnd(*s.stub, req);
+  CHECK(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(r.status.error_message().find("outside the server's data directory") != std::string::npos);
+  CHECK(r.status.error_message().find("root:") == std::string::npos);
+  std::string absolute = escape;
+  absolute.replace(absolute.find("../../../../../../etc/passwd"), 27, "/etc/passwd");
+  req.set_scenario_yaml(absolute);
+  r = RunToEnd(*s.stub, req);
+  CHECK(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(r.status.error_message().find("outside the server's data directory") != std::string::npos);
+}
+
+TEST_CASE("external policies need the server's permission and give up on cancel", "[rpc]") {
+  InstallExternalPolicy();
+  v1::RunRequest req;
+  req.set_scenario_yaml(Example("quickstart.yaml"));
+  // Nobody listens on port 1: the first call would wait its whole timeout for a server.
+  req.add_policies("external[address=127.0.0.1:1;timeout=60]+best-fit");
+  {
+    Server s(1);
+    const Streamed r = RunToEnd(*s.stub, req);
+    CHECK(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(r.status.error_message().find("--allow-external-policies") != std::string::npos);
+  }
+  ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.simulator.workers = 1;
+  o.simulator.allow_external_policies = true;
+  auto server = SimulationServer::Start(o);
+  REQUIRE(server.ok());
+  auto stub = v1::Simulator::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  auto reader = stub->Run(&ctx, req);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ctx.TryCancel();
+  v1::RunUpdate u;
+  while (reader->Read(&u)) {
+  }
+  CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
+  // The only worker is free long before the policy call's 60 s timeout: a quick run gets
+  // through within a few seconds (it would wait behind the stuck call otherwise).
+  v1::RunRequest quick;
+  quick.set_scenario_yaml(Example("quickstart.yaml"));
+  quick.add_policies("fifo");
+  grpc::ClientContext quick_ctx;
+  quick_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const Streamed after = RunToEnd(*stub, quick, false, &quick_ctx);
+  CHECK(after.status.ok());
 }
 
 TEST_CASE("the standard health service says SERVING", "[rpc]") {

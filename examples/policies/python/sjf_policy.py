@@ -56,7 +56,9 @@ def main():
     parser.add_argument("--port", type=int, default=50052,
                         help="port (default 50052; 0 picks a free one, printed on stdout)")
     args = parser.parse_args()
-    server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
+    # Call 0 lists every node of the cluster: accept large requests (gRPC's default is 4 MiB).
+    server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4),
+                         options=[("grpc.max_receive_message_length", -1)])
     policy_pb2_grpc.add_ExternalPolicyServicer_to_server(ShortestJobFirst(), server)
     port = server.add_insecure_port(f"{args.host}:{args.port}")
     if port == 0:

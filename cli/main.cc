@@ -994,7 +994,7 @@ int Main(int argc, char** argv) {
   scheduler_serve->add_option("--listen", daemon_flags.options.listen,
                               "HOST:PORT (default 127.0.0.1:50053; port 0 picks one)");
   scheduler_serve->add_option("--policy", daemon_flags.policy,
-                              "fifo, fifo-skip, fifo-backfill, sjf or sjf-est [+PLACEMENT] "
+                              "fifo, fifo-skip, fifo-backfill or sjf [+PLACEMENT] "
                               "(default: the scenario's first policy)");
   scheduler_serve->add_option("--lease", daemon_flags.options.lease_s,
                               "Seconds a running job may go without a Heartbeat before it is "

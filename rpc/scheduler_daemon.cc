@@ -64,9 +64,25 @@ struct WatchState {
   bool done = false;
   uint64_t from = 0;  // the first sequence number the client asked for
 
+  // Events a watcher may have waiting: one that falls further behind (a client that stopped
+  // reading) is finished with RESOURCE_EXHAUSTED and may resume from its last sequence.
+  static constexpr size_t kMaxBacklog = 100000;
+
   void Push(const v1::SchedulerEvent& e) {
     std::unique_lock<std::mutex> lock(mu);
     if (done || reactor == nullptr || e.sequence() < from) return;
+    if (queue.size() >= kMaxBacklog) {
+      done = true;
+      queue.clear();
+      if (writing) return;  // the write in flight finishes the stream
+      auto* r = reactor;
+      lock.unlock();
+      r->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             absl::StrCat("this watcher fell ", kMaxBacklog,
+                                          " events behind; reconnect with from_sequence = the "
+                                          "last sequence seen + 1")));
+      return;
+    }
     queue.push_back(e);
     if (writing) return;
     writing = true;
@@ -140,6 +156,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
 
   struct Meta {
     std::string token, name;
+    uint32_t starts = 0;  // attempts so far (counted from the engine's start events)
   };
   std::vector<Meta> meta;                                  // by job id
   std::unordered_map<std::string, uint64_t> token_to_id;  // idempotency
@@ -178,7 +195,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       switch (e.kind) {
         case LiveEvent::Kind::kStart:
           out.set_kind("started");
-          out.set_attempt(engine->Job(e.job)->preemptions + 1);
+          out.set_attempt(++meta[e.job].starts);
           for (const NodeShare& n : e.nodes) {
             v1::Gpus* g = out.add_nodes();
             g->set_pool(scenario.pools[engine->PoolOf(n.node)].name);
@@ -205,6 +222,12 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       }
       history.push_back(std::move(out));
     }
+  }
+
+  // Reads answer after the next flush, so they never show state a crash could undo.
+  void AnswerAfterFlush(grpc::ServerUnaryReactor* reactor) {
+    acks.push_back([reactor] { reactor->Finish(grpc::Status::OK); });
+    RequestFlush();
   }
 
   void RequestFlush() {
@@ -296,7 +319,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
     info.set_start_time(unix_s(j.start));
     info.set_end_time(unix_s(j.end));
     info.set_preemptions(j.preemptions);
-    info.set_attempt(j.first_start < 0 ? 0 : j.preemptions + 1);
+    info.set_attempt(meta[id].starts);
     for (const NodeShare& n : j.nodes) {
       v1::Gpus* g = info.add_nodes();
       g->set_pool(scenario.pools[engine->PoolOf(n.node)].name);
@@ -311,6 +334,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
     j.name = r.name();
     j.gpus = r.gpus();
     j.duration = SecondsToTime(r.estimate_s());
+    j.estimate = j.duration;
     j.gpu_type = r.gpu_type();
     j.tenant = r.tenant().empty() ? "default" : r.tenant();
     j.priority = r.priority();
@@ -344,7 +368,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       case v1::JournalRecord::kSubmit: {
         auto id = engine->Submit(t, SpecOf(r.submit()));
         if (!id.ok()) return id.status();
-        meta.push_back({r.submit().client_token(), r.submit().name()});
+        meta.push_back({r.submit().client_token(), r.submit().name(), 0});
         token_to_id[r.submit().client_token()] = *id;
         Collect();
         return *id;
@@ -426,11 +450,11 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       }
       if (attempt != 0) {
         const LiveJob j = *engine->Job(static_cast<JobId>(job));
-        if (j.state == LiveJob::State::kRunning && j.preemptions + 1 != attempt) {
+        if (j.state == LiveJob::State::kRunning && meta[job].starts != attempt) {
           reactor->Finish(grpc::Status(
               grpc::StatusCode::FAILED_PRECONDITION,
               absl::StrCat("attempt ", attempt, " of job ", job, " was requeued; attempt ",
-                           j.preemptions + 1, " runs now")));
+                           meta[job].starts, " runs now")));
           return;
         }
       }
@@ -475,7 +499,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
         return;
       }
       *resp = Info(static_cast<JobId>(req->job_id()));
-      reactor->Finish(grpc::Status::OK);
+      AnswerAfterFlush(reactor);
     });
     return reactor;
   }
@@ -499,7 +523,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
         if (!want.empty() && info.state() != want) continue;
         *resp->add_jobs() = std::move(info);
       }
-      reactor->Finish(grpc::Status::OK);
+      AnswerAfterFlush(reactor);
     });
     return reactor;
   }
@@ -515,7 +539,7 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
         auto j = id < meta.size() ? engine->Job(static_cast<JobId>(id))
                                   : absl::StatusOr<LiveJob>(absl::NotFoundError(""));
         const bool running = j.ok() && j->state == LiveJob::State::kRunning &&
-                             (attempt == 0 || attempt == j->preemptions + 1);
+                             (attempt == 0 || attempt == meta[id].starts);
         if (!running) {
           resp->add_not_running(id);
         } else if (options.lease_s > 0) {
@@ -524,7 +548,9 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
       };
       for (const uint64_t id : req->job_ids()) renew(id, 0);
       for (const v1::JobAttempt& a : req->attempts()) renew(a.job_id(), a.attempt());
-      reactor->Finish(grpc::Status::OK);
+      // After the flush: an answer must not tell an executor to stop a job on the strength of
+      // a cancel or completion a crash could still forget.
+      AnswerAfterFlush(reactor);
     });
     return reactor;
   }

@@ -42,8 +42,9 @@ struct LiveJob {
 
 class LiveEngine {
  public:
-  // The policies the live daemon allows: non-preemptive queue policies whose pending queue can
-  // be rebuilt exactly after a cancellation (fifo, fifo-skip, fifo-backfill, sjf, sjf-est).
+  // The policies the live daemon allows: queue policies whose only state is the pending queue,
+  // so that it can be rebuilt exactly after a cancellation (fifo, fifo-skip, fifo-backfill,
+  // sjf), with any placement.
   static bool Supports(const PolicySpec& policy);
   // `scenario` gives the cluster and prices (its workload must be empty); `policy` decides.
   // InvalidArgument for an unsupported policy or a scenario with a workload.

@@ -999,7 +999,26 @@ SimTime World::EarliestFit(JobId id) {
     pools.emplace(p, pc);
   }
   absl::flat_hash_map<NodeId, uint32_t> free;
-  for (const auto& [end, running] : running_by_end_) {
+  // Live mode: run times are estimates; a job past its estimate is expected to run as long
+  // again (doubling until its end is ahead of now), so the reservation stays in the future
+  // and backfilling goes on. The order then differs from running_by_end_'s: sort a copy.
+  std::vector<std::pair<SimTime, JobId>> overdue_order;
+  if (live_) {
+    overdue_order.reserve(running_by_end_.size());
+    for (const auto& [end, running] : running_by_end_) {
+      SimTime e = end;
+      if (e <= now_) {
+        const Job& r = jobs_[running];
+        Duration d = std::max<Duration>(r.runtime, kSecond);
+        while (r.start + d <= now_) d *= 2;
+        e = r.start + d;
+      }
+      overdue_order.emplace_back(e, running);
+    }
+    std::sort(overdue_order.begin(), overdue_order.end());
+  }
+  SimTime found_at = kTimeInfinity;
+  const auto replay = [&](SimTime end, JobId running) -> bool {
     for (const NodeShare& share : jobs_[running].placement) {
       // GPUs freed on a draining node never become placeable.
       if (cluster_.state_of(share.node) != NodeState::kOnline) continue;
@@ -1011,7 +1030,20 @@ SimTime World::EarliestFit(JobId id) {
       const uint32_t a = fit->second, b = a + share.gpus;
       fit->second = b;
       pc.Move(a, b);
-      if (pc.Fits()) return end;
+      if (pc.Fits()) {
+        found_at = end;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (live_) {
+    for (const auto& [end, running] : overdue_order) {
+      if (replay(end, running)) return found_at;
+    }
+  } else {
+    for (const auto& [end, running] : running_by_end_) {
+      if (replay(end, running)) return found_at;
     }
   }
   return kTimeInfinity;
@@ -2604,7 +2636,9 @@ LiveEngine::LiveEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LiveEngine::~LiveEngine() = default;
 
 bool LiveEngine::Supports(const PolicySpec& policy) {
-  static const char* const kQueues[] = {"fifo", "fifo-skip", "fifo-backfill", "sjf", "sjf-est"};
+  // Policies whose only state is the pending queue: a cancel rebuilds it exactly. (sjf-est
+  // learns from finished jobs and tracks running ones; a rebuilt one would not.)
+  static const char* const kQueues[] = {"fifo", "fifo-skip", "fifo-backfill", "sjf"};
   return std::any_of(std::begin(kQueues), std::end(kQueues),
                      [&](const char* q) { return policy.queue == q; });
 }
@@ -2614,8 +2648,8 @@ absl::StatusOr<std::unique_ptr<LiveEngine>> LiveEngine::Create(const ScenarioMod
                                                                uint64_t seed) {
   if (!Supports(policy)) {
     return absl::InvalidArgumentError(
-        "the live scheduler runs non-preemptive queue policies (fifo, fifo-skip, "
-        "fifo-backfill, sjf, sjf-est); got " + policy.Name());
+        "the live scheduler runs the queue policies fifo, fifo-skip, fifo-backfill and sjf "
+        "(any placement); got " + policy.Name());
   }
   if (!scenario.jobs.empty() || !scenario.generators.empty() || !scenario.traces.empty() ||
       !scenario.services.empty()) {

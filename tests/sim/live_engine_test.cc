@@ -106,6 +106,28 @@ TEST_CASE("live: refused submissions leave ids dense; unsupported setups are ref
         absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("live: backfilling goes on when a running job passes its estimate", "[live]") {
+  auto e = Engine("fifo-backfill", "first-fit");
+  REQUIRE(e->Submit(0, Spec(12, 2.0 / 3600)).ok());  // A: 12 GPUs, "2 s"
+  REQUIRE(e->Submit(0, Spec(8)).ok());               // B: the blocked head
+  REQUIRE(e->Submit(0, Spec(1, 0.5 / 3600)).ok());   // C: backfills (ends before A)
+  CHECK(Describe(e->TakeEvents()) == "start 0 n0x8 n1x4; start 2 n1x1; ");
+  REQUIRE(e->Complete(kSecond, 2).ok());
+  e->TakeEvents();
+  // At 3 s A is overdue; a short 1-GPU job still fits beside B's reservation.
+  REQUIRE(e->Submit(3 * kSecond, Spec(1, 0.001 / 3600)).ok());  // D
+  CHECK(Describe(e->TakeEvents()) == "start 3 n1x1; ");
+}
+
+TEST_CASE("live: policies with state beyond the queue are not offered", "[live]") {
+  ScenarioModel s = OnePool(2, 8, 1);
+  for (const char* q : {"sjf-est", "srtf", "priority", "fair-share", "external"}) {
+    INFO(q);
+    CHECK(LiveEngine::Create(s, PolicySpec(q), 1).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST_CASE("live: the same calls give the same decisions (replay)", "[live]") {
   // A long, busy sequence with backfilling on estimates, cancellations and completions,
   // played twice on fresh engines.

@@ -260,6 +260,9 @@ class World final : public SchedulingContext {
     return classes_[jobs_[id].view.class_id].pools;
   }
   absl::Status StartOn(JobId id, std::span<const NodeShare> nodes) override;
+  // Allocates scratch_ (nodes of `pool`): autoscaled nodes turn busy, the ledger and the
+  // pool's change count follow.
+  void AllocateScratch(uint32_t pool);
   // The start of a placed and allocated job (scratch_ holds its nodes in `pool`).
   void StartPlaced(JobId id, uint32_t pool);
   void Abort(absl::Status why) override {
@@ -739,6 +742,11 @@ int32_t World::PlaceAndAllocate(std::span<const std::vector<uint32_t>> groups,
   }
   if (!placed) return -1;
   const uint32_t pool = cluster_.pool_of(scratch_.front().node);
+  AllocateScratch(pool);
+  return static_cast<int32_t>(pool);
+}
+
+void World::AllocateScratch(uint32_t pool) {
   if (sc_.pools[pool].autoscale) {
     for (const NodeShare& share : scratch_) {
       if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
@@ -747,7 +755,6 @@ int32_t World::PlaceAndAllocate(std::span<const std::vector<uint32_t>> groups,
   cluster_.Allocate(scratch_);
   Account(pool);
   ++pool_changes_[pool];
-  return static_cast<int32_t>(pool);
 }
 
 bool World::TryStart(JobId id) {
@@ -815,14 +822,7 @@ absl::Status World::StartOn(JobId id, std::span<const NodeShare> nodes) {
                             "remainder"));
   }
   scratch_.assign(nodes.begin(), nodes.end());
-  if (sc_.pools[pool].autoscale) {
-    for (const NodeShare& share : scratch_) {
-      if (cluster_.free_on(share.node) == cluster_.gpus_per_node(pool)) NodeBusy(share.node);
-    }
-  }
-  cluster_.Allocate(scratch_);
-  Account(pool);
-  ++pool_changes_[pool];
+  AllocateScratch(pool);
   StartPlaced(id, pool);
   return absl::OkStatus();
 }

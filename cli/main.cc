@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "cli/cli_util.h"
+#include "cli/sweep_cmd.h"
 #include "absl/strings/str_split.h"
 #include "frag/experiment.h"
 #include "frag/openb.h"
@@ -41,26 +43,18 @@
 #include "serve/autoscaler.h"
 #include "sim/model/calendar.h"
 #include "sim/scenario/scenario_loader.h"
+#include "sim/scenario/scenario_overrides.h"
 #include "sim/simulation.h"
 
 namespace burnrate {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitInternal = 1;
-constexpr int kExitBadInput = 2;
-
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "burnrate: %s\n", message.c_str());
-  return code;
-}
-
-int ExitFor(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kInvalidArgument ||
-                 s.code() == absl::StatusCode::kNotFound
-             ? kExitBadInput
-             : kExitInternal;
-}
+using cli::CheckOutputFile;
+using cli::ExitFor;
+using cli::Fail;
+using cli::kExitBadInput;
+using cli::kExitInternal;
+using cli::kExitOk;
 
 std::string ServingHelp() {
   std::string out =
@@ -104,25 +98,6 @@ int TerminalWidth() {
 bool UseColor() {
   const char* no_color = std::getenv("NO_COLOR");
   return isatty(STDOUT_FILENO) && (no_color == nullptr || no_color[0] == '\0');
-}
-
-// The directory an output file will be written into must exist before a long run starts.
-absl::Status CheckOutputFile(const std::string& flag, const std::string& path) {
-  std::filesystem::path p(path);
-  std::filesystem::path dir = p.parent_path().empty() ? "." : p.parent_path();
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return absl::InvalidArgumentError(flag + " " + path + ": directory " + dir.string() +
-                                      " does not exist");
-  }
-  if (std::filesystem::is_directory(p, ec)) {
-    return absl::InvalidArgumentError(flag + " " + path + ": is a directory; give a file name");
-  }
-  if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec)) {
-    return absl::InvalidArgumentError(flag + " " + path +
-                                      ": exists and is not a regular file; give a file name");
-  }
-  return absl::OkStatus();
 }
 
 // Whether two output paths name one file (also through symlinks, or before either exists).
@@ -199,6 +174,7 @@ struct RunFlags {
   std::string report;
   bool quiet = false;
   bool check_invariants = false;
+  std::vector<std::string> sets;  // --set PATH=VALUE
 };
 
 // The command line as typed, for the report's footer (set in Main).
@@ -230,8 +206,22 @@ void PrintWarnings(const ScenarioModel& m) {
   for (const std::string& w : m.warnings) std::fprintf(stderr, "burnrate: warning: %s\n", w.c_str());
 }
 
+// The scenario with each --set PATH=VALUE applied in order, compiled.
+absl::StatusOr<ScenarioModel> LoadScenario(const std::string& path,
+                                           const std::vector<std::string>& sets) {
+  if (sets.empty()) return LoadAndCompileScenario(path);
+  auto loaded = LoadScenarioFile(path);
+  if (!loaded.ok()) return loaded.status();
+  for (const std::string& text : sets) {
+    auto o = ParseSetFlag(text);
+    if (!o.ok()) return o.status();
+    if (absl::Status s = ApplyOverride(*o, &*loaded); !s.ok()) return s;
+  }
+  return CompileScenario(*loaded);
+}
+
 int DoRun(const RunFlags& f) {
-  auto model = LoadAndCompileScenario(f.scenario);
+  auto model = LoadScenario(f.scenario, f.sets);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
   PrintWarnings(*model);
 
@@ -313,8 +303,8 @@ int DoRun(const RunFlags& f) {
   return kExitOk;
 }
 
-int DoValidate(const std::string& path) {
-  auto model = LoadAndCompileScenario(path);
+int DoValidate(const std::string& path, const std::vector<std::string>& sets) {
+  auto model = LoadScenario(path, sets);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
   PrintWarnings(*model);
   uint64_t gpus = 0;
@@ -412,6 +402,7 @@ struct PlanFlags {
   std::string json;
   std::string report;
   size_t show = 15;
+  std::vector<std::string> sets;
 };
 
 std::string NodesText(const v1::PlanResult& plan, const v1::PlanPoint& p) {
@@ -423,7 +414,7 @@ std::string NodesText(const v1::PlanResult& plan, const v1::PlanPoint& p) {
 }
 
 int DoPlan(const PlanFlags& f) {
-  auto model = LoadAndCompileScenario(f.scenario);
+  auto model = LoadScenario(f.scenario, f.sets);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
   PrintWarnings(*model);
   if (!f.json.empty()) {
@@ -618,6 +609,10 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, bool compare) {
                   "Write a self-contained HTML report with charts (no scripts, no network) to "
                   "FILE.html: bills, utilisation, queue, JCT CDFs, inference, assumptions");
   cmd->add_flag("--quiet,-q", f->quiet, "Print no table");
+  cmd->add_option("--set", f->sets,
+                  "Set a scenario field before running, e.g. --set cluster.pools[0].nodes=32 or --set "
+                  "workload.generators[train].arrivals_per_hour=20 (repeatable; VALUE is YAML; "
+                  "docs/sweep.md)");
   cmd->add_flag("--check-invariants", f->check_invariants,
                 "Recheck cluster, jobs and ledger after every event (slow; for debugging)");
 }
@@ -976,6 +971,8 @@ int Main(int argc, char** argv) {
   CLI::App* validate =
       app.add_subcommand("validate", "Load and check a scenario; simulate nothing");
   validate->add_option("scenario", validate_path, "Scenario file")->required();
+  std::vector<std::string> validate_sets;
+  validate->add_option("--set", validate_sets, "Set a scenario field first (as in run)");
 
   SchedulerFlags daemon_flags;
   CLI::App* scheduler =
@@ -1033,6 +1030,7 @@ int Main(int argc, char** argv) {
   plan->add_option("--report", plan_flags.report,
                    "Write a self-contained HTML report: every candidate's bill vs p95 JCT, the "
                    "frontier, the recommendation and the assumptions");
+  plan->add_option("--set", plan_flags.sets, "Set a scenario field first (as in run)");
   plan->add_option("--show", plan_flags.show,
                    "Candidates listed besides the frontier, recommendation and current (default 15)");
 
@@ -1061,6 +1059,9 @@ int Main(int argc, char** argv) {
   trace_pools->add_option("--format,-f", pools_format, "Node-list format: openb-nodes")
       ->required();
 
+  cli::SweepCommands sweep_commands;
+  cli::AddSweepCommands(&app, &sweep_commands);
+
   FragFlags frag_flags;
   CLI::App* frag = app.add_subcommand(
       "frag", "Fractional-GPU fragmentation experiment (FGD, ATC'23): unallocated GPU share per "
@@ -1071,7 +1072,8 @@ int Main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand(
       "help", "Help on a command, or `help policies`, `help autoscalers`");
   help->add_option("topic", help_topic,
-                   "A command (run, compare, validate, plan, trace, frag), `policies` or "
+                   "A command (run, compare, validate, plan, sweep, merge, trace, frag), "
+                   "`policies` or "
                    "`autoscalers` (inference serving)");
 
   try {
@@ -1089,7 +1091,9 @@ int Main(int argc, char** argv) {
 
   if (*run) return DoRun(run_flags);
   if (*compare) return DoRun(compare_flags);
-  if (*validate) return DoValidate(validate_path);
+  if (*validate) return DoValidate(validate_path, validate_sets);
+  if (*sweep_commands.sweep) return cli::DoSweep(sweep_commands.sweep_flags);
+  if (*sweep_commands.merge) return cli::DoMerge(sweep_commands.merge_flags);
   if (*serve) return DoServe(serve_options);
   if (*scheduler_serve) return DoSchedulerServe(daemon_flags);
   if (*plan) return DoPlan(plan_flags);
@@ -1116,13 +1120,13 @@ int Main(int argc, char** argv) {
     } else if (help_topic == "autoscalers" || help_topic == "serving") {
       std::cout << ServingHelp();
     } else if (help_topic == "run" || help_topic == "compare" || help_topic == "validate" ||
-               help_topic == "plan" || help_topic == "trace" ||
-               help_topic == "frag") {
+               help_topic == "plan" || help_topic == "trace" || help_topic == "frag" ||
+               help_topic == "sweep" || help_topic == "merge") {
       std::cout << app.get_subcommand(help_topic)->help();
     } else {
       return Fail(kExitBadInput, "help: unknown topic \"" + help_topic +
-                                     "\"; topics: run, compare, validate, plan, trace, frag, "
-                                     "policies, autoscalers");
+                                     "\"; topics: run, compare, validate, plan, sweep, merge, "
+                                     "trace, frag, policies, autoscalers");
     }
     return kExitOk;
   }

@@ -307,7 +307,7 @@ std::string JobsCsv(const burnrate::v1::Results& results,
   return out;
 }
 
-absl::Status ToJson(const burnrate::v1::Results& results, std::string& out) {
+absl::Status ToJson(const google::protobuf::Message& results, std::string& out) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
@@ -415,6 +415,23 @@ absl::Status OutputBatch::Commit() {
   }
   files_.clear();
   return absl::OkStatus();
+}
+
+std::string ProtoJson(const google::protobuf::Message& message) {
+  std::string json;
+  if (!ToJson(message, json).ok()) return std::string();
+  return json;
+}
+
+std::string CsvRow(const std::vector<std::string>& fields) {
+  std::string out;
+  AppendRow(out, fields);
+  return out;
+}
+
+std::string ScalarFieldText(const google::protobuf::Message& m,
+                            const google::protobuf::FieldDescriptor* f) {
+  return FieldText(m, f);
 }
 
 std::string ResultsToJson(const burnrate::v1::Results& results) {

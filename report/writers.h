@@ -45,6 +45,15 @@ absl::Status AddCsvDir(const burnrate::v1::Results& results,
 // (Summary.events) as strings.
 std::string ResultsToJson(const burnrate::v1::Results& results);
 
+// The same JSON for any message ("" if the conversion fails, which needs a broken message).
+std::string ProtoJson(const google::protobuf::Message& message);
+
+// One CSV line (RFC 4180 quoting, ending with a newline), and a singular scalar field's cell
+// text (doubles in shortest round-trip form, enums by name), as in the --csv files.
+std::string CsvRow(const std::vector<std::string>& fields);
+std::string ScalarFieldText(const google::protobuf::Message& m,
+                            const google::protobuf::FieldDescriptor* f);
+
 // ResultsToJson into `path`, atomically.
 absl::Status WriteResultsJson(const burnrate::v1::Results& results, const std::string& path);
 

@@ -440,6 +440,11 @@ class Walker {
 
 }  // namespace
 
+std::string FieldSuggestion(const Descriptor* d, const std::string& key) {
+  return Suggestion(d, key);
+}
+std::string FieldNameList(const Descriptor* d) { return FieldNames(d); }
+
 void ReadYamlMessage(const YAML::Node& node, Message* message, const std::string& path,
                      std::map<std::string, int>* lines, ScenarioErrors* errors) {
   Walker(lines, errors).ReadMessage(node, message, path);

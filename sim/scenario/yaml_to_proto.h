@@ -24,6 +24,11 @@ void ReadYamlMessage(const YAML::Node& node, google::protobuf::Message* message,
                      const std::string& path, std::map<std::string, int>* lines,
                      ScenarioErrors* errors);
 
+// "; did you mean \"x\"?"-style hint for an unknown field `key` of `d` ("" when none is close),
+// and the comma-separated field names of `d`.
+std::string FieldSuggestion(const google::protobuf::Descriptor* d, const std::string& key);
+std::string FieldNameList(const google::protobuf::Descriptor* d);
+
 }  // namespace scenario_internal
 }  // namespace burnrate
 

@@ -3,6 +3,12 @@
 //   BM_EventQueueHold/<impl>/pending:N   the classic "hold" model: N events pending, each
 //       iteration pops the earliest and schedules one at (its time + a random increment), so the
 //       queue size stays N. items/s = hold operations (one pop + one schedule) per second.
+//       <impl> heap and set go through the EventQueue interface (virtual calls);
+//       BM_EventQueueHoldDirect calls the concrete HeapEventQueue, as the World does.
+//   BM_EngineEvents/pending:P            the World's event list and dispatch loop
+//       (EventList + DispatchEvents) driven by handlers that schedule what a whole run schedules
+//       for jobs that never wait (arrival, pass, completion, pass; hourly samples), ~P events
+//       pending. items/s = events dispatched per second.
 //   BM_Place/<policy>/gpus:G/gang:g      PlacementPolicy::Place on one pool of G GPUs (8 per
 //       node) at ~70% random occupancy; Place only, the cluster is not changed. gang:0 is the
 //       whole-run workload mix {1,2,4,8,16,32} with weights {50,20,12,10,5,3}.
@@ -35,34 +41,48 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Event queue: hold model.
 
-std::unique_ptr<EventQueue> NewQueue(bool heap) {
-  return heap ? NewHeapEventQueue() : NewSetEventQueue();
-}
+// Increments: exponential, mean 1 s, pre-drawn so the loop measures the queue only. The
+// initial times come from the same distribution (the classic hold model).
+constexpr size_t kIncrements = 1 << 16;  // power of two: cheap wrap-around
 
-void BM_EventQueueHold(benchmark::State& state, bool heap) {
-  const size_t pending = static_cast<size_t>(state.range(0));
+std::vector<SimTime> HoldIncrements() {
   Rng rng(42);
-  // Increments: exponential, mean 1 s, pre-drawn so the loop measures the queue only. The
-  // initial times come from the same distribution (the classic hold model).
-  constexpr size_t kIncrements = 1 << 16;  // power of two: cheap wrap-around
   std::vector<SimTime> increments(kIncrements);
   for (SimTime& d : increments) d = SecondsToTime(rng.Exponential(1.0)) + 1;
-  std::unique_ptr<EventQueue> q = NewQueue(heap);
+  return increments;
+}
+
+// Q is EventQueue (calls through the interface, as tests do) or HeapEventQueue (the concrete
+// final class: calls inlined, as the World makes them through EventList).
+template <typename Q>
+void HoldLoop(benchmark::State& state, Q& q) {
+  const size_t pending = static_cast<size_t>(state.range(0));
+  const std::vector<SimTime> increments = HoldIncrements();
   for (size_t i = 0; i < pending; ++i) {
-    q->Schedule(increments[i & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
-                static_cast<uint32_t>(i));
+    q.Schedule(increments[i & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
+               static_cast<uint32_t>(i));
   }
   size_t k = 0;
   Event e;
   for (auto _ : state) {
-    q->PopNext(&e);
-    q->Schedule(e.time + increments[k++ & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
-                e.payload);
+    q.PopNext(&e);
+    q.Schedule(e.time + increments[k++ & (kIncrements - 1)], Phase::kRelease, EventKind::kTest,
+               e.payload);
   }
   benchmark::DoNotOptimize(e);
-  if (q->size() != pending) state.SkipWithError("queue size drifted");
+  if (q.size() != pending) state.SkipWithError("queue size drifted");
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  state.SetLabel(std::string(q->name()));
+  state.SetLabel(std::string(q.name()));
+}
+
+void BM_EventQueueHold(benchmark::State& state, bool heap) {
+  std::unique_ptr<EventQueue> q = heap ? NewHeapEventQueue() : NewSetEventQueue();
+  HoldLoop(state, *q);
+}
+
+void BM_EventQueueHoldDirect(benchmark::State& state) {
+  HeapEventQueue q;
+  HoldLoop(state, q);
 }
 
 BENCHMARK_CAPTURE(BM_EventQueueHold, heap, true)
@@ -75,6 +95,80 @@ BENCHMARK_CAPTURE(BM_EventQueueHold, set, false)
     ->Arg(1'000)
     ->Arg(100'000)
     ->Arg(1'000'000);
+BENCHMARK(BM_EventQueueHoldDirect)->ArgName("pending")->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+
+// ---------------------------------------------------------------------------------------------
+// The event engine alone: EventList + DispatchEvents (the World's own list and loop) with
+// handlers that only schedule what the World would schedule for a job that never waits.
+//
+// Jobs arrive 1 per second (exponential gaps) and run for an exponential time of mean P
+// seconds, so about P completions are pending (P = 1,000: the ~1k pending set of a 4,000-GPU
+// cluster at this workload's mix). Per job, as in a whole run: its arrival (schedules the next
+// arrival and a scheduling pass now), the pass (schedules the job's completion), the
+// completion (schedules a pass now), that pass (schedules nothing); plus an hourly sample.
+// Everything random is pre-drawn. items/s = events dispatched per second of wall time.
+
+void BM_EngineEvents(benchmark::State& state) {
+  const double pending = static_cast<double>(state.range(0));
+  constexpr size_t kDraws = 1 << 16;
+  Rng rng(7);
+  std::vector<SimTime> gaps(kDraws), runs(kDraws);
+  for (SimTime& g : gaps) g = SecondsToTime(rng.Exponential(1.0)) + 1;
+  for (SimTime& r : runs) r = SecondsToTime(rng.Exponential(pending)) + 1;
+  // About 4 events per job: 250,000 s of arrivals is ~1M events per iteration.
+  const SimTime horizon = 250'000 * kSecond;
+  uint64_t events = 0, started = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    EventList list(/*reference=*/false);
+    // Warm start: P jobs already running, ending uniformly over the next 2P seconds.
+    for (uint32_t j = 0; j < static_cast<uint32_t>(pending); ++j) {
+      list.Schedule(SecondsToTime(rng.Uniform01() * 2 * pending), Phase::kRelease,
+                    EventKind::kComplete, j);
+    }
+    list.Schedule(0, Phase::kArrive, EventKind::kArrival, 0);
+    list.Schedule(0, Phase::kObserve, EventKind::kSample, 0);
+    SimTime now = 0;
+    size_t k = 0;
+    state.ResumeTiming();
+    const absl::Status st = DispatchEvents(list, horizon, nullptr, now, [&](const Event& e) {
+      now = e.time;
+      ++events;
+      switch (e.kind) {
+        case EventKind::kArrival:
+          list.Schedule(now + gaps[k & (kDraws - 1)], Phase::kArrive, EventKind::kArrival, 0);
+          list.Schedule(now, Phase::kSchedule, EventKind::kSchedule, 1);
+          break;
+        case EventKind::kSchedule:
+          if (e.payload == 1) {
+            list.Schedule(now + runs[k & (kDraws - 1)], Phase::kRelease, EventKind::kComplete,
+                          static_cast<uint32_t>(k));
+            ++started;
+          }
+          ++k;
+          break;
+        case EventKind::kComplete:
+          list.Schedule(now, Phase::kSchedule, EventKind::kSchedule, 0);
+          break;
+        case EventKind::kSample:
+          list.Schedule(now + kHour, Phase::kObserve, EventKind::kSample, 0);
+          break;
+        default:
+          break;
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) state.SkipWithError(std::string(st.message()).c_str());
+    benchmark::DoNotOptimize(now);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.counters["jobs_started_per_iteration"] =
+      static_cast<double>(started) / static_cast<double>(state.iterations());
+  state.counters["events_per_iteration"] =
+      static_cast<double>(events) / static_cast<double>(state.iterations());
+}
+
+BENCHMARK(BM_EngineEvents)->ArgName("pending")->Arg(1'000)->Arg(10'000)->Arg(100'000);
 
 // ---------------------------------------------------------------------------------------------
 // Placement on a ~70% occupied cluster.

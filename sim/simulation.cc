@@ -187,7 +187,7 @@ class World final : public SchedulingContext {
         seed_(seed),
         options_(options),
         cluster_(Shapes(scenario)),
-        events_(options.reference_event_queue ? NewSetEventQueue() : NewHeapEventQueue()),
+        events_(options.reference_event_queue),
         queue_(std::move(queue)),
         placement_(std::move(placement)),
         scaling_(std::move(scaling)),
@@ -297,7 +297,7 @@ class World final : public SchedulingContext {
   void WakeAt(SimTime t) override {
     if (t < now_) t = now_;
     if (t >= sc_.horizon || !wake_times_.insert(t).second) return;
-    events_->Schedule(t, Phase::kSchedule, EventKind::kSchedule, 1);
+    events_.Schedule(t, Phase::kSchedule, EventKind::kSchedule, 1);
   }
   uint32_t tenant_count() const override { return static_cast<uint32_t>(tenant_views_.size()); }
   const TenantView& tenant(uint32_t id) const override { return tenant_views_[id]; }
@@ -360,7 +360,7 @@ class World final : public SchedulingContext {
   }
   void RequestPass() {
     if (!pass_pending_) {
-      events_->Schedule(now_, Phase::kSchedule, EventKind::kSchedule, 0);
+      events_.Schedule(now_, Phase::kSchedule, EventKind::kSchedule, 0);
       pass_pending_ = true;
     }
   }
@@ -395,7 +395,7 @@ class World final : public SchedulingContext {
   const uint64_t seed_;
   const RunOptions options_;
   ClusterState cluster_;
-  std::unique_ptr<EventQueue> events_;
+  EventList events_;
   std::unique_ptr<QueuePolicy> queue_;
   std::unique_ptr<PlacementPolicy> placement_;
   std::unique_ptr<ScalingPolicy> scaling_;
@@ -594,7 +594,7 @@ void World::ScheduleNextArrival(uint32_t s) {
     src.next_time = t;
   }
   if (t >= sc_.horizon) return;
-  events_->Schedule(t, Phase::kArrive, EventKind::kArrival, s);
+  events_.Schedule(t, Phase::kArrive, EventKind::kArrival, s);
 }
 
 Duration World::SampleDuration(Source& src) {
@@ -854,7 +854,7 @@ void World::StartPlaced(JobId id, uint32_t pool) {
                 (job.preemptions > 0 ? job.restart_overhead : 0);
   const SimTime end = now_ + job.runtime;
   // Live: the executor reports the end; the estimate still orders backfilling.
-  if (!live_) job.completion = events_->Schedule(end, Phase::kRelease, EventKind::kComplete, id);
+  if (!live_) job.completion = events_.Schedule(end, Phase::kRelease, EventKind::kComplete, id);
   running_by_end_.emplace(end, id);
   if (live_) RecordLive(LiveEvent::Kind::kStart, id);
   for (const NodeShare& share : job.placement) jobs_on_node_[share.node].push_back(id);
@@ -915,7 +915,7 @@ void World::Preempt(JobId id) {
     SetReplicaTarget(s, services_[s].target);
     return;
   }
-  if (!live_) events_->Cancel(job.completion);
+  if (!live_) events_.Cancel(job.completion);
   running_by_end_.erase({job.start + job.runtime, id});
   if (live_) RecordLive(LiveEvent::Kind::kPreempt, id);
   const Duration elapsed = now_ - job.start;
@@ -1259,7 +1259,7 @@ void World::OnSample() {
     svc.ts_pending.push_back(static_cast<uint32_t>(svc.pending.size()));
   }
   const SimTime next = now_ + sc_.sample_interval;
-  if (next < sc_.horizon) events_->Schedule(next, Phase::kObserve, EventKind::kSample, 0);
+  if (next < sc_.horizon) events_.Schedule(next, Phase::kObserve, EventKind::kSample, 0);
 }
 
 absl::Status World::CheckInvariants(const Event& e) const {
@@ -1366,14 +1366,14 @@ void World::InitCapacity() {
       for (const auto& [t, price] : ps.price_series) {
         if (t >= sc_.horizon) break;
         price_changes_.emplace_back(p, price);
-        events_->Schedule(t, Phase::kRelease, EventKind::kPriceChange,
+        events_.Schedule(t, Phase::kRelease, EventKind::kPriceChange,
                           static_cast<uint32_t>(price_changes_.size() - 1));
       }
     }
     for (const auto& [t, nodes] : ps.availability_series) {
       if (t >= sc_.horizon) break;
       availability_changes_.emplace_back(p, nodes);
-      events_->Schedule(t, Phase::kRelease, EventKind::kAvailability,
+      events_.Schedule(t, Phase::kRelease, EventKind::kAvailability,
                         static_cast<uint32_t>(availability_changes_.size() - 1));
     }
   }
@@ -1397,12 +1397,12 @@ void World::InitCapacity() {
     if (ps.pricing != PricingModel::kReserved) continue;
     if (ps.commit_begin > 0 && ps.commit_begin < sc_.horizon) {
       capacity_changes_.push_back({p, true});
-      events_->Schedule(ps.commit_begin, Phase::kRelease, EventKind::kCapacity,
+      events_.Schedule(ps.commit_begin, Phase::kRelease, EventKind::kCapacity,
                         static_cast<uint32_t>(capacity_changes_.size() - 1));
     }
     if (ps.commit_end < sc_.horizon) {
       capacity_changes_.push_back({p, false});
-      events_->Schedule(ps.commit_end, Phase::kRelease, EventKind::kCapacity,
+      events_.Schedule(ps.commit_end, Phase::kRelease, EventKind::kCapacity,
                         static_cast<uint32_t>(capacity_changes_.size() - 1));
     }
   }
@@ -1434,7 +1434,7 @@ void World::NodeOnline(NodeId node) {
   const double at_s = TimeToSeconds(now_) + gap_s;
   if (at_s >= TimeToSeconds(sc_.horizon)) return;
   revoke_at_[node] = std::max(now_, SecondsToTime(at_s));
-  events_->Schedule(revoke_at_[node], Phase::kRelease, EventKind::kRevoke, node);
+  events_.Schedule(revoke_at_[node], Phase::kRelease, EventKind::kRevoke, node);
 }
 
 // The provider changes how many nodes it offers: a drop revokes the newest online nodes (they
@@ -1474,7 +1474,7 @@ void World::OnRevoke(NodeId node, bool replace) {
     OnReclaim(node);
   } else {
     reclaim_at_[node] = now_ + sc_.pools[pool].revocation_notice;
-    events_->Schedule(reclaim_at_[node], Phase::kRelease, EventKind::kReclaim, node);
+    events_.Schedule(reclaim_at_[node], Phase::kRelease, EventKind::kReclaim, node);
   }
 }
 
@@ -1496,7 +1496,7 @@ void World::OnReclaim(NodeId node) {
       ps.mean_restore > 0 ? spot_rng_[pool].Exponential(TimeToSeconds(ps.mean_restore)) : 0.0;
   const double at_s = TimeToSeconds(now_) + restore_s;
   if (at_s < TimeToSeconds(sc_.horizon)) {
-    events_->Schedule(std::max(now_, SecondsToTime(at_s)), Phase::kRelease, EventKind::kRestore,
+    events_.Schedule(std::max(now_, SecondsToTime(at_s)), Phase::kRelease, EventKind::kRestore,
                       pool);
   }
 }
@@ -1535,7 +1535,7 @@ void World::ScheduleScaleDown(uint32_t pool) {
   const SimTime due = std::max(now_, idle_nodes_[pool].begin()->first + ps.idle_timeout);
   if (due >= scale_down_at_[pool] && scale_down_at_[pool] >= now_) return;
   scale_down_at_[pool] = due;
-  events_->Schedule(due, Phase::kObserve, EventKind::kScaleDown, pool);
+  events_.Schedule(due, Phase::kObserve, EventKind::kScaleDown, pool);
 }
 
 // Releases nodes idle for the timeout, longest idle first, down to the pool's minimum.
@@ -1645,7 +1645,7 @@ void World::Autoscale() {
     if (booted_.empty()) continue;
     for (NodeId n : booted_) {
       provisioned_at_[n] = now_;
-      events_->Schedule(now_ + sc_.pools[p].provisioning_delay, Phase::kRelease,
+      events_.Schedule(now_ + sc_.pools[p].provisioning_delay, Phase::kRelease,
                         EventKind::kNodeReady, n);
     }
     Account(p);
@@ -1721,7 +1721,7 @@ absl::Status World::InitServices() {
     SetReplicaTarget(s, spec.initial_replicas);
     initialising_services_ = false;
     if (spec.autoscale_interval < sc_.horizon) {
-      events_->Schedule(spec.autoscale_interval, Phase::kArrive, EventKind::kServiceTick, s);
+      events_.Schedule(spec.autoscale_interval, Phase::kArrive, EventKind::kServiceTick, s);
     }
   }
   return run_error_;
@@ -1752,7 +1752,7 @@ void World::OnServiceTick(uint32_t s) {
   svc.target = want;
   SetReplicaTarget(s, want);
   const SimTime next = now_ + spec.autoscale_interval;
-  if (next < sc_.horizon) events_->Schedule(next, Phase::kArrive, EventKind::kServiceTick, s);
+  if (next < sc_.horizon) events_.Schedule(next, Phase::kArrive, EventKind::kServiceTick, s);
 }
 
 // Moves the live replicas (pending, starting, ready: not draining) to `want`: new ones are
@@ -1858,7 +1858,7 @@ bool World::StartReplica(JobId id) {
   if (svc.spec->cold_start == 0 || initialising_services_) {
     MakeReady(id);  // replicas placed at time 0 were serving before the horizon began
   } else if (now_ + svc.spec->cold_start < sc_.horizon) {
-    events_->Schedule(now_ + svc.spec->cold_start, Phase::kRelease, EventKind::kReplicaReady,
+    events_.Schedule(now_ + svc.spec->cold_start, Phase::kRelease, EventKind::kReplicaReady,
                       id);
   }
   return true;
@@ -1958,7 +1958,7 @@ void World::StopReplica(JobId id, bool kill) {
       if (done <= now_) {
         ReleaseReplica(id);
       } else if (done < sc_.horizon) {
-        events_->Schedule(done, Phase::kRelease, EventKind::kReplicaDrained, id);
+        events_.Schedule(done, Phase::kRelease, EventKind::kReplicaDrained, id);
       }
       return;
     }
@@ -2095,26 +2095,16 @@ absl::Status World::Start() {
   InitSources();
   if (!run_error_.ok()) return run_error_;
   if (absl::Status st = InitServices(); !st.ok()) return st;
-  if (sc_.sample_interval > 0) events_->Schedule(0, Phase::kObserve, EventKind::kSample, 0);
+  if (sc_.sample_interval > 0) events_.Schedule(0, Phase::kObserve, EventKind::kSample, 0);
   return absl::OkStatus();
 }
 
 absl::Status World::Run() {
   if (absl::Status st = Start(); !st.ok()) return st;
-  Event e;
-  while (events_->PopNext(&e)) {
-    // A relaxed load per event: a cancelled run stops within one event (microseconds).
-    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
-      return absl::CancelledError("the run was cancelled");
-    }
-    // The horizon is exclusive for everything but completions: a job ending exactly at the
-    // horizon has held its GPUs for [start, horizon) and is done; nothing else happens then.
-    if (e.time > sc_.horizon) break;
-    if (e.time == sc_.horizon && e.kind != EventKind::kComplete) continue;
-    if (e.time < now_) {
-      return absl::InternalError(absl::StrCat("time went back from ", now_, " to ", e.time));
-    }
-    if (absl::Status st = Process(e); !st.ok()) return st;
+  if (absl::Status st = DispatchEvents(events_, sc_.horizon, options_.cancel, now_,
+                                       [this](const Event& e) { return Process(e); });
+      !st.ok()) {
+    return st;
   }
   now_ = sc_.horizon;
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) ledger_.Advance(p, sc_.horizon);
@@ -2130,8 +2120,8 @@ absl::Status World::Run() {
 absl::Status World::AdvanceTo(SimTime t) {
   SimTime next = 0;
   Event e;
-  while (events_->PeekNextTime(&next) && next <= t) {
-    events_->PopNext(&e);
+  while (events_.PeekNextTime(&next) && next <= t) {
+    events_.PopNext(&e);
     if (absl::Status st = Process(e); !st.ok()) return st;
   }
   // Time passes without events too: what happens next (a completion) happens at t.
@@ -2141,13 +2131,13 @@ absl::Status World::AdvanceTo(SimTime t) {
 
 SimTime World::NextEventTime() {
   SimTime next = 0;
-  return events_->PeekNextTime(&next) ? next : kTimeInfinity;
+  return events_.PeekNextTime(&next) ? next : kTimeInfinity;
 }
 
 void World::InjectSubmit(SimTime t, const JobSpec& spec) {
   live_specs_.push_back(spec);
   live_specs_.back().submit = t;
-  events_->Schedule(t, Phase::kArrive, EventKind::kArrival, live_source_);
+  events_.Schedule(t, Phase::kArrive, EventKind::kArrival, live_source_);
 }
 
 absl::Status World::InjectComplete(JobId id) {

@@ -467,6 +467,7 @@ absl::StatusOr<ScenarioModel> SweepPlan::Compile(uint32_t combo) const {
   const uint32_t s = combo_scenario_[combo];
   const std::vector<uint32_t>& values = combo_values_[combo];
   LoadedScenario scenario = loaded_[s];
+  std::unique_lock<std::mutex> lock(*yaml_mu_);
   for (size_t k = 0; k < grid_.parameters.size(); ++k) {
     const SweepParameter& p = grid_.parameters[k];
     for (const std::string& path : p.paths) {
@@ -482,6 +483,7 @@ absl::StatusOr<ScenarioModel> SweepPlan::Compile(uint32_t combo) const {
       }
     }
   }
+  lock.unlock();
   auto model = CompileScenario(scenario);
   if (!model.ok() && !grid_.parameters.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: with {}: {}", grid_.file,
@@ -512,12 +514,20 @@ absl::StatusOr<Shard> ResolveShard(const std::string& flag,
     uint32_t id = 0, min = 0, step = 1, count = 0;
     const char* min_text = getenv("SLURM_ARRAY_TASK_MIN");
     const char* step_text = getenv("SLURM_ARRAY_TASK_STEP");
+    const char* count_text = getenv("SLURM_ARRAY_TASK_COUNT");
+    if (count_text == nullptr) {
+      return absl::InvalidArgumentError(
+          "SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT (Slurm sets both for "
+          "sbatch --array); give --shard I/N instead");
+    }
     if (!number(id_text, &id) || (min_text != nullptr && !number(min_text, &min)) ||
         (step_text != nullptr && (!number(step_text, &step) || step == 0)) ||
-        !number(getenv("SLURM_ARRAY_TASK_COUNT"), &count) || count == 0) {
-      return absl::InvalidArgumentError(
-          "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_ID/MIN/STEP/COUNT are not usable "
-          "numbers; run under sbatch --array=0-(N-1), or give --shard I/N");
+        !number(count_text, &count) || count == 0) {
+      return absl::InvalidArgumentError(fmt::format(
+          "SLURM_ARRAY_TASK_ID={}, _MIN={}, _STEP={}, _COUNT={}: not usable numbers; run under "
+          "sbatch --array=0-(N-1), or give --shard I/N",
+          id_text, min_text == nullptr ? "(unset)" : min_text,
+          step_text == nullptr ? "(unset)" : step_text, count_text));
     }
     if (id < min || (id - min) % step != 0 || (id - min) / step >= count) {
       return absl::InvalidArgumentError(fmt::format(

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,9 @@ class SweepPlan {
   std::vector<std::vector<uint32_t>> combo_values_;  // combo -> value index per parameter
   std::vector<SweepPointSpec> points_;
   burnrate::v1::SweepManifest manifest_;
+  // yaml-cpp nodes are not safe to share between threads, even to read (copies and
+  // assignments merge their memory holders): parameter values are applied under this lock.
+  std::unique_ptr<std::mutex> yaml_mu_ = std::make_unique<std::mutex>();
 };
 
 struct Shard {

@@ -191,11 +191,16 @@ std::string ScenarioText(const ScenarioModel& m) {
 }
 
 std::string HtmlReport(const ScenarioModel& m, const v1::Results& results,
-                       const v1::PlanResult* plan) {
+                       const v1::PlanResult* plan, const std::vector<std::string>& sets) {
   HtmlReportInput in;
   in.results = &results;
   in.scenario = &m;
   in.scenario_text = ScenarioText(m);
+  if (!in.scenario_text.empty() && !sets.empty()) {
+    // The file as read, then what --set changed before the run.
+    in.scenario_text += "\n# Changed on the command line before running:\n";
+    for (const std::string& set : sets) in.scenario_text += "#   --set " + set + "\n";
+  }
   in.plan = plan;
   in.version = std::string("burnrate ") + BURNRATE_VERSION;
   in.command = g_command_line;
@@ -290,7 +295,7 @@ int DoRun(const RunFlags& f) {
     queued = AddCsvDir(out->results, out->jobs, f.csv_dir, &outputs);
   }
   if (queued.ok() && !f.report.empty()) {
-    outputs.Add(f.report, HtmlReport(*model, out->results, nullptr));
+    outputs.Add(f.report, HtmlReport(*model, out->results, nullptr, f.sets));
   }
   if (queued.ok()) queued = outputs.Commit();
   if (!queued.ok()) return Fail(kExitBadInput, std::string(queued.message()));
@@ -453,7 +458,7 @@ int DoPlan(const PlanFlags& f) {
     none.set_scenario(model->name);
     none.set_start(FormatUtcTimestamp(model->start_unix_s));
     none.set_horizon_s(TimeToSeconds(model->horizon));
-    outputs.Add(f.report, HtmlReport(*model, none, &*plan));
+    outputs.Add(f.report, HtmlReport(*model, none, &*plan, f.sets));
   }
   // All or none: a failed write leaves neither file.
   if (auto s = outputs.Commit(); !s.ok()) return Fail(kExitBadInput, std::string(s.message()));

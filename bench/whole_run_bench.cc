@@ -7,6 +7,13 @@
 //       Target (the performance issue): fifo-backfill+best-fit in < 10 s and < 2 GB on one core.
 //   BM_WholeRun_100k_jobs_10k_GPUs/<queue>+<placement>
 //       the same workload cut to 100,000 jobs (a tenth of the horizon), small enough to profile.
+//   BM_WholeRun_1M_jobs_100k_GPUs_30d/<queue>+<placement>
+//       1,000,000 jobs on 100,000 GPUs (12,500 nodes x 8 A100-80GB in racks of 32 nodes) over a
+//       30-day horizon, arriving during the first 29 days (1,436.8 per hour); gangs
+//       {1,2,4,8,16,32,64,128,256} weighted {35,15,12,15,9,6,4,2.5,1.5} (mean 15.29 GPUs);
+//       lognormal durations (median 2,250 s, sigma 2, clipped at 7 days): offered load 0.894.
+//       Target (issue 9): fifo-backfill+best-fit and tiresias-las+topology each < 20 s, < 2 GB.
+//       The same workload is bench/scenarios/1m-jobs-100k-gpus-30d.yaml for the CLI.
 //
 // Counters: events, events_per_s, jobs_per_s (submitted jobs / wall time), peak_rss_mb
 // (getrusage ru_maxrss: the peak of the whole process, so run one whole-run benchmark per
@@ -30,80 +37,112 @@
 namespace burnrate {
 namespace {
 
-constexpr uint32_t kNodes = 1'250;
-constexpr uint32_t kGpusPerNode = 8;
-constexpr double kGpus = static_cast<double>(kNodes) * kGpusPerNode;
-constexpr double kTargetLoad = 0.85;  // the issue's workload
-constexpr double kMedianS = 1200;
-constexpr double kSigma = 2.0;
-constexpr double kMaxS = 7.0 * 86400;
-const std::vector<uint32_t> kGangValues = {1, 2, 4, 8, 16, 32};
-const std::vector<double> kGangWeights = {50, 20, 12, 10, 5, 3};
+// One synthetic workload: a pool of identical 8-GPU nodes, Poisson arrivals, a discrete gang
+// mix, clipped lognormal durations.
+struct Workload {
+  uint32_t nodes = 1'250;
+  uint32_t rack_size = 0;  // nodes per rack; 0 = one rack
+  std::vector<uint32_t> gang_values = {1, 2, 4, 8, 16, 32};
+  std::vector<double> gang_weights = {50, 20, 12, 10, 5, 3};
+  double median_s = 1200;
+  double sigma = 2.0;
+  double max_s = 7.0 * 86400;
+  double gpus() const { return static_cast<double>(nodes) * kGpusPerNode; }
+  static constexpr uint32_t kGpusPerNode = 8;
+};
+
+// The foundation issue's workload: 10,000 GPUs.
+const Workload k10k{};
+// Issue 9's: 100,000 GPUs in racks of 32 nodes, a wider gang mix, longer jobs.
+const Workload k100k{12'500, 32, {1, 2, 4, 8, 16, 32, 64, 128, 256},
+                     {35, 15, 12, 15, 9, 6, 4, 2.5, 1.5}, 2250, 2.0, 7.0 * 86400};
+constexpr double kTargetLoad = 0.85;  // the foundation issue's workload
 
 double NormalCdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 // E[min(X, c)] for X = median * exp(sigma * N(0,1)), c > 0:
 //   median e^{sigma^2/2} Phi((ln(c/median) - sigma^2) / sigma) + c (1 - Phi(ln(c/median) / sigma)).
-// For median 1200 s, sigma 2, c = 7 days (the clip): ~8,249 s (the unclipped mean is 8,867 s).
+// For median 1200 s, sigma 2, c = 7 days (the clip): ~8,249 s (the unclipped mean is 8,867 s);
+// for median 2,250 s: ~14,648 s.
 double LognormalMeanClippedAt(double median, double sigma, double c) {
   const double z = std::log(c / median) / sigma;
   return median * std::exp(sigma * sigma / 2) * NormalCdf(z - sigma) + c * (1 - NormalCdf(z));
 }
 
-double ClippedLognormalMean(double median, double sigma, double max) {
-  return LognormalMeanClippedAt(median, sigma, max);
-}
+double MeanDuration(const Workload& w) { return LognormalMeanClippedAt(w.median_s, w.sigma, w.max_s); }
 
-double MeanGang() {
+double MeanGang(const Workload& w) {
   double num = 0, den = 0;
-  for (size_t i = 0; i < kGangValues.size(); ++i) {
-    num += kGangWeights[i] * kGangValues[i];
-    den += kGangWeights[i];
+  for (size_t i = 0; i < w.gang_values.size(); ++i) {
+    num += w.gang_weights[i] * w.gang_values[i];
+    den += w.gang_weights[i];
   }
-  return num / den;  // 3.94
+  return num / den;  // 3.94 (10k), 15.29 (100k)
 }
 
 // Arrivals per hour for an offered load: load x GPUs x 3600 / mean GPU-seconds per job
-// (941.5 per hour at 0.85).
-double ArrivalsPerHour(double load) {
-  return load * kGpus * 3600.0 / (MeanGang() * ClippedLognormalMean(kMedianS, kSigma, kMaxS));
+// (941.5 per hour at 0.85 on 10k GPUs).
+double ArrivalsPerHour(const Workload& w, double load) {
+  return load * w.gpus() * 3600.0 / (MeanGang(w) * MeanDuration(w));
 }
 
-// Horizon: the expected time of the last arrival plus one day (the arrival-time spread of the
-// millionth job is about +-1 hour), rounded to whole hours.
-SimTime HorizonFor(uint64_t jobs, double load) {
-  const double span_h = static_cast<double>(jobs) / ArrivalsPerHour(load);
-  return static_cast<SimTime>(std::ceil(span_h + 24.0)) * kHour;
+double OfferedLoad(const Workload& w, double arrivals_per_hour) {
+  return arrivals_per_hour * MeanGang(w) * MeanDuration(w) / (w.gpus() * 3600.0);
 }
 
-ScenarioModel WholeRunScenario(uint64_t jobs, double load) {
+// A run: a workload, how many jobs, how fast they arrive, and the horizon.
+struct RunShape {
+  const Workload* workload = &k10k;
+  uint64_t jobs = 0;
+  double arrivals_per_hour = 0;
+  SimTime horizon = 0;
+};
+
+// The foundation issue's shapes: the arrival rate for the load; the horizon is the expected
+// time of the last arrival plus one day (the arrival-time spread of the millionth job is about
+// +-1 hour), rounded to whole hours.
+RunShape ShapeForLoad(const Workload& w, uint64_t jobs, double load) {
+  const double rate = ArrivalsPerHour(w, load);
+  const double span_h = static_cast<double>(jobs) / rate;
+  return RunShape{&w, jobs, rate, static_cast<SimTime>(std::ceil(span_h + 24.0)) * kHour};
+}
+
+// Issue 9's shape: 1M jobs arriving over the first 29 days of a 30-day horizon (1,436.8 per
+// hour; the millionth arrival's spread is about +-0.7 h, so all arrive).
+RunShape Shape100k30d() {
+  return RunShape{&k100k, 1'000'000, 1e6 / (29.0 * 24.0), 30 * kDay};
+}
+
+ScenarioModel WholeRunScenario(const RunShape& r) {
+  const Workload& w = *r.workload;
   ScenarioModel s;
   s.name = "whole-run";
   s.start_unix_s = 1672531200;  // 2023-01-01T00:00:00Z
-  s.horizon = HorizonFor(jobs, load);
+  s.horizon = r.horizon;
   s.seed = 1;
   s.sample_interval = kHour;
   s.catalog = GpuCatalog::BuiltIn();
   PoolSpec p;
   p.name = "a100";
   p.gpu_type = "A100-80GB";
-  p.gpus_per_node = kGpusPerNode;
-  p.nodes = kNodes;
+  p.gpus_per_node = Workload::kGpusPerNode;
+  p.nodes = w.nodes;
+  p.rack_size = w.rack_size;
   p.pricing = PricingModel::kReserved;
   p.price = DollarsPerHourToPrice(2.0);
   s.pools.push_back(p);
   GeneratorSpec g;
   g.name = "synthetic";
-  g.arrivals_per_hour = ArrivalsPerHour(load);
-  g.max_jobs = jobs;
+  g.arrivals_per_hour = r.arrivals_per_hour;
+  g.max_jobs = r.jobs;
   g.start = 0;
   g.end = s.horizon;
-  g.gpu_values = kGangValues;
-  g.gpu_weights = kGangWeights;
+  g.gpu_values = w.gang_values;
+  g.gpu_weights = w.gang_weights;
   g.duration.kind = DurationDist::Kind::kLognormal;
-  g.duration.median_s = kMedianS;
-  g.duration.sigma = kSigma;
-  g.duration.max_s = kMaxS;
+  g.duration.median_s = w.median_s;
+  g.duration.sigma = w.sigma;
+  g.duration.max_s = w.max_s;
   s.generators.push_back(g);
   return s;
 }
@@ -112,20 +151,21 @@ ScenarioModel WholeRunScenario(uint64_t jobs, double load) {
 // each holding mean-gang GPUs for min(duration, horizon - submit). The heavy tail matters: the
 // cluster needs about a week (the 7-day clip) to reach its steady occupancy, so this is well
 // below the offered load on short horizons. Trapezoid rule over the submit time.
-double NoWaitUtilisation(uint64_t jobs, double load, SimTime horizon) {
-  const double lambda_per_s = ArrivalsPerHour(load) / 3600.0;
-  const double h = TimeToSeconds(horizon);
-  const double span = static_cast<double>(jobs) / lambda_per_s;
+double NoWaitUtilisation(const RunShape& r) {
+  const Workload& w = *r.workload;
+  const double lambda_per_s = r.arrivals_per_hour / 3600.0;
+  const double h = TimeToSeconds(r.horizon);
+  const double span = std::min(h, static_cast<double>(r.jobs) / lambda_per_s);
   constexpr int kSteps = 20'000;
   const auto held = [&](double submit) {
-    return LognormalMeanClippedAt(kMedianS, kSigma, std::min(kMaxS, h - submit));
+    return LognormalMeanClippedAt(w.median_s, w.sigma, std::min(w.max_s, h - submit));
   };
   double integral = 0;
   for (int i = 0; i < kSteps; ++i) {
     const double a = span * i / kSteps, b = span * (i + 1) / kSteps;
     integral += (held(a) + held(b)) / 2 * (b - a);
   }
-  return lambda_per_s * MeanGang() * integral / (kGpus * h);
+  return lambda_per_s * MeanGang(w) * integral / (w.gpus() * h);
 }
 
 double PeakRssMb() {
@@ -134,8 +174,8 @@ double PeakRssMb() {
   return static_cast<double>(ru.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-void BM_WholeRun(benchmark::State& state, uint64_t jobs, double load, PolicySpec policy) {
-  const ScenarioModel scenario = WholeRunScenario(jobs, load);
+void BM_WholeRun(benchmark::State& state, RunShape shape, PolicySpec policy) {
+  const ScenarioModel scenario = WholeRunScenario(shape);
   v1::Summary summary;
   double seconds = 0;
   for (auto _ : state) {
@@ -159,14 +199,14 @@ void BM_WholeRun(benchmark::State& state, uint64_t jobs, double load, PolicySpec
   state.counters["jobs_per_s"] = static_cast<double>(summary.jobs_submitted()) / per_run_s;
   state.counters["peak_rss_mb"] = PeakRssMb();
   state.counters["utilisation"] = summary.gpu_utilization();
-  state.counters["offered_load"] = load;
-  state.counters["no_wait_utilisation"] = NoWaitUtilisation(jobs, load, scenario.horizon);
+  state.counters["offered_load"] = OfferedLoad(*shape.workload, shape.arrivals_per_hour);
+  state.counters["no_wait_utilisation"] = NoWaitUtilisation(shape);
   state.counters["jobs_submitted"] = summary.jobs_submitted();
   state.counters["jobs_completed"] = summary.jobs_completed();
   state.counters["preemptions"] = summary.preemptions();
   state.counters["jobs_queued_at_horizon"] = summary.jobs_queued_at_horizon();
   state.counters["mean_queue_delay_h"] = summary.mean_queue_delay_s() / 3600.0;
-  state.counters["arrivals_per_hour"] = ArrivalsPerHour(load);
+  state.counters["arrivals_per_hour"] = shape.arrivals_per_hour;
   state.counters["horizon_h"] = horizon_h;
 }
 
@@ -186,23 +226,38 @@ const std::vector<PolicySpec>& WholeRunPolicies() {
   return *policies;
 }
 
+// Issue 9's two, plus two cheap ones for scale.
+const std::vector<PolicySpec>& Policies100k() {
+  static const auto* policies = new std::vector<PolicySpec>{
+      {"fifo-backfill", "best-fit"},
+      {"tiresias-las", "topology"},
+      {"fifo-skip", "best-fit"},
+      {"sjf", "best-fit"},
+  };
+  return *policies;
+}
+
 // Registered by hand so the names carry the policy spelling users type ("fifo-backfill+best-fit").
 struct Variant {
-  uint64_t jobs;
-  double load;
+  RunShape shape;
   const char* name;
+  const std::vector<PolicySpec>* policies;
 };
 const bool kRegistered = [] {
   const Variant variants[] = {
-      {1'000'000, kTargetLoad, "BM_WholeRun_1M_jobs_10k_GPUs/"},
-      {100'000, kTargetLoad, "BM_WholeRun_100k_jobs_10k_GPUs/"},
-      {1'000'000, 0.98, "BM_WholeRun_1M_jobs_10k_GPUs_load0.98/"},
-      {100'000, 1.10, "BM_WholeRun_100k_jobs_10k_GPUs_load1.10/"},
+      {ShapeForLoad(k10k, 1'000'000, kTargetLoad), "BM_WholeRun_1M_jobs_10k_GPUs/",
+       &WholeRunPolicies()},
+      {ShapeForLoad(k10k, 100'000, kTargetLoad), "BM_WholeRun_100k_jobs_10k_GPUs/",
+       &WholeRunPolicies()},
+      {ShapeForLoad(k10k, 1'000'000, 0.98), "BM_WholeRun_1M_jobs_10k_GPUs_load0.98/",
+       &WholeRunPolicies()},
+      {ShapeForLoad(k10k, 100'000, 1.10), "BM_WholeRun_100k_jobs_10k_GPUs_load1.10/",
+       &WholeRunPolicies()},
+      {Shape100k30d(), "BM_WholeRun_1M_jobs_100k_GPUs_30d/", &Policies100k()},
   };
   for (const Variant& v : variants) {
-    for (const PolicySpec& policy : WholeRunPolicies()) {
-      benchmark::RegisterBenchmark((v.name + policy.Name()).c_str(), BM_WholeRun, v.jobs, v.load,
-                                   policy)
+    for (const PolicySpec& policy : *v.policies) {
+      benchmark::RegisterBenchmark((v.name + policy.Name()).c_str(), BM_WholeRun, v.shape, policy)
           ->Iterations(1)
           ->UseRealTime()
           ->Unit(benchmark::kSecond);

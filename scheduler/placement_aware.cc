@@ -5,7 +5,6 @@
 #include <memory>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "scheduler/placements.h"
 #include "sim/model/rng.h"
 
@@ -109,92 +108,94 @@ class TopologyPlacement final : public PlacementPolicy {
   }
 
  private:
-  struct RackFree {
-    uint32_t whole = 0;          // fully free nodes
-    uint32_t best_partial = 0;   // the largest partial free count < gpn
-    uint64_t free_gpus = 0;
-  };
+  // Reads the rack indexes of ClusterState: O(racks of the pool) per multi-node gang plus the
+  // nodes taken, never a walk over the pool's nodes.
   bool PlaceInRacks(const ClusterState& c, uint32_t pool, uint32_t gpus, Placement* out) const {
     const uint32_t gpn = c.gpus_per_node(pool);
     const uint32_t whole = gpus / gpn, rest = gpus % gpn;
-    absl::flat_hash_map<uint32_t, RackFree> racks;
-    std::vector<uint32_t> order;  // racks in first-seen order (deterministic)
-    for (uint32_t k = 1; k <= gpn; ++k) {
-      for (int32_t id = c.BucketFirst(pool, k); id != kNoNode;
-           id = c.BucketNext(static_cast<NodeId>(id))) {
-        const uint32_t rack = c.rack_of(static_cast<NodeId>(id));
-        auto [it, fresh] = racks.try_emplace(rack);
-        if (fresh) order.push_back(rack);
-        RackFree& r = it->second;
-        r.free_gpus += k;
-        if (k == gpn) {
-          ++r.whole;
-        } else {
-          r.best_partial = std::max(r.best_partial, k);
-        }
-      }
-    }
-    std::sort(order.begin(), order.end());
-    // One rack holding the whole gang, with the fewest free GPUs (tightest).
-    int best = -1;
+    const uint32_t racks = c.rack_count(pool);
+    // One rack holding the whole gang, with the fewest free GPUs (tightest; the lowest rack id
+    // among equals).
+    int64_t best = -1;
     uint64_t best_free = 0;
-    for (uint32_t rack : order) {
-      const RackFree& r = racks[rack];
-      const bool fits = r.whole >= whole &&
-                        (rest == 0 || r.best_partial >= rest || r.whole > whole);
-      if (fits && (best < 0 || r.free_gpus < best_free)) {
-        best = static_cast<int>(rack);
-        best_free = r.free_gpus;
+    for (uint32_t rack = 0; rack < racks; ++rack) {
+      const uint32_t rack_whole = c.RackBucketSize(pool, rack, gpn);
+      if (rack_whole < whole) continue;
+      const bool fits = rest == 0 || rack_whole > whole ||
+                        c.RackLargestBucketBelow(pool, rack, gpn) >= rest;
+      const uint64_t free = c.RackFreeGpus(pool, rack);
+      if (fits && (best < 0 || free < best_free)) {
+        best = rack;
+        best_free = free;
       }
     }
-    if (best >= 0) return TakeFromRacks(c, pool, {static_cast<uint32_t>(best)}, whole, rest, out);
-    // Over several racks: the racks with the most whole nodes first.
+    if (best >= 0) {
+      const uint32_t one[] = {static_cast<uint32_t>(best)};
+      return TakeFromRacks(c, pool, one, whole, rest, out);
+    }
+    // Over several racks: the racks with the most whole nodes first (the lowest id among
+    // equals); racks without a whole free node add nothing.
+    std::vector<uint32_t> order;
+    for (uint32_t rack = 0; rack < racks; ++rack) {
+      if (c.RackBucketSize(pool, rack, gpn) > 0) order.push_back(rack);
+    }
     std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return racks[a].whole > racks[b].whole;
+      return c.RackBucketSize(pool, a, gpn) > c.RackBucketSize(pool, b, gpn);
     });
     return TakeFromRacks(c, pool, order, whole, rest, out);
   }
-  // Takes whole nodes rack by rack in `racks` order, then the remainder on the tightest node
-  // (prefering the racks already used).
-  static bool TakeFromRacks(const ClusterState& c, uint32_t pool, std::vector<uint32_t> racks,
+  // Takes whole nodes rack by rack in `racks` order (within a rack, in bucket order), then the
+  // remainder: the smallest free count >= rest on a node in a rack already used (the first
+  // such node in bucket order), else the first node of the smallest bucket >= rest.
+  static bool TakeFromRacks(const ClusterState& c, uint32_t pool, std::span<const uint32_t> racks,
                             uint32_t whole, uint32_t rest, Placement* out) {
     const uint32_t gpn = c.gpus_per_node(pool);
+    absl::InlinedVector<uint32_t, 4> used;
     for (uint32_t rack : racks) {
-      for (int32_t id = c.BucketFirst(pool, gpn); id != kNoNode && out->size() < whole;
-           id = c.BucketNext(static_cast<NodeId>(id))) {
-        if (c.rack_of(static_cast<NodeId>(id)) == rack) {
-          out->push_back({static_cast<NodeId>(id), gpn});
-        }
-      }
       if (out->size() == whole) break;
+      const size_t before = out->size();
+      for (int32_t id = c.RackBucketFirst(pool, rack, gpn); id != kNoNode && out->size() < whole;
+           id = c.RackBucketNext(static_cast<NodeId>(id))) {
+        out->push_back({static_cast<NodeId>(id), gpn});
+      }
+      if (out->size() > before) used.push_back(rack);
     }
     if (out->size() < whole) {
       out->clear();
       return false;
     }
     if (rest == 0) return true;
-    // Remainder: the smallest free count >= rest, in a used rack if possible.
     int32_t pick = kNoNode;
-    bool pick_local = false;
-    uint32_t pick_k = 0;
     for (uint32_t k = rest; k <= gpn; ++k) {
+      // The first node of bucket k in a used rack: the newest among each used rack's first
+      // untaken node (bucket lists are newest first).
+      int32_t local = kNoNode;
+      uint64_t local_stamp = 0;
+      for (uint32_t rack : used) {
+        for (int32_t id = c.RackBucketFirst(pool, rack, k); id != kNoNode;
+             id = c.RackBucketNext(static_cast<NodeId>(id))) {
+          const NodeId n = static_cast<NodeId>(id);
+          if (Taken(*out, n)) continue;
+          if (local == kNoNode || c.BucketStamp(n) > local_stamp) {
+            local = id;
+            local_stamp = c.BucketStamp(n);
+          }
+          break;
+        }
+      }
+      if (local != kNoNode) {
+        pick = local;
+        break;
+      }
+      if (pick != kNoNode) continue;
       for (int32_t id = c.BucketFirst(pool, k); id != kNoNode;
            id = c.BucketNext(static_cast<NodeId>(id))) {
-        const NodeId n = static_cast<NodeId>(id);
-        if (Taken(*out, n)) continue;
-        const bool local = std::any_of(out->begin(), out->end(), [&](const NodeShare& s) {
-          return c.rack_of(s.node) == c.rack_of(n);
-        });
-        if (pick == kNoNode || (local && !pick_local)) {
+        if (!Taken(*out, static_cast<NodeId>(id))) {
           pick = id;
-          pick_local = local;
-          pick_k = k;
+          break;
         }
-        if (pick_local) break;
       }
-      if (pick_local) break;
     }
-    (void)pick_k;
     if (pick == kNoNode) {
       out->clear();
       return false;

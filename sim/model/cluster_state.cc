@@ -36,6 +36,11 @@ ClusterState::ClusterState(const std::vector<PoolShape>& shapes) {
     pool.first_node = next_node;
     pool.bucket_head.assign(s.gpus_per_node + 1, kNoNode);
     pool.bucket_size.assign(s.gpus_per_node + 1, 0);
+    pool.rack_count = s.rack_size == 0 ? 1 : (s.nodes + s.rack_size - 1) / s.rack_size;
+    pool.rack_head.assign(size_t{pool.rack_count} * (s.gpus_per_node + 1), kNoNode);
+    pool.rack_bucket_size.assign(size_t{pool.rack_count} * (s.gpus_per_node + 1), 0);
+    pool.rack_mask.assign(pool.rack_count, 0);
+    pool.rack_free.assign(pool.rack_count, 0);
     pool.tree_leaves = std::bit_ceil(s.nodes);
     pool.tree.assign(2 * size_t{pool.tree_leaves}, 0);
     // Offline stack with the lowest id on top.
@@ -261,6 +266,18 @@ void ClusterState::BucketRemove(Pool& pool, NodeId id) {
   if (--pool.bucket_size[n.free] == 0 && n.free > 0) {
     pool.nonempty_mask &= ~(uint64_t{1} << (n.free - 1));
   }
+  const size_t r = size_t{n.rack} * (pool.gpus_per_node + 1) + n.free;
+  if (n.rack_prev != kNoNode) {
+    nodes_[static_cast<NodeId>(n.rack_prev)].rack_next = n.rack_next;
+  } else {
+    pool.rack_head[r] = n.rack_next;
+  }
+  if (n.rack_next != kNoNode) nodes_[static_cast<NodeId>(n.rack_next)].rack_prev = n.rack_prev;
+  n.rack_prev = n.rack_next = kNoNode;
+  if (--pool.rack_bucket_size[r] == 0 && n.free > 0) {
+    pool.rack_mask[n.rack] &= ~(uint64_t{1} << (n.free - 1));
+  }
+  pool.rack_free[n.rack] -= n.free;
 }
 
 void ClusterState::BucketPushFront(Pool& pool, NodeId id) {
@@ -273,6 +290,25 @@ void ClusterState::BucketPushFront(Pool& pool, NodeId id) {
   if (pool.bucket_size[n.free]++ == 0 && n.free > 0) {
     pool.nonempty_mask |= uint64_t{1} << (n.free - 1);
   }
+  const size_t r = size_t{n.rack} * (pool.gpus_per_node + 1) + n.free;
+  const int32_t rack_head = pool.rack_head[r];
+  n.rack_prev = kNoNode;
+  n.rack_next = rack_head;
+  if (rack_head != kNoNode) nodes_[static_cast<NodeId>(rack_head)].rack_prev = static_cast<int32_t>(id);
+  pool.rack_head[r] = static_cast<int32_t>(id);
+  if (pool.rack_bucket_size[r]++ == 0 && n.free > 0) {
+    pool.rack_mask[n.rack] |= uint64_t{1} << (n.free - 1);
+  }
+  pool.rack_free[n.rack] += n.free;
+  n.stamp = ++stamp_;
+}
+
+uint32_t ClusterState::RackLargestBucketBelow(uint32_t pool_index, uint32_t rack,
+                                              uint32_t limit) const {
+  if (limit <= 1) return 0;
+  const uint64_t below = limit > 64 ? ~uint64_t{0} : ((uint64_t{1} << (limit - 1)) - 1);
+  const uint64_t m = pools_[pool_index].rack_mask[rack] & below;
+  return m == 0 ? 0 : static_cast<uint32_t>(64 - std::countl_zero(m));
 }
 
 void ClusterState::TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value) {
@@ -353,6 +389,45 @@ absl::Status ClusterState::CheckInvariants() const {
       }
       if (k > 0 && (((pool.nonempty_mask >> (k - 1)) & 1) != 0) != (counts[k] > 0)) {
         return absl::InternalError(absl::StrCat("pool ", p, " bucket mask wrong at ", k));
+      }
+      // The pool's bucket is newest first.
+      uint64_t last_stamp = ~uint64_t{0};
+      for (int32_t id = pool.bucket_head[k]; id != kNoNode;
+           id = nodes_[static_cast<NodeId>(id)].next) {
+        const uint64_t st = nodes_[static_cast<NodeId>(id)].stamp;
+        if (st >= last_stamp) {
+          return absl::InternalError(absl::StrCat("pool ", p, " bucket ", k, " out of order"));
+        }
+        last_stamp = st;
+      }
+    }
+    // Per rack: the same buckets, newest first, and the free count.
+    for (uint32_t rack = 0; rack < pool.rack_count; ++rack) {
+      uint64_t rack_free = 0;
+      for (uint32_t k = 0; k <= pool.gpus_per_node; ++k) {
+        const size_t r = size_t{rack} * (pool.gpus_per_node + 1) + k;
+        uint32_t walked = 0;
+        uint64_t last_stamp = ~uint64_t{0};
+        for (int32_t id = pool.rack_head[r]; id != kNoNode;
+             id = nodes_[static_cast<NodeId>(id)].rack_next) {
+          const Node& n = nodes_[static_cast<NodeId>(id)];
+          if (n.free != k || n.state != NodeState::kOnline || n.rack != rack ||
+              n.stamp >= last_stamp) {
+            return absl::InternalError(
+                absl::StrCat("node ", id, " misplaced in rack ", rack, " bucket ", k));
+          }
+          last_stamp = n.stamp;
+          rack_free += k;
+          ++walked;
+        }
+        if (walked != pool.rack_bucket_size[r] ||
+            (k > 0 && (((pool.rack_mask[rack] >> (k - 1)) & 1) != 0) != (walked > 0))) {
+          return absl::InternalError(
+              absl::StrCat("pool ", p, " rack ", rack, " bucket ", k, " size or mask mismatch"));
+        }
+      }
+      if (rack_free != pool.rack_free[rack]) {
+        return absl::InternalError(absl::StrCat("pool ", p, " rack ", rack, " free count wrong"));
       }
     }
   }

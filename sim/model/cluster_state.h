@@ -6,7 +6,9 @@
 //     exactly k free GPUs, its size, and a 64-bit mask of the non-empty buckets k >= 1
 //     (bit k-1), so "does a gang of g fit" is a couple of bit operations;
 //   - a max segment tree over each pool's nodes' free counts, for "leftmost node with at least
-//     g free" (first-fit) in O(log nodes).
+//     g free" (first-fit) in O(log nodes);
+//   - per rack, the same buckets (lists in the same relative order as the pool's, sizes, mask)
+//     and the rack's free GPUs, so rack-aware placement reads racks, not nodes.
 // Allocate/Release cost O(log nodes) per node touched. Not thread-safe; one run owns it.
 #ifndef BURNRATE_SIM_MODEL_CLUSTER_STATE_H_
 #define BURNRATE_SIM_MODEL_CLUSTER_STATE_H_
@@ -86,6 +88,26 @@ class ClusterState {
   int LargestBucket(uint32_t pool) const;
   // Largest non-empty k with 1 <= k < limit, or -1. O(1).
   int LargestBucketBelow(uint32_t pool, uint32_t limit) const;
+  // Racks of `pool` (rack ids 0..rack_count-1; 1 when the pool has no rack size).
+  uint32_t rack_count(uint32_t pool) const { return pools_[pool].rack_count; }
+  // The same buckets per rack: the nodes of `rack` with exactly k free GPUs, in the order they
+  // have in the pool's bucket k. O(1).
+  int32_t RackBucketFirst(uint32_t pool, uint32_t rack, uint32_t k) const {
+    const Pool& p = pools_[pool];
+    return p.rack_head[size_t{rack} * (p.gpus_per_node + 1) + k];
+  }
+  int32_t RackBucketNext(NodeId node) const { return nodes_[node].rack_next; }
+  uint32_t RackBucketSize(uint32_t pool, uint32_t rack, uint32_t k) const {
+    const Pool& p = pools_[pool];
+    return p.rack_bucket_size[size_t{rack} * (p.gpus_per_node + 1) + k];
+  }
+  // Free GPUs on the rack's online nodes. O(1).
+  uint64_t RackFreeGpus(uint32_t pool, uint32_t rack) const { return pools_[pool].rack_free[rack]; }
+  // Largest non-empty k with 1 <= k < limit in the rack, or 0. O(1).
+  uint32_t RackLargestBucketBelow(uint32_t pool, uint32_t rack, uint32_t limit) const;
+  // Where a node stands in its bucket: among the nodes of one bucket (of the pool, or of a
+  // rack), the one with the larger stamp comes first. Valid while the node is online.
+  uint64_t BucketStamp(NodeId node) const { return nodes_[node].stamp; }
   // Leftmost online node of `pool` with index >= `from` (a NodeId) and at least `min_free`
   // free GPUs, or kNoNode. O(log nodes).
   int32_t LeftmostWithFree(uint32_t pool, uint32_t min_free, NodeId from) const;
@@ -125,6 +147,9 @@ class ClusterState {
     NodeState state = NodeState::kOffline;
     int32_t prev = kNoNode;
     int32_t next = kNoNode;
+    int32_t rack_prev = kNoNode;  // the rack's bucket list
+    int32_t rack_next = kNoNode;
+    uint64_t stamp = 0;  // when it last entered a bucket (bucket lists are newest first)
   };
   struct Pool {
     uint32_t gpus_per_node = 0;
@@ -139,6 +164,11 @@ class ClusterState {
     std::vector<int32_t> bucket_head;   // size gpus_per_node + 1, online nodes only
     std::vector<uint32_t> bucket_size;  // size gpus_per_node + 1
     uint64_t nonempty_mask = 0;         // bit k-1 set when bucket k (k >= 1) is non-empty
+    uint32_t rack_count = 1;
+    std::vector<int32_t> rack_head;          // [rack * (gpus_per_node + 1) + k]
+    std::vector<uint32_t> rack_bucket_size;  // the same
+    std::vector<uint64_t> rack_mask;         // per rack: bit k-1 when its bucket k is non-empty
+    std::vector<uint64_t> rack_free;         // per rack: free GPUs on online nodes
     uint32_t tree_leaves = 0;           // power of two >= node_count
     std::vector<uint8_t> tree;          // max free over ranges (0 for non-online); 1-based
   };
@@ -153,6 +183,7 @@ class ClusterState {
 
   std::vector<Node> nodes_;
   std::vector<Pool> pools_;
+  uint64_t stamp_ = 0;
 };
 
 }  // namespace burnrate

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/registry.h"
@@ -409,7 +410,7 @@ class World final : public SchedulingContext {
   std::vector<Job> jobs_;
   std::vector<JobClass> classes_;
   std::map<std::pair<uint32_t, std::string>, uint32_t> class_index_;
-  std::set<std::pair<SimTime, JobId>> running_by_end_;
+  absl::btree_set<std::pair<SimTime, JobId>> running_by_end_;
   Placement scratch_;
   std::vector<CapacityChange> capacity_changes_;
   uint64_t capacity_epoch_ = 0;
@@ -433,7 +434,7 @@ class World final : public SchedulingContext {
   // Chargeback: tenants by name and their GPU-time per (pool x month).
   std::vector<std::string> tenants_;
   std::vector<TenantView> tenant_views_;
-  std::set<SimTime> wake_times_;  // pending policy wake-ups
+  absl::btree_set<SimTime> wake_times_;  // pending policy wake-ups
   SimTime last_pass_time_ = -1;
   uint64_t passes_at_instant_ = 0;
   static constexpr uint64_t kMaxPassesAtInstant = 1'000'000;

@@ -18,8 +18,11 @@
 //       completion triggers a scheduling pass over a queue of >= Q jobs). Timed differentially:
 //       (run with the stream) - (run with the backlog alone), per extra event, so the cost of
 //       enqueueing the backlog itself is excluded. Must stay flat as Q grows.
+//   BM_SchedulingPassNodes/<queue>/gpus:G  the same against the cluster size: G GPUs, 10,000
+//       never-fitting jobs, the 1-GPU stream at 95% load. Must stay flat as G grows.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -250,30 +253,36 @@ constexpr double kStreamMeanS = 60;
 constexpr double kStreamLoad = 0.95;
 constexpr double kPassHorizonDays = 4;  // ~1.1M stream events
 
-ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
+// A pool of `nodes` x 8 GPUs holding `backlog` pending jobs that never fit (four classes: gangs
+// of 72..128 GPUs on the 64-GPU pool, the pool's size + 8 .. + 64 otherwise), and optionally a
+// stream of 1-GPU jobs at 95% load (exponential, mean 60 s) over `horizon`.
+ScenarioModel BacklogScenario(uint32_t nodes, uint64_t backlog, bool with_stream,
+                              SimTime horizon) {
   ScenarioModel s;
   s.name = "pass-scaling";
   s.start_unix_s = 1672531200;  // 2023-01-01T00:00:00Z
-  s.horizon = static_cast<SimTime>(kPassHorizonDays * static_cast<double>(kDay));
+  s.horizon = horizon;
   s.sample_interval = kHour;
   s.catalog = GpuCatalog::BuiltIn();
   PoolSpec p;
   p.name = "pool";
   p.gpu_type = "A100-80GB";
   p.gpus_per_node = kGpusPerNode;
-  p.nodes = kPassNodes;
+  p.nodes = nodes;
   p.pricing = PricingModel::kReserved;
   p.price = DollarsPerHourToPrice(2.0);
   s.pools.push_back(p);
-  // Generator 0 (the same random stream in both runs): the backlog, Q jobs in ~10 s, gangs of
-  // 72..128 GPUs on a 64-GPU cluster, four classes that never fit.
+  const uint32_t gpus = nodes * kGpusPerNode;
+  // Generator 0 (the same random stream in both runs): the backlog, Q jobs in ~10 s, four
+  // classes that never fit.
   GeneratorSpec big;
   big.name = "backlog";
   big.arrivals_per_hour = static_cast<double>(backlog) * 360.0;
   big.max_jobs = backlog;
   big.start = 0;
   big.end = s.horizon;
-  big.gpu_values = {72, 80, 96, 128};
+  big.gpu_values = gpus == 64 ? std::vector<uint32_t>{72, 80, 96, 128}
+                              : std::vector<uint32_t>{gpus + 8, gpus + 16, gpus + 32, gpus + 64};
   big.gpu_weights = {1, 1, 1, 1};
   big.duration.kind = DurationDist::Kind::kConstant;
   big.duration.constant_s = 3600;
@@ -281,7 +290,7 @@ ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
   if (with_stream) {
     GeneratorSpec tiny;
     tiny.name = "stream";
-    tiny.arrivals_per_hour = kStreamLoad * kPassNodes * kGpusPerNode / kStreamMeanS * 3600.0;
+    tiny.arrivals_per_hour = kStreamLoad * gpus / kStreamMeanS * 3600.0;
     tiny.start = 0;
     tiny.end = s.horizon;
     tiny.gpu_values = {1};
@@ -291,6 +300,11 @@ ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
     s.generators.push_back(tiny);
   }
   return s;
+}
+
+ScenarioModel BacklogScenario(uint64_t backlog, bool with_stream) {
+  return BacklogScenario(kPassNodes, backlog, with_stream,
+                         static_cast<SimTime>(kPassHorizonDays * static_cast<double>(kDay)));
 }
 
 struct TimedRun {
@@ -345,6 +359,48 @@ void BacklogArgs(benchmark::internal::Benchmark* b) {
 
 BENCHMARK_CAPTURE(BM_SchedulingPass, fifo_skip, "fifo-skip")->Apply(BacklogArgs);
 BENCHMARK_CAPTURE(BM_SchedulingPass, sjf, "sjf")->Apply(BacklogArgs);
+
+// The same differential measurement against the cluster size: G GPUs (G/8 nodes), a backlog of
+// 10,000 never-fitting jobs, the 1-GPU stream at 95% load for max(1M stream events, 25 mean
+// durations): 4.4 h of simulated time at 1,000 GPUs, 26 min at 100,000 (1M and 2.4M stream
+// events). Must stay flat as G grows: nothing per event may walk the nodes.
+void BM_SchedulingPassNodes(benchmark::State& state, const char* queue) {
+  const uint32_t gpus = static_cast<uint32_t>(state.range(0));
+  const uint32_t nodes = gpus / kGpusPerNode;
+  constexpr uint64_t kBacklog = 10'000;
+  const double rate_per_s = kStreamLoad * gpus / kStreamMeanS;
+  const double horizon_s = std::max(250'000.0 / rate_per_s, 25 * kStreamMeanS);
+  const SimTime horizon = SecondsToTime(horizon_s);
+  const ScenarioModel base = BacklogScenario(nodes, kBacklog, false, horizon);
+  const ScenarioModel full = BacklogScenario(nodes, kBacklog, true, horizon);
+  const PolicySpec policy{queue, "best-fit"};
+  TimedRun a, b;
+  double total_b = 0;
+  for (auto _ : state) {
+    a = RunTimed(base, policy);
+    b = RunTimed(full, policy);
+    total_b += b.seconds;
+    state.SetIterationTime(b.seconds - a.seconds);
+  }
+  const uint64_t extra = b.events - a.events;
+  state.SetItemsProcessed(static_cast<int64_t>(extra) * state.iterations());
+  state.counters["ns_per_stream_event"] =
+      (b.seconds - a.seconds) * 1e9 / static_cast<double>(extra);
+  state.counters["ns_per_event_whole_run"] =
+      total_b / static_cast<double>(state.iterations()) * 1e9 / static_cast<double>(b.events);
+  state.counters["stream_events"] = static_cast<double>(extra);
+  state.counters["queued_at_horizon"] = b.queued;
+  state.counters["horizon_s"] = horizon_s;
+}
+
+void NodesArgs(benchmark::internal::Benchmark* b) {
+  b->ArgName("gpus");
+  for (int64_t g : {1'000, 3'000, 10'000, 30'000, 100'000}) b->Arg(g);
+  b->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_CAPTURE(BM_SchedulingPassNodes, fifo_skip, "fifo-skip")->Apply(NodesArgs);
+BENCHMARK_CAPTURE(BM_SchedulingPassNodes, sjf, "sjf")->Apply(NodesArgs);
 
 }  // namespace
 }  // namespace burnrate

@@ -13,4 +13,4 @@ echo "nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-
     "$bin" --benchmark_filter="^$(printf '%s' "$name" | sed 's/[.+]/\\&/g')/" 2>/dev/null |
       grep '^BM_'
   done
-"$bin" --benchmark_filter='BM_EventQueueHold|BM_Place|BM_SchedulingPass'
+"$bin" --benchmark_filter='BM_EventQueueHold|BM_EngineEvents|BM_Place|BM_SchedulingPass'

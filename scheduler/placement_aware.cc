@@ -80,8 +80,8 @@ class RandomPlacement final : public PlacementPolicy {
 // whole nodes free for wide gangs). A wider gang goes to one rack if any rack can hold it
 // whole - the rack left with the fewest free GPUs - else over the fewest racks, the racks with
 // the most whole free nodes first. Scenario.cluster's cross_node_speed / cross_rack_speed
-// make spread gangs run slower, so locality shows in JCT. Multi-node gangs cost
-// O(free nodes of the pool) (racks are counted from the free-node buckets).
+// make spread gangs run slower, so locality shows in JCT. Multi-node gangs cost O(racks of the
+// pool) plus the nodes taken (ClusterState keeps free-GPU buckets per rack).
 class TopologyPlacement final : public PlacementPolicy {
  public:
   explicit TopologyPlacement(std::unique_ptr<PlacementPolicy> single) : single_(std::move(single)) {}

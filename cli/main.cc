@@ -222,7 +222,7 @@ absl::StatusOr<ScenarioModel> LoadScenario(const std::string& path,
     if (!o.ok()) return o.status();
     if (absl::Status s = ApplyOverride(*o, &*loaded); !s.ok()) return s;
   }
-  return CompileScenario(*loaded);
+  return CompileWithOverrides(*loaded);
 }
 
 int DoRun(const RunFlags& f) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <utility>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +78,20 @@ std::string WithInterval(const burnrate::v1::MetricStats* m, size_t seeds, F for
   return format(m->mean()) + " ± " + format((m->ci_high() - m->ci_low()) / 2);
 }
 
+// A duration "mean ± half" with both numbers in the unit FormatDuration picks for the mean.
+std::string DurationWithInterval(const burnrate::v1::MetricStats* m, size_t seeds) {
+  if (m == nullptr) return "-";
+  const double mean = m->mean();
+  const double a = std::fabs(mean);
+  const auto [unit, scale] = a < 120     ? std::pair<const char*, double>{"s", 1}
+                             : a < 7200  ? std::pair<const char*, double>{"min", 60}
+                             : a < 172800 ? std::pair<const char*, double>{"h", 3600}
+                                          : std::pair<const char*, double>{"d", 86400};
+  if (seeds < 2 || m->stddev() == 0) return fmt::format("{:.1f} {}", mean / scale, unit);
+  return fmt::format("{:.1f} ± {:.1f} {}", mean / scale, (m->ci_high() - m->ci_low()) / 2 / scale,
+                     unit);
+}
+
 std::string MergeTable(const burnrate::v1::SweepResults& r) {
   std::set<std::string> scenarios;
   for (const auto& g : r.groups()) scenarios.insert(g.scenario_file());
@@ -97,8 +113,8 @@ std::string MergeTable(const burnrate::v1::SweepResults& r) {
     row.push_back(WithInterval(Metric(g, "total_cost_usd"), n, FormatUsd));
     row.push_back(WithInterval(Metric(g, "gpu_utilization"), n,
                                [](double v) { return fmt::format("{:.1f}%", 100 * v); }));
-    row.push_back(WithInterval(Metric(g, "p95_jct_s"), n, FormatDuration));
-    row.push_back(WithInterval(Metric(g, "mean_queue_delay_s"), n, FormatDuration));
+    row.push_back(DurationWithInterval(Metric(g, "p95_jct_s"), n));
+    row.push_back(DurationWithInterval(Metric(g, "mean_queue_delay_s"), n));
     rows.push_back(std::move(row));
   }
   // Display width: "±" is one column but two bytes.
@@ -194,8 +210,9 @@ int DoSweep(const SweepFlags& f) {
       std::printf("%6u  %s  %s\n", p.index, exists ? "done" : "todo",
                   Coordinates(g, p).c_str());
     }
-    std::printf("sweep %s: %zu points in the grid; %s: %zu points, %zu done\n", g.name.c_str(),
-                plan->points().size(), shard_text.c_str(), mine, done);
+    std::printf("sweep %s (grid hash %s): %zu points in the grid; %s: %zu points, %zu done\n",
+                g.name.c_str(), plan->manifest().grid_hash().c_str(), plan->points().size(),
+                shard_text.c_str(), mine, done);
     return kExitOk;
   }
 
@@ -233,7 +250,8 @@ int DoSweep(const SweepFlags& f) {
               g.name.c_str(), shard_text.c_str(), stats->shard_points, stats->ran,
               stats->already_done, (std::filesystem::path(f.out) / "points").string().c_str());
   std::printf("merge with: burnrate merge %s%s --json merged.json\n", f.out.c_str(),
-              shard->count > 1 ? " [the other shards' directories]" : "");
+              shard->count > 1 ? " [the other shards' directories, if they wrote elsewhere]"
+                               : "");
   return kExitOk;
 }
 

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "report/writers.h"
@@ -109,11 +110,13 @@ void ReadSeeds(const YAML::Node& node, GridErrors* errors, std::vector<uint32_t>
     }
   } else if (node.IsMap()) {
     std::optional<uint32_t> first = 1, count;
+    bool count_given = false;
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       if (key == "first") {
         first = one(kv.second, "seeds.first");
       } else if (key == "count") {
+        count_given = true;
         count = one(kv.second, "seeds.count");
       } else {
         errors->Add(kv.first, "seeds." + key, "unknown key; seeds: {first: F, count: N} (first "
@@ -121,7 +124,9 @@ void ReadSeeds(const YAML::Node& node, GridErrors* errors, std::vector<uint32_t>
       }
     }
     if (!count) {
-      errors->Add(node, "seeds", "no count; write seeds: {first: 1, count: 10} or a list");
+      if (!count_given) {
+        errors->Add(node, "seeds", "no count; write seeds: {first: 1, count: 10} or a list");
+      }
       return;
     }
     if (!first) return;
@@ -190,10 +195,12 @@ void ReadParameters(const YAML::Node& node, GridErrors* errors, SweepGrid* grid)
       } else if (k == "set") {
         if (v.IsScalar()) {
           param.paths.push_back(v.Scalar());
+          param.path_lines.push_back(v.Mark().line + 1);
         } else if (v.IsSequence() && v.size() > 0) {
           for (const YAML::Node& path : v) {
             if (path.IsScalar()) {
               param.paths.push_back(path.Scalar());
+              param.path_lines.push_back(path.Mark().line + 1);
             } else {
               errors->Add(path, key + ".set", "expected a field path such as cluster.pools[0].nodes");
             }
@@ -284,8 +291,12 @@ absl::StatusOr<SweepGrid> LoadSweepGrid(const std::string& path) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        fmt::format("{}:{}: malformed grid: {}", path, e.mark.line + 1, e.msg));
+    const bool flow = e.msg.find("flow") != std::string::npos;
+    return absl::InvalidArgumentError(fmt::format(
+        "{}:{}: malformed grid: {}{}", path, e.mark.line + 1, e.msg,
+        flow ? " (inside a [...] list, quote paths with brackets: set: "
+               "[\"cluster.pools[0].nodes\", \"cluster.pools[1].nodes\"])"
+             : ""));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(fmt::format(
@@ -362,7 +373,16 @@ absl::StatusOr<SweepGrid> LoadSweepGrid(const std::string& path) {
       } else if (key == "parameters") {
         ReadParameters(v, &errors, &grid);
       } else {
-        errors.Add(kv.first, key, fmt::format("unknown key; a grid has {}", kGridKeys));
+        static const std::map<std::string, std::string> kNear = {
+            {"seed", "seeds"},        {"policy", "policies"},     {"parameter", "parameters"},
+            {"params", "parameters"}, {"grid", "name"},           {"scenario_files", "scenarios"}};
+        const auto near = kNear.find(key);
+        errors.Add(kv.first, key,
+                   fmt::format("unknown key{}; a grid has {}",
+                               near == kNear.end()
+                                   ? std::string()
+                                   : fmt::format(" (did you mean \"{}\"?)", near->second),
+                               kGridKeys));
       }
     }
   } catch (const YAML::Exception& e) {
@@ -418,6 +438,25 @@ absl::StatusOr<SweepPlan> SweepPlan::Create(SweepGrid grid) {
       if (!spec.ok()) return spec.status();
       policies.push_back(*spec);
     }
+    // Every value of every parameter into this scenario: unknown paths and wrong types now.
+    for (const SweepParameter& p : grid.parameters) {
+      for (size_t v = 0; v < p.values.size(); ++v) {
+        LoadedScenario copy = *loaded;
+        for (size_t k = 0; k < p.paths.size(); ++k) {
+          ScenarioOverride o;
+          o.path = p.paths[k];
+          o.value = p.values[v];
+          o.origin = grid.file;
+          o.origin_has_lines = true;
+          o.path_line = k < p.path_lines.size() ? p.path_lines[k] : 0;
+          if (absl::Status st = ApplyOverride(o, &copy); !st.ok()) {
+            return absl::InvalidArgumentError(
+                fmt::format("parameter {} = {} in scenario {}: {}", p.name, p.value_texts[v],
+                            grid.scenario_files[s], std::string(st.message())));
+          }
+        }
+      }
+    }
     plan.loaded_.push_back(std::move(*loaded));
     const uint64_t total = plan.points_.size() + tuples * policies.size() * seeds.size();
     if (total > kMaxPoints) {
@@ -470,12 +509,16 @@ absl::StatusOr<ScenarioModel> SweepPlan::Compile(uint32_t combo) const {
   std::unique_lock<std::mutex> lock(*yaml_mu_);
   for (size_t k = 0; k < grid_.parameters.size(); ++k) {
     const SweepParameter& p = grid_.parameters[k];
-    for (const std::string& path : p.paths) {
+    for (size_t i = 0; i < p.paths.size(); ++i) {
       ScenarioOverride o;
-      o.path = path;
+      o.path = p.paths[i];
+      o.path_line = i < p.path_lines.size() ? p.path_lines[i] : 0;
       o.value = p.values[values[k]];
       o.origin = grid_.file;
       o.origin_has_lines = true;
+      o.blame = fmt::format("{}:{}: parameter {} = {}", grid_.file,
+                            o.path_line > 0 ? o.path_line : p.line, p.name,
+                            p.value_texts[values[k]]);
       if (absl::Status st = ApplyOverride(o, &scenario); !st.ok()) {
         return absl::InvalidArgumentError(fmt::format("parameter {} = {} in scenario {}: {}",
                                                       p.name, p.value_texts[values[k]],
@@ -484,8 +527,10 @@ absl::StatusOr<ScenarioModel> SweepPlan::Compile(uint32_t combo) const {
     }
   }
   lock.unlock();
-  auto model = CompileScenario(scenario);
-  if (!model.ok() && !grid_.parameters.empty()) {
+  auto model = CompileWithOverrides(scenario);
+  // An error no parameter is blamed for (it names the scenario file) says which values it had.
+  if (!model.ok() && !grid_.parameters.empty() &&
+      absl::StartsWith(model.status().message(), scenario.path)) {
     return absl::InvalidArgumentError(fmt::format("{}: with {}: {}", grid_.file,
                                                   ParameterList(grid_, values),
                                                   std::string(model.status().message())));
@@ -659,14 +704,15 @@ absl::StatusOr<SweepRunStats> RunSweep(const SweepPlan& plan, const SweepRunOpti
   for (const absl::Status& s : compile_status) {
     if (!s.ok()) return s;
   }
-  if (todo.empty()) return stats;
-
+  // Even a shard with nothing to do leaves its directory and manifest, so `merge` of every
+  // shard's directory works.
   fs::create_directories(fs::path(options.out_dir) / "points", ec);
   if (ec) {
     return absl::InvalidArgumentError(
         fmt::format("--out {}: cannot create: {}", options.out_dir, ec.message()));
   }
   if (absl::Status s = WriteManifest(plan, options.out_dir); !s.ok()) return s;
+  if (todo.empty()) return stats;
 
   ModelCache cache(plan);
   std::mutex mu;  // guards the fields below and the log

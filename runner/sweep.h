@@ -32,6 +32,7 @@ namespace burnrate {
 struct SweepParameter {
   std::string name;
   std::vector<std::string> paths;         // scenario fields set to each value
+  std::vector<int> path_lines;            // line of each path in the grid file
   std::vector<YAML::Node> values;
   std::vector<std::string> value_texts;   // as written (YAML flow style for lists and maps)
   int line = 0;                           // of the parameter in the grid file
@@ -60,7 +61,9 @@ struct SweepPointSpec {
 };
 
 // The expanded grid. Create loads every scenario file (for its own policies and seed when the
-// grid gives none) and checks every parameter path against every scenario.
+// grid gives none) and sets every parameter value into every scenario, so an unknown path or
+// a value of the wrong type fails here; checks of the scenario as a whole (ranges, references)
+// come when a combination compiles (RunSweep compiles them all before running any).
 class SweepPlan {
  public:
   static absl::StatusOr<SweepPlan> Create(SweepGrid grid);

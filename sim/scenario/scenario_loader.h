@@ -9,6 +9,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "burnrate/v1/scenario.pb.h"
@@ -25,6 +27,10 @@ struct LoadedScenario {
   // Files named in the scenario (traces, empirical samples) must lie inside base_dir: no
   // absolute paths, no ".." or symlink leading out. For scenarios from remote clients.
   bool confine_paths = false;
+  // Fields replaced after parsing (scenario_overrides.h): canonical path ("cluster.pools[0].
+  // nodes") and who set it ("--set cluster.pools[0].nodes=0"), so that errors about them name
+  // the override rather than the file (CompileWithOverrides).
+  std::vector<std::pair<std::string, std::string>> overridden;
 };
 
 // Parses the file; the format comes from the extension: .yaml/.yml, .json, .textproto/.txtpb/.pbtxt.

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "sim/scenario/scenario_errors.h"
 #include "sim/scenario/yaml_to_proto.h"
 
@@ -173,6 +175,7 @@ class Applier {
           if (absl::Status s = Read(o_.value, fresh.get(), element_path); !s.ok()) return s;
           element->GetReflection()->Swap(element, fresh.get());
           DropLines(element_path);
+          Record(element_path);
           return absl::OkStatus();
         }
         msg = element;
@@ -206,6 +209,7 @@ class Applier {
     r->ClearField(msg, f);
     r->SwapFields(msg, scratch.get(), {f});
     DropLines(here);
+    Record(here);
     return absl::OkStatus();
   }
 
@@ -218,16 +222,37 @@ class Applier {
       errors.Add(path, e.what());
     }
     absl::Status s = errors.ToStatus();
-    if (s.ok() || o_.origin_has_lines) return s;
-    // A value from a flag: its "lines" are lines of the flag's text; say no line.
-    return absl::InvalidArgumentError(
-        absl::StrReplaceAll(s.message(), {{o_.origin + ":1: ", o_.origin + ": "}}));
+    if (s.ok()) return s;
+    if (!o_.origin_has_lines) {
+      // A value from a flag: its "lines" are lines of the flag's text; say no line.
+      return absl::InvalidArgumentError(
+          absl::StrReplaceAll(s.message(), {{o_.origin + ":1: ", o_.origin + ": "}}));
+    }
+    // A scalar's errors name the line of the synthetic key around it (none): give the value's.
+    const int line = o_.value.Mark().line >= 0 ? o_.value.Mark().line + 1 : 0;
+    if (line == 0) return s;
+    std::string out;
+    for (absl::string_view piece : absl::StrSplit(s.message(), '\n')) {
+      std::string text(piece);
+      if (absl::StartsWith(text, o_.origin + ": ")) {
+        text = fmt::format("{}:{}: {}", o_.origin, line, text.substr(o_.origin.size() + 2));
+      }
+      out += (out.empty() ? "" : "\n") + text;
+    }
+    return absl::InvalidArgumentError(out);
   }
 
   absl::Status Error(const std::string& path, const std::string& message) const {
-    const int line = o_.origin_has_lines && o_.value.Mark().line >= 0 ? o_.value.Mark().line + 1 : 0;
+    int line = o_.path_line;
+    if (line == 0 && o_.origin_has_lines && o_.value.Mark().line >= 0) {
+      line = o_.value.Mark().line + 1;
+    }
     const std::string where = line > 0 ? fmt::format("{}:{}", o_.origin, line) : o_.origin;
     return absl::InvalidArgumentError(fmt::format("{}: {}: {}", where, path, message));
+  }
+
+  void Record(const std::string& path) {
+    loaded_->overridden.emplace_back(path, o_.blame.empty() ? o_.origin : o_.blame);
   }
 
   // The scenario file's lines no longer locate the replaced fields.
@@ -254,17 +279,51 @@ absl::Status ApplyOverride(const ScenarioOverride& override_spec, LoadedScenario
   return Applier(override_spec, loaded).Apply();
 }
 
+absl::StatusOr<ScenarioModel> CompileWithOverrides(const LoadedScenario& loaded) {
+  absl::StatusOr<ScenarioModel> model = CompileScenario(loaded);
+  if (model.ok() || loaded.overridden.empty()) return model;
+  // Messages are "<file>[:<line>]: <path>: <what>", one per line.
+  const std::string file = loaded.path.empty() ? std::string("<scenario>") : loaded.path;
+  std::string out;
+  for (absl::string_view piece : absl::StrSplit(model.status().message(), '\n')) {
+    std::string text(piece);
+    size_t at = std::string::npos;
+    if (absl::StartsWith(text, file + ":")) {
+      at = file.size() + 1;
+      while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+      if (at < text.size() && text[at] == ':') ++at;
+      if (at < text.size() && text[at] == ' ') ++at;
+    }
+    if (at != std::string::npos) {
+      const size_t end = text.find(": ", at);
+      const std::string path = end == std::string::npos ? "" : text.substr(at, end - at);
+      // The last override of a field wins: search from the end.
+      for (auto it = loaded.overridden.rbegin(); it != loaded.overridden.rend(); ++it) {
+        const std::string& p = it->first;
+        if (path.compare(0, p.size(), p) == 0 &&
+            (path.size() == p.size() || path[p.size()] == '.' || path[p.size()] == '[')) {
+          text = it->second + ": " + text.substr(at);
+          break;
+        }
+      }
+    }
+    out += (out.empty() ? "" : "\n") + text;
+  }
+  return absl::Status(model.status().code(), out);
+}
+
 absl::StatusOr<ScenarioOverride> ParseSetFlag(const std::string& text) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
     return absl::InvalidArgumentError(fmt::format(
         "--set {}: expected PATH=VALUE, e.g. --set cluster.pools[0].nodes=16 or --set "
-        "workload.generators[0].arrival_rate_per_hour=120",
+        "workload.generators[0].arrivals_per_hour=120",
         text));
   }
   ScenarioOverride o;
   o.path = text.substr(0, eq);
-  o.origin = "--set " + o.path;
+  o.origin = "--set";
+  o.blame = "--set " + text;
   const std::string value = text.substr(eq + 1);
   try {
     o.value = YAML::Load(value);

@@ -25,6 +25,10 @@ struct ScenarioOverride {
   // its lines) or a flag such as "--set".
   std::string origin;
   bool origin_has_lines = false;  // true when `value` was read from the file `origin`
+  int path_line = 0;  // line of the path in `origin` (errors about the path), 0 = the value's
+  // Who set the field, for later compile errors about it ("--set cluster.pools[0].nodes=0",
+  // "grid.yaml:7: parameter nodes = 0"); default: `origin`.
+  std::string blame;
 };
 
 // Sets the field. InvalidArgument "<origin>[:<line>]: <path>: <what is wrong>; <what is
@@ -33,8 +37,14 @@ struct ScenarioOverride {
 // of the scenario file, which no longer holds their value).
 absl::Status ApplyOverride(const ScenarioOverride& override_spec, LoadedScenario* loaded);
 
+// CompileScenario, with every error about a field an override set (or inside it) attributed to
+// the override: "--set cluster.pools[0].nodes=0: cluster.pools[0].nodes: ..." instead of the
+// scenario file's name and a line that no longer holds the value.
+absl::StatusOr<ScenarioModel> CompileWithOverrides(const LoadedScenario& loaded);
+
 // Parses "PATH=VALUE" (VALUE is YAML, e.g. `cluster.pools[0].nodes=16` or
-// `policies=[fifo+best-fit]`) for --set. InvalidArgument naming the flag when malformed.
+// `policies=[{queue: sjf, placement: best-fit}]`) for --set. InvalidArgument naming the flag
+// when malformed.
 absl::StatusOr<ScenarioOverride> ParseSetFlag(const std::string& text);
 
 }  // namespace burnrate

@@ -162,7 +162,7 @@ head -1 "$TMP/whole-csv/points.csv" | grep -q '^index,scenario_file,scenario,pol
 [ "$(wc -l <"$TMP/whole-csv/points.csv")" -eq 49 ] || fail "points.csv does not have 48 rows"
 
 # Expansion order: scenario, then each parameter (first slowest), then policy, then seed.
-expect 0 "sweep shards: 48 points in the grid; whole grid: 48 points, 48 done" -- \
+expect 0 "48 points in the grid; whole grid: 48 points, 48 done" -- \
   "$B" sweep "$G" --out "$TMP/whole" --list
 for want in "0  done  s.yaml fifo+first-fit seed 3, rate = 6, nodes = 4" \
             "1  done  s.yaml fifo+first-fit seed 4, rate = 6, nodes = 4" \

@@ -176,8 +176,8 @@ TEST_CASE("sweep: the hash changes when the grid or a scenario file changes",
 TEST_CASE("sweep: grid mistakes name the file, line and key", "[runner][sweep]") {
   TempDir dir;
   std::string m = GridError(dir, "scenarios: [tiny.yaml]\nseed: [1]\n");
-  CHECK_THAT(m, Catch::Contains("bad.yaml:2: seed: unknown key; a grid has name, scenarios, "
-                                "policies, seeds, parameters"));
+  CHECK_THAT(m, Catch::Contains("bad.yaml:2: seed: unknown key (did you mean \"seeds\"?); a grid "
+                                "has name, scenarios, policies, seeds, parameters"));
   m = GridError(dir, "scenarios: [tiny.yaml]\nseeds: [1, 0]\n");
   CHECK_THAT(m, Catch::Contains("bad.yaml:2: seeds[1]: \"0\" is not a seed"));
   m = GridError(dir, "scenarios: [tiny.yaml]\nseeds: [3, 3]\n");
@@ -213,21 +213,41 @@ parameters:
   auto stats = RunSweep(plan, options);
   REQUIRE_FALSE(stats.ok());
   const std::string m(stats.status().message());
-  CHECK_THAT(m, Catch::Contains("with nodes = 0"));
-  CHECK_THAT(m, Catch::Contains("cluster.pools[0].nodes"));
+  // Blamed on the grid's parameter, not on the scenario file.
+  CHECK_THAT(m, Catch::Contains("grid.yaml:5: parameter nodes = 0: cluster.pools[0].nodes: "));
+  CHECK_THAT(m, !Catch::Contains("tiny.yaml"));
   CHECK_FALSE(std::filesystem::exists(dir.path / "out"));
-  // An unknown field is reported with the grid's line.
-  SweepPlan bad_path = MakePlan(dir, R"(scenarios: [tiny.yaml]
+  // An unknown field or a value of the wrong type fails when the grid expands, with the line
+  // of the path or of the value in the grid file.
+  dir.Write("bad_path.yaml", R"(scenarios: [tiny.yaml]
 parameters:
   - name: n
     set: cluster.pools[0].node
     values: [2]
 )");
-  auto st = RunSweep(bad_path, options);
-  REQUIRE_FALSE(st.ok());
-  CHECK_THAT(std::string(st.status().message()),
-             Catch::Contains("did you mean \"nodes\""));
-  CHECK_FALSE(std::filesystem::exists(dir.path / "out"));
+  auto grid = LoadSweepGrid((dir.path / "bad_path.yaml").string());
+  REQUIRE(grid.ok());
+  auto bad_path = SweepPlan::Create(*std::move(grid));
+  REQUIRE_FALSE(bad_path.ok());
+  CHECK_THAT(std::string(bad_path.status().message()),
+             Catch::Contains("bad_path.yaml:4: cluster.pools[0].node: unknown field \"node\" "
+                             "(did you mean \"nodes\"?)"));
+  dir.Write("bad_type.yaml", R"(scenarios: [tiny.yaml]
+parameters:
+  - name: n
+    set: cluster.pools[0].nodes
+    values:
+      - 2
+      - lots
+)");
+  grid = LoadSweepGrid((dir.path / "bad_type.yaml").string());
+  REQUIRE(grid.ok());
+  auto bad_type = SweepPlan::Create(*std::move(grid));
+  REQUIRE_FALSE(bad_type.ok());
+  CHECK_THAT(std::string(bad_type.status().message()),
+             Catch::Contains("parameter n = lots in scenario tiny.yaml: "));
+  CHECK_THAT(std::string(bad_type.status().message()),
+             Catch::Contains("bad_type.yaml:7: cluster.pools[0].nodes: \"lots\" is not a number"));
 }
 
 TEST_CASE("sweep: shards from --shard, Slurm arrays and Kubernetes indexed jobs",

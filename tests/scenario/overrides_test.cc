@@ -115,7 +115,7 @@ TEST_CASE("overrides: mistakes name the path and what is allowed", "[scenario][o
   m = message("cluster.pools.nodes=3");
   CHECK_THAT(m, Catch::Contains("is a list; choose an element"));
   m = message("cluster.pools[0].nodes=many");
-  CHECK_THAT(m, Catch::StartsWith("--set cluster.pools[0].nodes: cluster.pools[0].nodes"));
+  CHECK_THAT(m, Catch::StartsWith("--set: cluster.pools[0].nodes: "));
   CHECK_THAT(m, Catch::Contains("many"));
   m = message("cluster.pools[0].nodes.count=3");
   CHECK_THAT(m, Catch::Contains("is a number and has no field \"count\""));
@@ -148,6 +148,14 @@ TEST_CASE("overrides: compile errors about a replaced field name no scenario lin
   CHECK_THAT(text, Catch::Contains("cluster.pools[0].nodes"));
   // The line of the pool (its nearest recorded parent), not the old line of `nodes: 16`.
   CHECK_THAT(text, !Catch::Contains("two.yaml:10:"));
+  // CompileWithOverrides blames the override; other errors keep the file.
+  REQUIRE(Set(&s, "horizon_days=0").ok());
+  auto blamed = CompileWithOverrides(s);
+  REQUIRE_FALSE(blamed.ok());
+  const std::string both(blamed.status().message());
+  CHECK_THAT(both, Catch::Contains("--set cluster.pools[0].nodes=0: cluster.pools[0].nodes: "));
+  CHECK_THAT(both, Catch::Contains("--set horizon_days=0: horizon_days: "));
+  CHECK_THAT(both, !Catch::Contains("two.yaml"));
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ packages=(
   chromium fonts-dejavu-core                 # tests: render the HTML report headless
   python3-pandas                             # tests: the pandas examples in docs/outputs.md
   python3-grpcio python3-protobuf            # examples/python: gRPC clients and policies
+  clang libclang-rt-14-dev                   # fuzz/: libFuzzer + ASan/UBSan runtimes (make fuzz-smoke)
+  llvm                                       # llvm-symbolizer: sanitizer stack traces with lines
 )
 
 missing=()

@@ -3,12 +3,14 @@
 #include "sim/scenario/scenario_loader.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,27 +52,92 @@ absl::Status Empty(const std::string& file) {
       "{}: scenario is empty; expected at least horizon_days, cluster and workload", file));
 }
 
+// Where each document of a YAML stream starts (its first event), and whether it is a lone null.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  YAML::Mark start, previous;
+  bool null_root = false;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    previous = start;
+    start = mark;
+    events_ = 0;
+    null_root = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (First(mark)) null_root = true;
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { First(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    First(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    First(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    First(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  // True for the document's first node, whose position becomes the document's start.
+  bool First(const YAML::Mark& mark) {
+    if (events_++ > 0) return false;
+    start = mark;
+    return true;
+  }
+  size_t events_ = 0;
+};
+
 absl::Status ParseYamlOrJson(std::string text, const std::string& format, const std::string& file,
                              LoadedScenario* out) {
   // JSON allows tabs as whitespace where YAML flow syntax may not; a literal tab is never valid
   // inside a JSON string, so replacing them keeps every line and column.
   if (format == "json") std::replace(text.begin(), text.end(), '\t', ' ');
   const char* kind = format == "json" ? "JSON" : "YAML";
-  std::vector<YAML::Node> documents;
+  // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, growing memory, on a token no rule
+  // takes (e.g. a stray "," at the top level; yaml-cpp PR 1319): every round gives another null
+  // document at the same position. Count the documents first, stopping at the first one that
+  // starts where the previous one did, then load the one document.
+  size_t count = 0;
+  bool first_null = false;
   try {
-    documents = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    while (parser.HandleNextDocument(starts)) {
+      if (count > 0 && starts.start.pos == starts.previous.pos) {
+        return absl::InvalidArgumentError(fmt::format(
+            "{}:{}:{}: malformed {}: unexpected text where a value or the next document should "
+            "start",
+            file, starts.start.line + 1, starts.start.column + 1, kind));
+      }
+      if (count == 0) first_null = starts.null_root;
+      ++count;
+    }
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(fmt::format("{}:{}:{}: malformed {}: {}", file,
                                                   e.mark.line + 1, e.mark.column + 1, kind, e.msg));
   }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) return Empty(file);
-  if (documents.size() > 1) {
+  if (count == 0 || (count == 1 && first_null)) return Empty(file);
+  if (count > 1) {
     return absl::InvalidArgumentError(
         fmt::format("{}: holds {} YAML documents (separated by ---); expected exactly one "
                     "scenario",
-                    file, documents.size()));
+                    file, count));
   }
-  const YAML::Node& root = documents[0];
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(fmt::format("{}:{}:{}: malformed {}: {}", file,
+                                                  e.mark.line + 1, e.mark.column + 1, kind, e.msg));
+  }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(
         fmt::format("{}:{}: the scenario must be a map of fields (name, start, horizon_days, seed, "

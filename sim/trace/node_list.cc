@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 
 #include "sim/trace/csv.h"
@@ -45,10 +46,13 @@ absl::StatusOr<NodeList> ReadOpenbNodes(const std::string& path) {
       continue;
     }
     double cpu = 0, mem = 0, gpus = 0;
+    // Checked so the casts below are defined: from_chars reads "nan" and "inf" too.
     if (row.size() < 5 || !ParseDouble(row[1], &cpu) || !ParseDouble(row[2], &mem) ||
-        !ParseDouble(row[3], &gpus) || gpus < 0 || gpus > 64) {
+        !ParseDouble(row[3], &gpus) || !(gpus >= 0 && gpus <= 64) || gpus != std::floor(gpus) ||
+        !(cpu >= 0 && cpu < 1e12) || !(mem >= 0 && mem < 1e15)) {
       return absl::InvalidArgumentError(fmt::format(
-          "{}:{}: expected sn,cpu_milli,memory_mib,gpu (0..64),model", path, n));
+          "{}:{}: expected sn,cpu_milli (>= 0),memory_mib (>= 0),gpu (a whole number 0..64),model",
+          path, n));
     }
     ++list.nodes;
     if (gpus == 0) continue;

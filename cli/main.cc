@@ -11,10 +11,12 @@
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -100,13 +102,6 @@ bool UseColor() {
   return isatty(STDOUT_FILENO) && (no_color == nullptr || no_color[0] == '\0');
 }
 
-// Whether two output paths name one file (also through symlinks, or before either exists).
-bool SameFile(const std::string& a, const std::string& b) {
-  std::error_code ea, eb;
-  const auto ca = std::filesystem::weakly_canonical(a, ea);
-  const auto cb = std::filesystem::weakly_canonical(b, eb);
-  return ea || eb ? a == b : ca == cb;
-}
 
 // "simulating fifo+best-fit (2/4): 2023-08-14 45% 3.1M events/s ETA 4 s" on stderr, redrawn in
 // place at most 4 times a second, only when stderr is a terminal, and only after the first second.
@@ -238,6 +233,10 @@ int DoRun(const RunFlags& f) {
       }
     }
   }
+  if (!f.policies_csv.empty() && names.empty()) {
+    return Fail(kExitBadInput, "--policies " + f.policies_csv +
+                                   ": no policy names; e.g. --policies fifo,sjf+best-fit");
+  }
   std::vector<PolicySpec> policies;
   for (const std::string& n : names) {
     auto p = ParsePolicy(n);
@@ -264,10 +263,13 @@ int DoRun(const RunFlags& f) {
     if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
-    if (!f.json.empty() && SameFile(f.json, f.report)) {
-      return Fail(kExitBadInput, "--json and --report both name " + f.report +
-                                     "; give each output its own file");
-    }
+  }
+  if (auto s = cli::CheckOutputConflicts({{"--json", f.json, false},
+                                          {"--report", f.report, false},
+                                          {"--csv", f.csv_dir, true}},
+                                         {f.scenario});
+      !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
   }
 
   RunOptions options;
@@ -326,6 +328,17 @@ int DoValidate(const std::string& path, const std::vector<std::string>& sets) {
 }
 
 int DoServe(const ServerOptions& options) {
+  if (auto s = cli::CheckListenAddress("--listen", options.listen); !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
+  }
+  if (!options.simulator.data_dir.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.simulator.data_dir, ec)) {
+      return Fail(kExitBadInput, "--data-dir " + options.simulator.data_dir +
+                                     ": not a directory; give the directory that relative "
+                                     "paths in requests are read from");
+    }
+  }
   // SIGINT / SIGTERM shut the server down cleanly (runs in flight are cancelled): block them
   // here, before gRPC starts its threads, and wait for them on a thread of our own.
   sigset_t signals;
@@ -361,6 +374,9 @@ struct SchedulerFlags {
 };
 
 int DoSchedulerServe(SchedulerFlags f) {
+  if (auto s = cli::CheckListenAddress("--listen", f.options.listen); !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
+  }
   auto model = LoadAndCompileScenario(f.scenario);
   if (!model.ok()) return Fail(ExitFor(model.status()), std::string(model.status().message()));
   PrintWarnings(*model);
@@ -431,10 +447,12 @@ int DoPlan(const PlanFlags& f) {
     if (auto s = CheckOutputFile("--report", f.report); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
-    if (!f.json.empty() && SameFile(f.json, f.report)) {
-      return Fail(kExitBadInput, "--json and --report both name " + f.report +
-                                     "; give each output its own file");
-    }
+  }
+  if (auto s = cli::CheckOutputConflicts({{"--json", f.json, false},
+                                          {"--report", f.report, false}},
+                                         {f.scenario});
+      !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
   }
   PlanOptions options;
   options.threads = f.jobs;
@@ -517,6 +535,10 @@ absl::StatusOr<TraceOptions> TraceOptionsFromFlags(const TraceFlags& f) {
     return absl::InvalidArgumentError("--window-start/--window-end must be >= 0 (seconds of the "
                                       "trace's clock; 0 = unbounded)");
   }
+  if (!std::isfinite(f.window_start) || !std::isfinite(f.window_end)) {
+    return absl::InvalidArgumentError("--window-start/--window-end must be finite numbers of "
+                                      "seconds (0 = unbounded)");
+  }
   if (f.window_end > 0 && f.window_end <= f.window_start) {
     return absl::InvalidArgumentError("--window-end must be after --window-start");
   }
@@ -545,6 +567,11 @@ int DoTraceFormats() {
 int DoTraceStats(const TraceFlags& f, bool fit) {
   auto options = TraceOptionsFromFlags(f);
   if (!options.ok()) return Fail(kExitBadInput, std::string(options.status().message()));
+  if (fit && !f.out.empty() && f.out != "-") {
+    if (auto s = cli::CheckOutputConflicts({{"-o", f.out, false}}, {f.file}); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+  }
   if (fit && !f.out.empty()) {
     if (auto s = CheckOutputFile("-o", f.out); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
@@ -711,6 +738,10 @@ int DoFragReplay(const FragFlags& f) {
     if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
+    if (auto s = cli::CheckOutputConflicts({{"--json", f.json, false}}, {f.nodes, f.pods});
+        !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
   }
   const auto start = std::chrono::steady_clock::now();
   auto nodes = ReadOpenbNodeList(f.nodes);
@@ -809,6 +840,10 @@ int DoFrag(const FragFlags& f) {
   }
   if (!f.json.empty()) {
     if (auto s = CheckOutputFile("--json", f.json); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
+    if (auto s = cli::CheckOutputConflicts({{"--json", f.json, false}}, {f.nodes, f.pods});
+        !s.ok()) {
       return Fail(kExitBadInput, std::string(s.message()));
     }
   }
@@ -1089,6 +1124,38 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ConversionError& e) {
+    // CLI11 says "Could not convert: --seed = banana"; say what the flag takes.
+    std::string what = e.what();
+    const size_t colon = what.find(": "), eq = what.find(" = ");
+    std::string expected;
+    if (colon != std::string::npos && eq != std::string::npos && eq > colon) {
+      const std::string flag = what.substr(colon + 2, eq - colon - 2);
+      std::function<const CLI::Option*(const CLI::App*)> find =
+          [&](const CLI::App* a) -> const CLI::Option* {
+        for (const CLI::Option* o : a->get_options()) {
+          if (o->check_lname(flag.substr(flag.find_first_not_of('-'))) ||
+              o->check_sname(flag.substr(flag.find_first_not_of('-')))) {
+            return o;
+          }
+        }
+        for (const CLI::App* sub : a->get_subcommands({})) {
+          if (const CLI::Option* o = find(sub)) return o;
+        }
+        return nullptr;
+      };
+      if (const CLI::Option* o = find(&app)) {
+        const std::string type = o->get_type_name();
+        expected = type == "UINT"    ? "a whole number from 0 to 4294967295"
+                   : type == "INT"   ? "a whole number"
+                   : type == "FLOAT" ? "a number"
+                                     : type;
+      }
+      what = flag + ": \"" + what.substr(eq + 3) + "\" is not " +
+             (expected.empty() ? std::string("a value this flag takes") : expected);
+    }
+    std::fprintf(stderr, "burnrate: %s\nRun `burnrate --help` for usage.\n", what.c_str());
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "burnrate: %s\nRun `burnrate --help` for usage.\n", e.what());
     return kExitBadInput;

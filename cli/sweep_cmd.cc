@@ -266,6 +266,13 @@ int DoMerge(const MergeFlags& f) {
       !std::filesystem::is_directory(f.csv_dir, ec)) {
     return Fail(kExitBadInput, "--csv " + f.csv_dir + ": exists and is not a directory");
   }
+  std::vector<std::string> inputs;
+  for (const std::string& dir : f.dirs) inputs.push_back(dir + "/sweep.json");
+  if (auto s = CheckOutputConflicts({{"--json", f.json, false}, {"--csv", f.csv_dir, true}},
+                                    inputs);
+      !s.ok()) {
+    return Fail(kExitBadInput, std::string(s.message()));
+  }
   MergeOptions options;
   options.dirs = f.dirs;
   options.confidence = f.confidence;

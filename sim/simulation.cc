@@ -2645,8 +2645,9 @@ absl::StatusOr<std::unique_ptr<LiveEngine>> LiveEngine::Create(const ScenarioMod
   if (!scenario.jobs.empty() || !scenario.generators.empty() || !scenario.traces.empty() ||
       !scenario.services.empty()) {
     return absl::InvalidArgumentError(
-        "the live scheduler takes the scenario's cluster only; its workload (jobs, "
-        "generators, traces, services) must be empty: jobs come from SubmitJob");
+        scenario.source_path + ": workload: the live scheduler takes the scenario's cluster "
+        "only; its workload (jobs, generators, traces, services) must be empty: jobs come from "
+        "SubmitJob (write workload: {})");
   }
   auto impl = std::make_unique<Impl>();
   impl->scenario = scenario;

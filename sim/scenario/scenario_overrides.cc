@@ -53,7 +53,13 @@ bool ParsePath(const std::string& path, std::vector<Segment>* out, std::string* 
     }
     if (i < path.size() && path[i] == '[') {
       const size_t close = path.find(']', i);
-      if (close == std::string::npos || close == i + 1) {
+      if (close == std::string::npos) {
+        *problem = fmt::format("\"[\" at character {} is not closed; write e.g. pools[0] or "
+                               "pools[a100]",
+                               i + 1);
+        return false;
+      }
+      if (close == i + 1) {
         *problem = fmt::format("\"[\" at character {} has no element inside \"[...]\"; write "
                                "a position or a name, e.g. pools[0] or pools[a100]",
                                i + 1);

@@ -146,7 +146,7 @@ expect 2 "unknown topic" -- "$BIN" help nonsense
 expect 0 "ok: quickstart" -- "$BIN" validate "$QS"
 
 # Output paths: two outputs naming one file, a device, a symlink (written through).
-expect 2 "--json and --report both name" -- "$BIN" run "$QS" -q --json "$TMP/same.out" --report "$TMP/same.out"
+expect 2 "name the same path; give each output its own" -- "$BIN" run "$QS" -q --json "$TMP/same.out" --report "$TMP/same.out"
 [ -e "$TMP/same.out" ] && fail "a refused run wrote $TMP/same.out"
 # (A FIFO stands for devices: never point a test at /dev/null, which a bug would replace.)
 mkfifo "$TMP/fifo"

@@ -130,7 +130,7 @@ TEST_CASE("overrides: mistakes name the path and what is allowed", "[scenario][o
   m = message("cluster..pools=1");
   CHECK_THAT(m, Catch::Contains("expected a field name at character 9"));
   m = message("cluster.pools[0=1");
-  CHECK_THAT(m, Catch::Contains("has no element inside"));
+  CHECK_THAT(m, Catch::Contains("\"[\" at character 14 is not closed"));
   // Nothing was changed by the failed attempts.
   CHECK(s.scenario.cluster().pools(0).nodes() == 16);
 }

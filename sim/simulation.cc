@@ -2,6 +2,7 @@
 #include "sim/live_engine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -179,6 +180,16 @@ struct CapacityChange {
   bool online = true;  // true: bring every node online; false: drain the pool
 };
 
+// BURNRATE_CHECK_INVARIANTS=1 in the environment turns the invariant checks on for every run
+// (the test suite sets it for all tests: see tests/CMakeLists.txt).
+RunOptions WithEnvironment(RunOptions options) {
+  const char* env = std::getenv("BURNRATE_CHECK_INVARIANTS");
+  if (options.invariants_from_environment && env != nullptr && env[0] == '1') {
+    options.check_invariants = true;
+  }
+  return options;
+}
+
 class World final : public SchedulingContext {
  public:
   World(const ScenarioModel& scenario, uint64_t seed, const RunOptions& options,
@@ -186,7 +197,7 @@ class World final : public SchedulingContext {
         std::unique_ptr<ScalingPolicy> scaling)
       : sc_(scenario),
         seed_(seed),
-        options_(options),
+        options_(WithEnvironment(options)),
         cluster_(Shapes(scenario)),
         events_(options.reference_event_queue),
         queue_(std::move(queue)),
@@ -390,6 +401,17 @@ class World final : public SchedulingContext {
   }
   Duration SampleDuration(Source& src);
   absl::Status CheckInvariants(const Event& e) const;
+  // At the end (Finish), with check_invariants: the ledger, the bill and the chargeback agree.
+  absl::Status CheckFinalInvariants(const std::vector<std::vector<PoolMonthBill>>& bills,
+                                    const PoolMonthBill& total,
+                                    const std::vector<PoolMonthBill>& pool_bill) const;
+
+ public:
+  // The end-of-run check's outcome (OK unless check_invariants found a violation).
+  const absl::Status& final_check() const { return final_check_; }
+
+ private:
+  absl::Status final_check_ = absl::OkStatus();
   double FragmentedGpus() const;
 
   const ScenarioModel& sc_;
@@ -1285,7 +1307,10 @@ absl::Status World::CheckInvariants(const Event& e) const {
     if (sum != j.view.gpus) {
       return fail(absl::StrCat("job ", id, " holds ", sum, " GPUs, its gang is ", j.view.gpus));
     }
-    if (end < now_) return fail(absl::StrCat("job ", id, " is still running past its end"));
+    // Live jobs end when their owner says so; `end` is an estimate that may have passed.
+    if (end < now_ && !live_) {
+      return fail(absl::StrCat("job ", id, " is still running past its end"));
+    }
     held[static_cast<size_t>(j.pool)] += sum;
   }
   if (running != training_running_) return fail("running training jobs per pool miscounted");
@@ -1325,6 +1350,74 @@ absl::Status World::CheckInvariants(const Event& e) const {
                                ", ledger counts ", ledger_.allocated(p), "; provisioned: cluster ",
                                cluster_.provisioned_gpus(p), ", ledger ",
                                ledger_.provisioned(p)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status World::CheckFinalInvariants(const std::vector<std::vector<PoolMonthBill>>& bills,
+                                         const PoolMonthBill& total,
+                                         const std::vector<PoolMonthBill>& pool_bill) const {
+  const auto fail = [](const std::string& what) {
+    return absl::InternalError("invariant broken at the end of the run: " + what);
+  };
+  const size_t n_months = months_.size();
+  PoolMonthBill sum_pools, sum_cells;
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    sum_pools += pool_bill[p];
+    for (size_t m = 0; m < n_months; ++m) {
+      const PoolMonthUsage& u = ledger_.usage(p, m);
+      const std::string where = absl::StrCat("pool ", sc_.pools[p].name, ", ", months_[m].label);
+      // Provisioned = allocated + idle with idle >= 0.
+      if (u.allocated > u.provisioned) {
+        return fail(absl::StrCat(where, ": allocated GPU-time ", GpuTimeToHours(u.allocated),
+                                 " h exceeds provisioned ", GpuTimeToHours(u.provisioned), " h"));
+      }
+      // Chargeback: the tenants' GPU-time adds up to the ledger's.
+      GpuTime tenants = 0;
+      for (const std::vector<GpuTime>& use : tenant_use_) tenants += use[p * n_months + m];
+      if (tenants != u.allocated) {
+        return fail(absl::StrCat(where, ": tenants were charged for ", GpuTimeToHours(tenants),
+                                 " GPU-hours, the ledger allocated ",
+                                 GpuTimeToHours(u.allocated)));
+      }
+      // Money: no negative part (an overflow would show here), idle within the total.
+      const PoolMonthBill& b = bills[p][m];
+      for (const auto& [name, amount] :
+           {std::pair<const char*, Money>{"usage", b.usage}, {"idle capacity", b.idle_capacity},
+            {"upfront", b.upfront}, {"capex", b.capex}, {"hosting", b.hosting},
+            {"energy", b.energy}, {"idle", b.idle}}) {
+        if (amount < 0) {
+          return fail(absl::StrCat(where, ": the ", name, " charge is negative (",
+                                   MoneyToDollars(amount), " USD)"));
+        }
+      }
+      if (b.idle > b.total()) {
+        return fail(absl::StrCat(where, ": the idle share ", MoneyToDollars(b.idle),
+                                 " USD exceeds the bill ", MoneyToDollars(b.total()), " USD"));
+      }
+      sum_cells += b;
+    }
+  }
+  // The bill is the sum of its parts: by pool, and by pool and month.
+  if (sum_pools.total() != total.total() || sum_cells.total() != total.total() ||
+      sum_cells.idle != total.idle) {
+    return fail(absl::StrCat("the bill is ", MoneyToDollars(total.total()),
+                             " USD, its pools add up to ", MoneyToDollars(sum_pools.total()),
+                             " USD and its pool-months to ", MoneyToDollars(sum_cells.total()),
+                             " USD"));
+  }
+  // Work: no job lost more GPU-time than it held, and every job still to finish has work left.
+  for (size_t id = 0; id < jobs_.size(); ++id) {
+    const Job& j = jobs_[id];
+    if (j.lost > j.attained + (j.running ? static_cast<GpuTime>(j.view.gpus) *
+                                               (sc_.horizon - j.start)
+                                         : 0)) {
+      return fail(absl::StrCat("job ", id, " lost ", GpuTimeToHours(j.lost),
+                               " GPU-hours but held only ", GpuTimeToHours(j.attained)));
+    }
+    if (j.service < 0 && j.end < 0 && !j.cancelled && j.view.duration_ref <= 0) {
+      return fail(absl::StrCat("job ", id, " has not finished but has no work left"));
     }
   }
   return absl::OkStatus();
@@ -2294,6 +2387,7 @@ RunOutput World::Finish(const PolicySpec& policy) {
     tr->set_gpu_hours_allocated(GpuTimeToHours(used));
     tr->set_cost_usd(cost);
   }
+  if (options_.check_invariants) final_check_ = CheckFinalInvariants(bills, total, pool_bill);
 
   // Service metrics.
   JobStats all;
@@ -2569,7 +2663,9 @@ absl::StatusOr<RunOutput> Simulate(const ScenarioModel& scenario, const PolicySp
   world.set_inference_preemption(policy.inference_preemption);
   world.set_autoscaler(policy.autoscaler, policy.autoscaler_args);
   if (absl::Status s = world.Run(); !s.ok()) return s;
-  return world.Finish(policy);
+  RunOutput out = world.Finish(policy);
+  if (!world.final_check().ok()) return world.final_check();
+  return out;
 }
 
 absl::StatusOr<RunOutput> SimulateWith(const ScenarioModel& scenario,
@@ -2583,6 +2679,7 @@ absl::StatusOr<RunOutput> SimulateWith(const ScenarioModel& scenario,
               *std::move(scaling));
   if (absl::Status s = world.Run(); !s.ok()) return s;
   RunOutput out = world.Finish(PolicySpec("custom"));
+  if (!world.final_check().ok()) return world.final_check();
   out.result.set_policy(label);
   return out;
 }

@@ -37,6 +37,9 @@ struct RunOptions {
   // Internal error naming the event if anything disagrees. O(nodes + running jobs) per event:
   // for tests and debugging.
   bool check_invariants = false;
+  // Whether BURNRATE_CHECK_INVARIANTS=1 in the environment turns check_invariants on (the test
+  // suite sets it for every test). A test of a huge cluster may opt out, saying why.
+  bool invariants_from_environment = true;
   // Use the reference event queue (ordered set) instead of the binary heap. Results must be
   // identical; tests compare them.
   bool reference_event_queue = false;

@@ -334,8 +334,11 @@ absl::StatusOr<ScenarioOverride> ParseSetFlag(const std::string& text) {
   try {
     o.value = YAML::Load(value);
   } catch (const YAML::Exception& e) {
+    const bool flow_map = e.msg.find("map flow") != std::string::npos;
     return absl::InvalidArgumentError(
-        fmt::format("--set {}: the value is not valid YAML: {}", text, e.msg));
+        fmt::format("--set {}: the value is not valid YAML: {}{}", text, e.msg,
+                    flow_map ? " (in a {...} map put a space after each colon: {a: 1, b: [2]})"
+                             : ""));
   }
   if (!o.value.IsDefined() || o.value.IsNull()) {
     return absl::InvalidArgumentError(

@@ -115,11 +115,46 @@ class Compiler {
     Services(&m);
     Policies(&m);
     Plan(&m);
+    if (errors_.empty()) BillBound(m);
     if (!errors_.empty()) return errors_.ToStatus();
     return m;
   }
 
  private:
+  // Money is counted exactly in 64-bit micro-dollars (sim/model/money.h). A bill that could
+  // pass 2^62 micro-dollars (about $4.6 trillion) would overflow; refuse such a scenario with
+  // the bound rather than print a wrapped, negative bill. The bound is generous: every GPU of
+  // every pool provisioned for the whole horizon at its highest price, busy at full power.
+  void BillBound(const ScenarioModel& m) {
+    const double hours = static_cast<double>(m.horizon) / static_cast<double>(kHour);
+    const double months = hours / (24.0 * 28.0) + 1.0;
+    double bound = 0;  // micro-dollars
+    for (size_t i = 0; i < m.pools.size(); ++i) {
+      PoolSpec p = m.pools[i];
+      // A capacity plan may try more nodes than the pool has.
+      for (const PlanDimensionSpec& d : m.plan.dimensions) {
+        if (d.pool == i && !d.candidates.empty()) p.nodes = std::max(p.nodes, d.candidates.back());
+      }
+      const double gpus = static_cast<double>(p.gpus_per_node) * p.nodes;
+      double price = static_cast<double>(p.price);
+      for (const auto& step : p.price_series) price = std::max(price, static_cast<double>(step.second));
+      bound += price * gpus * hours;
+      bound += static_cast<double>(p.upfront);
+      bound += static_cast<double>(p.capex_per_node) * p.nodes;
+      bound += static_cast<double>(p.hosting_per_node_month) * p.nodes * months;
+      const double kw = (p.gpu_busy_watts * p.gpus_per_node + p.node_overhead_watts) / 1000.0;
+      bound += p.usd_per_kwh * 1e6 * kw * p.nodes * 3.0 * hours;  // PUE up to 3
+    }
+    constexpr double kLimit = 4.611686018427388e18;  // 2^62 micro-dollars
+    if (bound >= kLimit) {
+      errors_.Add("cluster.pools",
+                  fmt::format("the bill could reach ${:.3g} over the horizon, beyond the ${:.3g} "
+                              "burnrate counts exactly (64-bit micro-dollars); use fewer GPUs, a "
+                              "shorter horizon or lower prices",
+                              bound / 1e6, kLimit / 1e6));
+    }
+  }
+
   // True when the file wrote `path` (also with a zero value). Without line information (a
   // scenario built in code), presence is unknown and this is false.
   bool Written(const std::string& path) const { return loaded_.lines.count(path) > 0; }

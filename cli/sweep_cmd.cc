@@ -200,6 +200,9 @@ int DoSweep(const SweepFlags& f) {
                        : std::string("whole grid");
 
   if (f.list) {
+    if (auto s = CheckSweepDirectory(*plan, f.out); !s.ok()) {
+      return Fail(kExitBadInput, std::string(s.message()));
+    }
     size_t mine = 0, done = 0;
     std::error_code ec;
     for (const SweepPointSpec& p : plan->points()) {
@@ -266,8 +269,24 @@ int DoMerge(const MergeFlags& f) {
       !std::filesystem::is_directory(f.csv_dir, ec)) {
     return Fail(kExitBadInput, "--csv " + f.csv_dir + ": exists and is not a directory");
   }
+  if (!(f.confidence >= 0.5 && f.confidence < 1)) {  // NaN fails too
+    return Fail(kExitBadInput, "--confidence: must be in [0.5, 1), e.g. 0.95");
+  }
   std::vector<std::string> inputs;
-  for (const std::string& dir : f.dirs) inputs.push_back(dir + "/sweep.json");
+  for (const std::string& dir : f.dirs) {
+    inputs.push_back(dir + "/sweep.json");
+    // A sweep's points are inputs too: no output into DIR/points.
+    for (const std::string& out : {f.json, f.csv_dir}) {
+      if (out.empty()) continue;
+      const std::string points = PathKey(dir + "/points");
+      const std::string key = PathKey(out);
+      if (key == points || (key.size() > points.size() && key.compare(0, points.size(), points) == 0 &&
+                            key[points.size()] == '/')) {
+        return Fail(kExitBadInput, out + ": inside " + dir + "/points, where the sweep's points "
+                                         "are; write the merged results elsewhere");
+      }
+    }
+  }
   if (auto s = CheckOutputConflicts({{"--json", f.json, false}, {"--csv", f.csv_dir, true}},
                                     inputs);
       !s.ok()) {

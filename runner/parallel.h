@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -58,7 +59,14 @@ inline void ParallelFor(size_t count, unsigned threads, const std::function<void
     return;
   }
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
+  for (unsigned t = 0; t < n; ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // the system gives no more threads: those started share the work
+    }
+  }
+  if (pool.empty()) worker();
   for (std::thread& t : pool) t.join();
 }
 

@@ -79,7 +79,9 @@ MeanInterval MeanConfidenceInterval(const std::vector<double>& values, double co
     out.max = std::max(out.max, v);
   }
   out.mean = sum / n;
-  if (values.size() < 2) {
+  if (values.size() < 2 || out.min == out.max) {
+    // One value, or all equal: no spread (and no rounding residue of the mean).
+    out.mean = values.front();
     out.low = out.high = out.mean;
     return out;
   }

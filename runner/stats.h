@@ -13,7 +13,8 @@ double RegularizedIncompleteBeta(double a, double b, double x);
 // CDF of Student's t distribution with `df` > 0 degrees of freedom.
 double StudentTCdf(double t, double df);
 
-// The p-quantile of Student's t with `df` degrees of freedom, p in (0, 1); |error| < 1e-10.
+// The p-quantile of Student's t with `df` degrees of freedom, p in (0, 1); relative error
+// below 1e-9.
 double StudentTQuantile(double p, double df);
 
 struct MeanInterval {
@@ -21,8 +22,8 @@ struct MeanInterval {
 };
 
 // Mean, sample standard deviation (n - 1 in the denominator) and the two-sided Student-t
-// confidence interval of the mean at `confidence` (e.g. 0.95). One value: stddev 0 and the
-// interval collapses to the value. REQUIRES: !values.empty(), 0 < confidence < 1.
+// confidence interval of the mean at `confidence` (e.g. 0.95). One value, or all values equal:
+// stddev 0 and the interval collapses to the value. REQUIRES: !values.empty(), 0 < confidence < 1.
 MeanInterval MeanConfidenceInterval(const std::vector<double>& values, double confidence);
 
 }  // namespace burnrate

@@ -1,12 +1,15 @@
 #include "runner/sweep.h"
 
 #include <dirent.h>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -42,9 +45,15 @@ constexpr uint64_t kMaxPoints = 1'000'000;
 
 // Column names of the merged CSV files that a parameter may not take.
 const std::set<std::string>& ReservedNames() {
-  static const std::set<std::string> names = {
-      "index", "scenario_file", "scenario", "policy", "seed",  "seeds",   "metric",
-      "mean",  "stddev",        "ci_low",   "ci_high", "min",  "max"};
+  static const std::set<std::string> names = [] {
+    std::set<std::string> n = {"index", "scenario_file", "scenario", "policy", "seed",
+                               "seeds", "metric",        "mean",     "stddev", "ci_low",
+                               "ci_high", "min",         "max"};
+    // points.csv has a column per Summary field too.
+    const auto* d = v1::Summary::descriptor();
+    for (int i = 0; i < d->field_count(); ++i) n.insert(d->field(i)->name());
+    return n;
+  }();
   return names;
 }
 
@@ -411,7 +420,15 @@ absl::StatusOr<SweepPlan> SweepPlan::Create(SweepGrid grid) {
     for (const std::string& v : p.value_texts) hash = HashField(hash, v);
   }
   uint64_t tuples = 1;
-  for (const SweepParameter& p : grid.parameters) tuples *= p.values.size();
+  for (const SweepParameter& p : grid.parameters) {
+    tuples *= p.values.size();
+    if (tuples > kMaxPoints) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: the parameters' values combine to more than {} points (one file each); split "
+          "the grid into several",
+          grid.file, kMaxPoints));
+    }
+  }
   for (uint32_t s = 0; s < grid.scenario_paths.size(); ++s) {
     const std::string& path = grid.scenario_paths[s];
     std::string text, error;
@@ -439,9 +456,13 @@ absl::StatusOr<SweepPlan> SweepPlan::Create(SweepGrid grid) {
       policies.push_back(*spec);
     }
     // Every value of every parameter into this scenario: unknown paths and wrong types now.
+    // And no two parameters may set one field (or one inside the other): the results would
+    // be labelled with a value that was overwritten.
+    std::vector<std::pair<std::string, std::string>> fields;  // canonical path, parameter
     for (const SweepParameter& p : grid.parameters) {
       for (size_t v = 0; v < p.values.size(); ++v) {
         LoadedScenario copy = *loaded;
+        copy.overridden.clear();
         for (size_t k = 0; k < p.paths.size(); ++k) {
           ScenarioOverride o;
           o.path = p.paths[k];
@@ -454,6 +475,24 @@ absl::StatusOr<SweepPlan> SweepPlan::Create(SweepGrid grid) {
                 fmt::format("parameter {} = {} in scenario {}: {}", p.name, p.value_texts[v],
                             grid.scenario_files[s], std::string(st.message())));
           }
+        }
+        if (v > 0) continue;
+        for (const auto& [field, unused] : copy.overridden) {
+          for (const auto& [other, name] : fields) {
+            const auto within = [](const std::string& a, const std::string& b) {
+              return a.compare(0, b.size(), b) == 0 &&
+                     (a.size() == b.size() || a[b.size()] == '.' || a[b.size()] == '[');
+            };
+            if (name != p.name && (within(field, other) || within(other, field))) {
+              return absl::InvalidArgumentError(fmt::format(
+                  "{}:{}: parameters {} and {} both set {} in scenario {}; each field may have "
+                  "one parameter (set several fields from one parameter with a list under "
+                  "set:)",
+                  grid.file, p.line, name, p.name, field.size() < other.size() ? field : other,
+                  grid.scenario_files[s]));
+            }
+          }
+          fields.emplace_back(field, p.name);
         }
       }
     }
@@ -500,6 +539,11 @@ absl::StatusOr<SweepPlan> SweepPlan::Create(SweepGrid grid) {
   for (uint32_t s : grid.seeds) m.add_seeds(s);
   plan.grid_ = std::move(grid);
   return plan;
+}
+
+std::string SweepPlan::Describe(uint32_t combo) const {
+  const std::string params = ParameterList(grid_, combo_values_[combo]);
+  return grid_.scenario_files[combo_scenario_[combo]] + (params.empty() ? "" : " with " + params);
 }
 
 absl::StatusOr<ScenarioModel> SweepPlan::Compile(uint32_t combo) const {
@@ -663,32 +707,62 @@ absl::Status WriteManifest(const SweepPlan& plan, const std::string& dir) {
     }
     return absl::OkStatus();
   }
-  return WriteFileAtomically(path, SweepJson(plan.manifest()));
+  // Created exclusively: a temporary file linked to the name fails if another sweep created
+  // it meanwhile; then that one must be of this grid too.
+  const std::string tmp = path + fmt::format(".tmp-{}", ::getpid());
+  if (absl::Status st = WriteFileAtomically(tmp, SweepJson(plan.manifest())); !st.ok()) return st;
+  const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+  const int link_error = errno;
+  ::unlink(tmp.c_str());
+  if (linked) return absl::OkStatus();
+  if (link_error == EEXIST) return WriteManifest(plan, dir);
+  return absl::InvalidArgumentError(
+      fmt::format("{}: cannot create: {}", path, std::strerror(link_error)));
+}
+
+// Whether an existing point file is a whole point of this sweep (not truncated by a crash,
+// not another grid's): cheap checks on the text, no parse.
+bool PointComplete(const std::string& path, const std::string& hash, uint32_t index) {
+  std::string text, error;
+  if (!scenario_internal::ReadFileText(path, &text, &error)) return false;
+  return text.size() > 2 && text.compare(text.size() - 2, 2, "}\n") == 0 &&
+         text.find(fmt::format("\"grid_hash\": \"{}\"", hash)) != std::string::npos &&
+         text.find(fmt::format("\"index\": {},", index)) != std::string::npos;
 }
 
 }  // namespace
+
+absl::Status CheckSweepDirectory(const SweepPlan& plan, const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return absl::InvalidArgumentError(fmt::format("--out {}: exists and is not a directory", dir));
+  }
+  if (!fs::exists(fs::path(dir) / "sweep.json", ec)) return absl::OkStatus();
+  return WriteManifest(plan, dir);  // checks only: it exists
+}
 
 absl::StatusOr<SweepRunStats> RunSweep(const SweepPlan& plan, const SweepRunOptions& options) {
   SweepRunStats stats;
   stats.grid_points = plan.points().size();
   const SweepGrid& grid = plan.grid();
   std::error_code ec;
-  if (fs::exists(options.out_dir, ec) && !fs::is_directory(options.out_dir, ec)) {
-    return absl::InvalidArgumentError(
-        fmt::format("--out {}: exists and is not a directory", options.out_dir));
-  }
-  if (fs::exists(fs::path(options.out_dir) / "sweep.json", ec)) {
-    if (absl::Status s = WriteManifest(plan, options.out_dir); !s.ok()) return s;  // checks
-  }
+  if (absl::Status s = CheckSweepDirectory(plan, options.out_dir); !s.ok()) return s;
   std::vector<const SweepPointSpec*> todo;
   for (const SweepPointSpec& p : plan.points()) {
     if (p.index % options.shard.count != options.shard.index) continue;
     ++stats.shard_points;
-    if (fs::exists(SweepPointPath(options.out_dir, p.index), ec)) {
-      ++stats.already_done;
-    } else {
-      todo.push_back(&p);
+    const std::string path = SweepPointPath(options.out_dir, p.index);
+    if (fs::exists(path, ec)) {
+      if (PointComplete(path, plan.manifest().grid_hash(), p.index)) {
+        ++stats.already_done;
+        continue;
+      }
+      if (options.log) {
+        options.log(fmt::format("{}: incomplete or not of this sweep; simulating it again",
+                                path));
+      }
     }
+    todo.push_back(&p);
   }
   const unsigned threads = ThreadCount(options.threads);
   // Every scenario this shard needs compiles before anything runs or is written.
@@ -698,11 +772,26 @@ absl::StatusOr<SweepRunStats> RunSweep(const SweepPlan& plan, const SweepRunOpti
   }
   combos.erase(std::unique(combos.begin(), combos.end()), combos.end());
   std::vector<absl::Status> compile_status(combos.size());
+  std::vector<std::vector<std::string>> warnings(combos.size());
   ParallelFor(combos.size(), threads, [&](size_t i) {
-    compile_status[i] = plan.Compile(combos[i]).status();
+    if (options.cancel != nullptr && options.cancel->load()) return;
+    auto model = plan.Compile(combos[i]);
+    compile_status[i] = model.status();
+    if (model.ok()) warnings[i] = model->warnings;
   });
   for (const absl::Status& s : compile_status) {
     if (!s.ok()) return s;
+  }
+  if (options.cancel != nullptr && options.cancel->load()) {
+    stats.cancelled = true;
+    return stats;
+  }
+  if (options.log) {
+    for (size_t i = 0; i < combos.size(); ++i) {
+      for (const std::string& w : warnings[i]) {
+        options.log(fmt::format("warning: {}: {}", plan.Describe(combos[i]), w));
+      }
+    }
   }
   // Even a shard with nothing to do leaves its directory and manifest, so `merge` of every
   // shard's directory works.
@@ -847,10 +936,13 @@ absl::StatusOr<v1::SweepResults> MergeSweep(const MergeOptions& options) {
   if (options.dirs.empty()) return absl::InvalidArgumentError("merge: name at least one DIR");
   v1::SweepManifest manifest;
   std::string manifest_dir;
+  // What merge keeps of a point: its coordinates and summary, and a fingerprint of its text
+  // for the duplicate check (not the whole results: a million points would not fit).
   struct Found {
     std::string path;
-    std::string text;
-    v1::SweepPoint point;
+    uint64_t fingerprint = 0;
+    size_t size = 0;
+    v1::SweepPointSummary point;
   };
   std::map<uint32_t, Found> points;
   for (const std::string& dir : options.dirs) {
@@ -896,14 +988,18 @@ absl::StatusOr<v1::SweepResults> MergeSweep(const MergeOptions& options) {
       }
       Found found;
       found.path = (points_dir / name).string();
-      std::string error;
-      if (!scenario_internal::ReadFileText(found.path, &found.text, &error)) {
+      std::string text, error;
+      if (!scenario_internal::ReadFileText(found.path, &text, &error)) {
         return absl::InvalidArgumentError(fmt::format("{}: cannot read: {}", found.path, error));
       }
-      if (absl::Status s = ReadJsonFile(found.path, &found.point, "sweep point"); !s.ok()) {
-        return s;
+      v1::SweepPoint p;
+      google::protobuf::util::JsonParseOptions parse;
+      if (!google::protobuf::util::JsonStringToMessage(text, &p, parse).ok()) {
+        return absl::InvalidArgumentError(fmt::format(
+            "{}: not a whole sweep point (a run interrupted by a machine crash?); delete it and "
+            "run the sweep again: it simulates that point anew",
+            found.path));
       }
-      const v1::SweepPoint& p = found.point;
       if (p.grid_hash() != manifest.grid_hash() || p.index() != index ||
           p.index() >= manifest.points_total() || p.results().runs_size() != 1 ||
           static_cast<size_t>(p.parameters_size()) !=
@@ -914,8 +1010,18 @@ absl::StatusOr<v1::SweepResults> MergeSweep(const MergeOptions& options) {
             found.path, p.grid_hash(), p.index(), manifest.grid_hash(), index,
             manifest.points_total()));
       }
+      found.fingerprint = Fnv1a(0xcbf29ce484222325ULL, text);
+      found.size = text.size();
+      v1::SweepPointSummary& sp = found.point;
+      sp.set_index(index);
+      sp.set_scenario_file(p.scenario_file());
+      sp.set_scenario(p.results().scenario());
+      sp.set_policy(p.policy());
+      sp.set_seed(p.seed());
+      *sp.mutable_parameters() = p.parameters();
+      *sp.mutable_summary() = std::move(*p.mutable_results()->mutable_runs(0)->mutable_summary());
       auto [it, fresh] = points.try_emplace(index, std::move(found));
-      if (!fresh && it->second.text != found.text) {
+      if (!fresh && (it->second.fingerprint != found.fingerprint || it->second.size != found.size)) {
         return absl::InvalidArgumentError(fmt::format(
             "{} and {}: point {} differs between the two; one of them was written by another "
             "machine or build that simulates differently. Remove one and merge again",
@@ -945,24 +1051,17 @@ absl::StatusOr<v1::SweepResults> MergeSweep(const MergeOptions& options) {
   *out.mutable_parameters() = manifest.parameters();
   std::map<std::string, size_t> group_of;
   std::vector<std::vector<const v1::Summary*>> members;
-  for (const auto& [index, found] : points) {
-    const v1::SweepPoint& p = found.point;
-    const v1::RunResult& run = p.results().runs(0);
+  for (auto& [index, found] : points) {
     v1::SweepPointSummary* s = out.add_points();
-    s->set_index(index);
-    s->set_scenario_file(p.scenario_file());
-    s->set_scenario(p.results().scenario());
-    s->set_policy(p.policy());
-    s->set_seed(p.seed());
-    *s->mutable_parameters() = p.parameters();
-    *s->mutable_summary() = run.summary();
+    *s = std::move(found.point);
+    const v1::SweepPointSummary& p = *s;
     std::string key = p.scenario_file() + '\n' + p.policy();
     for (const v1::SweepParameterValue& v : p.parameters()) key += '\n' + v.value();
     auto [it, fresh] = group_of.emplace(key, members.size());
     if (fresh) {
       v1::SweepGroup* g = out.add_groups();
       g->set_scenario_file(p.scenario_file());
-      g->set_scenario(p.results().scenario());
+      g->set_scenario(p.scenario());
       g->set_policy(p.policy());
       *g->mutable_parameters() = p.parameters();
       members.emplace_back();

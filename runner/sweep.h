@@ -74,6 +74,8 @@ class SweepPlan {
   // The scenario of `combo` with its parameter values applied, compiled. Errors name the grid
   // file, the parameter and its value.
   absl::StatusOr<ScenarioModel> Compile(uint32_t combo) const;
+  // "scenario.yaml with nodes = 4, rate = 2", for messages.
+  std::string Describe(uint32_t combo) const;
   // DIR/sweep.json's content (grid_hash included).
   const burnrate::v1::SweepManifest& manifest() const { return manifest_; }
 
@@ -125,7 +127,13 @@ struct SweepRunStats {
 // simulation, with nothing written), creates DIR, DIR/points and DIR/sweep.json (or checks
 // that an existing sweep.json has this grid's hash), then runs the missing points of the shard
 // on `threads` threads. On cancellation, finished points stay on disk and the rest are skipped.
+// An existing point file counts as done when it is whole and of this grid (else it is run
+// again: a file truncated by a machine crash, say).
 absl::StatusOr<SweepRunStats> RunSweep(const SweepPlan& plan, const SweepRunOptions& options);
+
+// --out DIR is usable for this plan: not a file, and if it holds a sweep.json, one of this
+// grid (InvalidArgument otherwise).
+absl::Status CheckSweepDirectory(const SweepPlan& plan, const std::string& dir);
 
 // DIR/points/pNNNNNN.json for point `index`.
 std::string SweepPointPath(const std::string& dir, uint32_t index);

@@ -178,7 +178,9 @@ class Applier {
                                                    here, f->message_type()->name()));
           }
           std::unique_ptr<Message> fresh(element->New());
-          if (absl::Status s = Read(o_.value, fresh.get(), element_path); !s.ok()) return s;
+          if (absl::Status s = Read(YAML::Clone(o_.value), fresh.get(), element_path); !s.ok()) {
+            return s;
+          }
           element->GetReflection()->Swap(element, fresh.get());
           DropLines(element_path);
           Record(element_path);
@@ -208,7 +210,9 @@ class Applier {
                         const std::string& here) {
     std::unique_ptr<Message> scratch(msg->New());
     YAML::Node wrapper(YAML::NodeType::Map);
-    wrapper[f->name()] = o_.value;
+    // A clone: assigning the caller's node would merge its (ever-growing) memory into the
+    // wrapper's, a quadratic cost over a sweep's thousands of compiles.
+    wrapper[f->name()] = YAML::Clone(o_.value);
     if (absl::Status s = Read(wrapper, scratch.get(), parent); !s.ok()) return s;
     const Reflection* r = msg->GetReflection();
     if (f->real_containing_oneof() != nullptr) r->ClearOneof(msg, f->real_containing_oneof());

@@ -442,3 +442,48 @@ TEST_CASE("sweep: a cancelled sweep keeps its finished points and resumes", "[ru
 
 }  // namespace
 }  // namespace burnrate
+
+namespace burnrate {
+namespace {
+
+TEST_CASE("sweep: review regressions", "[runner][sweep]") {
+  TempDir dir;
+  dir.Write("tiny.yaml", kScenario);
+  // Two parameters setting one field (by position and by name) would mislabel results.
+  dir.Write("dup.yaml", R"(scenarios: [tiny.yaml]
+parameters:
+  - {name: nodes, set: "cluster.pools[0].nodes", values: [1, 2]}
+  - {name: small, set: "cluster.pools[a100]", values: [{name: a100, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 1, pricing: {reserved: {usd_per_gpu_hour: 1}}}]}
+)");
+  auto grid = LoadSweepGrid((dir.path / "dup.yaml").string());
+  REQUIRE(grid.ok());
+  auto dup = SweepPlan::Create(*std::move(grid));
+  REQUIRE_FALSE(dup.ok());
+  CHECK_THAT(std::string(dup.status().message()),
+             Catch::Contains("parameters nodes and small both set cluster.pools[0]"));
+  // A parameter may not take a column name of points.csv.
+  CHECK_THAT(GridError(dir, "scenarios: [tiny.yaml]\nparameters:\n  - {name: jobs_submitted, "
+                            "set: seed, values: [1]}\n"),
+             Catch::Contains("\"jobs_submitted\" names a column of the merged results"));
+  // Equal values have no spread at all.
+  const MeanInterval same = MeanConfidenceInterval({0.1, 0.1, 0.1}, 0.95);
+  CHECK(same.stddev == 0);
+  CHECK(same.low == 0.1);
+  CHECK(same.high == 0.1);
+  // A truncated point file (a machine crash) is simulated again on resume.
+  SweepPlan plan = MakePlan(dir);
+  SweepRunOptions o;
+  o.out_dir = (dir.path / "out").string();
+  o.threads = 2;
+  REQUIRE(RunSweep(plan, o).ok());
+  const std::string p3 = Slurp(SweepPointPath(o.out_dir, 3));
+  std::ofstream(SweepPointPath(o.out_dir, 3), std::ios::trunc) << p3.substr(0, p3.size() / 2);
+  std::ofstream(SweepPointPath(o.out_dir, 4), std::ios::trunc) << "";
+  auto again = RunSweep(plan, o);
+  REQUIRE(again.ok());
+  CHECK(again->ran == 2);
+  CHECK(Slurp(SweepPointPath(o.out_dir, 3)) == p3);
+}
+
+}  // namespace
+}  // namespace burnrate

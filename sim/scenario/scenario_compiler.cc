@@ -856,6 +856,14 @@ class Compiler {
     return true;
   }
 
+  // A trace that cannot be opened: a bad setting is reported at TRACE.settings.<key>, anything
+  // else (the file, its header) at TRACE.path.
+  void TraceOpenError(const std::string& trace_path, const absl::Status& status) {
+    const std::string setting = TraceSettingOf(status);
+    errors_.Add(trace_path + (setting.empty() ? ".path" : ".settings." + setting),
+                std::string(status.message()));
+  }
+
   void Traces(ScenarioModel* m) {
     const auto& w = s_.workload();
     for (int i = 0; i < w.traces_size(); ++i) {
@@ -871,7 +879,7 @@ class Compiler {
       // Stream it once.
       auto stream = TraceStream::Open(spec.format, spec.path, TraceOptionsOf(spec, m->seed));
       if (!stream.ok()) {
-        errors_.Add(path + ".path", std::string(stream.status().message()));
+        TraceOpenError(path, stream.status());
         continue;
       }
       TraceJob job;
@@ -1513,7 +1521,7 @@ class Compiler {
         ts.window_end_s > 0 ? ts.window_end_s : std::numeric_limits<double>::infinity();
     auto stream = TraceStream::Open(whole.format, whole.path, TraceOptionsOf(whole, 1));
     if (!stream.ok()) {
-      errors_.Add(path + ".path", std::string(stream.status().message()));
+      TraceOpenError(path, stream.status());
       return false;
     }
     std::vector<std::pair<SimTime, int>> changes;
@@ -1595,7 +1603,7 @@ class Compiler {
       auto stream = TraceStream::Open(out.trace.format, out.trace.path,
                                       TraceOptionsOf(out.trace, m->seed));
       if (!stream.ok()) {
-        errors_.Add(path + ".trace.path", std::string(stream.status().message()));
+        TraceOpenError(path + ".trace", stream.status());
         return false;
       }
       TraceJob job;

@@ -115,13 +115,13 @@ absl::StatusOr<std::unique_ptr<TraceReader>> OpenAlibabaDlrm(const std::string& 
   double trace_end_s = kDefaultTraceEndS;
   for (const auto& [key, value] : options.settings) {
     if (key != "trace_end_s") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "alibaba-dlrm setting \"", key, "\" is unknown; the one setting is trace_end_s"));
+      return TraceSettingError(key, absl::StrCat("alibaba-dlrm setting \"", key,
+                                                 "\" is unknown; the one setting is trace_end_s"));
     }
     if (!ParseDouble(value, &trace_end_s) || !std::isfinite(trace_end_s) || trace_end_s < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("alibaba-dlrm setting trace_end_s: \"", value,
-                       "\" is not allowed; use a number of seconds >= 0 (the trace's end)"));
+      return TraceSettingError(
+          key, absl::StrCat("alibaba-dlrm setting trace_end_s: \"", value,
+                            "\" is not allowed; use a number of seconds >= 0 (the trace's end)"));
     }
   }
   auto lines = LineReader::Open(path);

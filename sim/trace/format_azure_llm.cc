@@ -83,23 +83,25 @@ absl::StatusOr<std::unique_ptr<TraceReader>> OpenAzureLlm(const std::string& pat
     const bool number = ParseDouble(value, &v) && std::isfinite(v);
     if (key == "gpus_per_request") {
       if (!number || v < 1 || v > 1e6 || v != std::floor(v)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("azure-llm setting gpus_per_request: \"", value,
-                         "\" is not allowed; use a whole number of GPUs >= 1"));
+        return TraceSettingError(
+            key, absl::StrCat("azure-llm setting gpus_per_request: \"", value,
+                              "\" is not allowed; use a whole number of GPUs >= 1"));
       }
       settings.gpus_per_request = v;
     } else if (key == "prefill_tokens_per_s" || key == "decode_tokens_per_s") {
       if (!number || v <= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("azure-llm setting ", key, ": \"", value,
-                         "\" is not allowed; use a number of tokens per second > 0"));
+        return TraceSettingError(
+            key, absl::StrCat("azure-llm setting ", key, ": \"", value,
+                              "\" is not allowed; use a number of tokens per second > 0"));
       }
       (key == "prefill_tokens_per_s" ? settings.prefill_tokens_per_s
                                      : settings.decode_tokens_per_s) = v;
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "azure-llm setting \"", key,
-          "\" is unknown; use gpus_per_request, prefill_tokens_per_s or decode_tokens_per_s"));
+      return TraceSettingError(
+          key,
+          absl::StrCat(
+              "azure-llm setting \"", key,
+              "\" is unknown; use gpus_per_request, prefill_tokens_per_s or decode_tokens_per_s"));
     }
   }
   auto lines = LineReader::Open(path);

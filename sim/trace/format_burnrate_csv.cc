@@ -67,7 +67,8 @@ class BurnrateCsv final : public CsvTraceReader {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenBurnrateCsv(const std::string& path,
-                                                             const TraceOptions&) {
+                                                             const TraceOptions& options) {
+  if (absl::Status s = CheckTraceSettingKeys("burnrate-csv", options, {}); !s.ok()) return s;
   auto lines = LineReader::Open(path);
   if (!lines.ok()) return lines.status();
   auto reader = std::make_unique<BurnrateCsv>(

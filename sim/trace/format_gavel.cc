@@ -110,15 +110,16 @@ absl::StatusOr<std::unique_ptr<TraceReader>> OpenGavel(const std::string& path,
   for (const auto& [key, value] : options.settings) {
     if (key != kRate && !(key.starts_with(kRate) && key.size() > kRate.size() + 1 &&
                           key[kRate.size()] == '.')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "gavel setting \"", key, "\" is unknown; use steps_per_second.<job_type> (or "
-          "steps_per_second for every job type)"));
+      return TraceSettingError(key,
+                               absl::StrCat("gavel setting \"", key,
+                                            "\" is unknown; use steps_per_second.<job_type> (or "
+                                            "steps_per_second for every job type)"));
     }
     double rate = 0;
     if (!ParseDouble(value, &rate) || !std::isfinite(rate) || rate <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("gavel setting \"", key, "\": \"", value,
-                                                     "\" is not a number of steps per second "
-                                                     "> 0"));
+      return TraceSettingError(key, absl::StrCat("gavel setting \"", key, "\": \"", value,
+                                                 "\" is not a number of steps per second "
+                                                 "> 0"));
     }
     rates[key] = rate;
   }

@@ -87,10 +87,7 @@ class HeliosCsv final : public CsvTraceReader {
 
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenHelios(const std::string& path,
                                                         const TraceOptions& options) {
-  if (!options.settings.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "helios has no settings; \"", options.settings.begin()->first, "\" is not one"));
-  }
+  if (absl::Status s = CheckTraceSettingKeys("helios", options, {}); !s.ok()) return s;
   auto lines = LineReader::Open(path);
   if (!lines.ok()) return lines.status();
   auto reader = std::make_unique<HeliosCsv>(*std::move(lines));

@@ -110,12 +110,15 @@ class OpenbCsv final : public CsvTraceReader {
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenOpenb(const std::string& path,
                                                        const TraceOptions& options) {
   bool lifetime = false;
+  if (absl::Status s = CheckTraceSettingKeys("openb", options, {"duration"}); !s.ok()) {
+    return s;
+  }
   if (auto it = options.settings.find("duration"); it != options.settings.end()) {
     if (it->second == "lifetime") {
       lifetime = true;
     } else if (it->second != "run") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "openb setting duration: \"", it->second, "\" is not allowed; use run or lifetime"));
+      return TraceSettingError("duration", absl::StrCat("openb setting duration: \"", it->second,
+                                                        "\" is not allowed; use run or lifetime"));
     }
   }
   auto lines = LineReader::Open(path);

@@ -138,11 +138,7 @@ absl::StatusOr<bool> HasHeader(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenPai2020(const std::string& path,
                                                          const TraceOptions& options) {
-  if (!options.settings.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "alibaba-pai-2020 has no settings; \"", options.settings.begin()->first,
-        "\" is not one"));
-  }
+  if (absl::Status s = CheckTraceSettingKeys("alibaba-pai-2020", options, {}); !s.ok()) return s;
   absl::StatusOr<bool> header = HasHeader(path);
   if (!header.ok()) return header.status();
   auto lines = LineReader::Open(path);

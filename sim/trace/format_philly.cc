@@ -55,12 +55,15 @@ class PhillyCsv final : public CsvTraceReader {
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenPhillyCsv(const std::string& path,
                                                            const TraceOptions& options) {
   bool busy = true;
+  if (absl::Status s = CheckTraceSettingKeys("philly", options, {"duration"}); !s.ok()) {
+    return s;
+  }
   if (auto it = options.settings.find("duration"); it != options.settings.end()) {
     if (it->second == "runtime") {
       busy = false;
     } else if (it->second != "busy") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "philly setting duration: \"", it->second, "\" is not allowed; use busy or runtime"));
+      return TraceSettingError("duration", absl::StrCat("philly setting duration: \"", it->second,
+                                                        "\" is not allowed; use busy or runtime"));
     }
   }
   auto lines = LineReader::Open(path);

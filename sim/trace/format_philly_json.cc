@@ -378,13 +378,16 @@ class PhillyJson final : public TraceReader {
 absl::StatusOr<std::unique_ptr<TraceReader>> OpenPhillyJson(const std::string& path,
                                                             const TraceOptions& options) {
   bool busy = true;
+  if (absl::Status s = CheckTraceSettingKeys("philly-json", options, {"duration"}); !s.ok()) {
+    return s;
+  }
   if (auto it = options.settings.find("duration"); it != options.settings.end()) {
     if (it->second == "runtime") {
       busy = false;
     } else if (it->second != "busy") {
-      return absl::InvalidArgumentError(absl::StrCat("philly-json setting duration: \"",
-                                                     it->second,
-                                                     "\" is not allowed; use busy or runtime"));
+      return TraceSettingError("duration",
+                               absl::StrCat("philly-json setting duration: \"", it->second,
+                                            "\" is not allowed; use busy or runtime"));
     }
   }
   errno = 0;

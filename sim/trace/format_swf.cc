@@ -119,14 +119,15 @@ absl::StatusOr<std::unique_ptr<TraceReader>> OpenSwf(const std::string& path,
   int64_t processors_per_gpu = 1;
   for (const auto& [key, value] : options.settings) {
     if (key != "processors_per_gpu") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "swf setting \"", key, "\" is unknown; the one setting is processors_per_gpu"));
+      return TraceSettingError(
+          key, absl::StrCat("swf setting \"", key,
+                            "\" is unknown; the one setting is processors_per_gpu"));
     }
     if (!ParseInt64(value, &processors_per_gpu) || processors_per_gpu < 1 ||
         processors_per_gpu > 1000000) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("swf setting processors_per_gpu: \"", value,
-                       "\" is not allowed; use a whole number >= 1 (processors per GPU)"));
+      return TraceSettingError(
+          key, absl::StrCat("swf setting processors_per_gpu: \"", value,
+                            "\" is not allowed; use a whole number >= 1 (processors per GPU)"));
     }
   }
   auto lines = LineReader::Open(path);

@@ -2,12 +2,46 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "sim/model/calendar.h"
 #include "sim/trace/csv.h"
 
 namespace burnrate {
+
+namespace {
+constexpr char kSettingPayload[] = "burnrate.dev/trace-setting";
+}  // namespace
+
+absl::Status TraceSettingError(const std::string& key, std::string message) {
+  absl::Status status = absl::InvalidArgumentError(std::move(message));
+  status.SetPayload(kSettingPayload, absl::Cord(key));
+  return status;
+}
+
+std::string TraceSettingOf(const absl::Status& status) {
+  auto key = status.GetPayload(kSettingPayload);
+  return key ? std::string(*key) : std::string();
+}
+
+absl::Status CheckTraceSettingKeys(std::string_view format, const TraceOptions& options,
+                                   std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : options.settings) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (known.size() == 0) {
+      return TraceSettingError(key,
+                               absl::StrCat(std::string(format), " has no settings; \"", key, "\" is not one"));
+    }
+    std::string names;
+    for (std::string_view k : known) absl::StrAppend(&names, names.empty() ? "" : ", ", std::string(k));
+    return TraceSettingError(
+        key, absl::StrCat(std::string(format), " setting \"", key, "\" is unknown; ",
+                          known.size() == 1 ? "the one setting is " : "its settings are ", names));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status BadRow(const std::string& path, int64_t line, size_t column, std::string_view field,
                     std::string_view problem) {

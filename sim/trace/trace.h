@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <memory>
@@ -61,6 +62,17 @@ struct TraceOptions {
   // for swf; "steps_per_second.<job_type>" for gavel ...). See docs/traces.md.
   std::map<std::string, std::string> settings;
 };
+
+// A format-specific setting that is unknown or has a value the format does not accept: an
+// InvalidArgument status carrying the setting's key, so that a scenario can report it at
+// workload.traces[i].settings.<key> rather than at the trace's path.
+absl::Status TraceSettingError(const std::string& key, std::string message);
+// The key a TraceSettingError names; "" for any other status.
+std::string TraceSettingOf(const absl::Status& status);
+// Refuses the first setting whose key is not one of `known` (every key when `known` is empty),
+// naming the format and the settings it has.
+absl::Status CheckTraceSettingKeys(std::string_view format, const TraceOptions& options,
+                                   std::initializer_list<std::string_view> known);
 
 // A row-by-row reader of one format. Next returns false at the end; a bad row is a DataLoss
 // status (skippable: the reader has moved past it); anything else stops the import.

@@ -249,6 +249,51 @@ TEST_CASE("philly rows map submit time, GPUs and busy or wall run time", "[trace
              Contains("duration: \"elapsed\" is not allowed; use busy or runtime"));
 }
 
+TEST_CASE("every format refuses a setting it does not have and names the setting", "[trace]") {
+  // Checked before the file is opened, so a missing file does not hide the typo.
+  TraceOptions typo;
+  typo.settings["no_such_setting"] = "1";
+  for (const TraceFormat& f : TraceFormats()) {
+    INFO(f.name);
+    auto reader = f.open("/nonexistent/trace", typo);
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(TraceSettingOf(reader.status()) == "no_such_setting");
+    CHECK_THAT(std::string(reader.status().message()),
+               Contains(f.name) && Contains("\"no_such_setting\""));
+  }
+  // A file error is not a setting error.
+  auto missing = TraceStream::Open("burnrate-csv", "/nonexistent/trace", TraceOptions{});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(TraceSettingOf(missing.status()).empty());
+}
+
+TEST_CASE("a scenario reports a trace setting at its own field", "[trace]") {
+  TempDir dir;
+  dir.Write("log.csv", "job_id,submit_time,num_gpus,runtime_s,busy_s\n");
+  auto compile = [&](const std::string& settings) {
+    const std::string yaml = R"(horizon_days: 1
+cluster:
+  pools: [{name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 2,
+           pricing: {on_demand: {usd_per_gpu_hour: 1}}}]
+workload:
+  traces: [{format: philly, path: log.csv, settings: )" + settings + "}]\n";
+    auto loaded = LoadScenarioText(yaml, "yaml", "s.yaml", dir.path.string());
+    REQUIRE(loaded.ok());
+    return CompileScenario(*loaded);
+  };
+  auto value = compile("{duration: elapsed}");
+  REQUIRE_FALSE(value.ok());
+  CHECK_THAT(std::string(value.status().message()),
+             Contains("workload.traces[0].settings.duration: philly setting duration: "
+                      "\"elapsed\" is not allowed; use busy or runtime"));
+  auto key = compile("{durations: busy}");
+  REQUIRE_FALSE(key.ok());
+  CHECK_THAT(std::string(key.status().message()),
+             Contains("workload.traces[0].settings.durations: philly setting \"durations\" is "
+                      "unknown; the one setting is duration"));
+}
+
 TEST_CASE("a trace feeds a scenario: offset, tenants, rejected jobs, order", "[trace]") {
   TempDir dir;
   dir.Write("log.csv",

@@ -582,16 +582,31 @@ TEST_CASE("Malformed and empty files", "[scenario]") {
   CHECK_THAT(ErrorOf("a: 1\n---\nb: 2\n"), Contains("holds 2 YAML documents"));
 }
 
-TEST_CASE("Textproto errors carry line and column", "[scenario]") {
+TEST_CASE("Textproto errors carry line and column and the field path", "[scenario]") {
   CHECK_THAT(ErrorOf("horizon_days: 30\ncluster {\n  pools { nodez: 3 }\n}\n", "textproto",
                      "bad.textproto"),
-             Contains("bad.textproto:3:") && Contains("nodez"));
+             Contains("bad.textproto:3:") &&
+                 Contains("cluster.pools[0].nodez: unknown field \"nodez\" (did you mean "
+                          "\"nodes\"?); allowed fields of Pool: name, gpu_type,"));
   CHECK_THAT(ErrorOf("horizon_days: 30\ncluster {\n  pools { pricing { on_demand {} reserved {} } "
                      "}\n}\n",
                      "textproto", "bad.textproto"),
-             Contains("bad.textproto:3:") && Contains("oneof"));
+             Contains("bad.textproto:3:") && Contains("cluster.pools[0].pricing.reserved: ") &&
+                 Contains("oneof"));
   CHECK_THAT(ErrorOf("horizon_days: \"x\"\n", "textproto", "bad.textproto"),
-             Contains("bad.textproto:1:15:"));
+             Contains("bad.textproto:1:15: horizon_days: Expected"));
+  // Repeated messages are counted in every syntax: blocks, <...> and [ ... ] lists.
+  CHECK_THAT(ErrorOf("horizon_days: 30\ncluster {\n  pools { name: \"a\" }\n  pools < name: \"b\" "
+                     "gpu_typ: \"x\" >\n}\n",
+                     "textproto", "bad.textproto"),
+             Contains("bad.textproto:4:") && Contains("cluster.pools[1].gpu_typ: unknown field"));
+  CHECK_THAT(ErrorOf("horizon_days: 30\nworkload { generators: [{name: \"a\"}, {name: \"b\" "
+                     "max_jobs: \"many\"}] }\n",
+                     "textproto", "bad.textproto"),
+             Contains("workload.generators[1].max_jobs: Expected integer"));
+  CHECK_THAT(ErrorOf("horizon_days: 30\nbad_top: 1\n", "textproto", "bad.textproto"),
+             Contains("bad.textproto:2:") &&
+                 Contains("bad_top: unknown field \"bad_top\"; allowed fields of Scenario: "));
 }
 
 TEST_CASE("Compile errors name file and line and field and the allowed range", "[scenario]") {

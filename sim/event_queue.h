@@ -43,6 +43,29 @@ enum class EventKind : uint8_t {
   kTest
 };
 
+// The kind's name in messages ("complete", "reclaim", ...).
+constexpr std::string_view EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kComplete: return "complete";
+    case EventKind::kArrival: return "arrival";
+    case EventKind::kSchedule: return "schedule";
+    case EventKind::kSample: return "sample";
+    case EventKind::kCapacity: return "capacity";
+    case EventKind::kNodeReady: return "node-ready";
+    case EventKind::kScaleDown: return "scale-down";
+    case EventKind::kRevoke: return "revoke";
+    case EventKind::kReclaim: return "reclaim";
+    case EventKind::kRestore: return "restore";
+    case EventKind::kPriceChange: return "price-change";
+    case EventKind::kAvailability: return "availability";
+    case EventKind::kServiceTick: return "service-tick";
+    case EventKind::kReplicaReady: return "replica-ready";
+    case EventKind::kReplicaDrained: return "replica-drained";
+    case EventKind::kTest: return "test";
+  }
+  return "?";
+}
+
 // Lower phases run first among events with the same time.
 enum class Phase : uint8_t { kRelease = 0, kArrive = 1, kSchedule = 2, kObserve = 3 };
 

@@ -66,6 +66,10 @@ struct Job {
   Duration restart_overhead = 0;
   GpuTime lost = 0;              // held GPU-time that did not count toward completion
   GpuTime attained = 0;          // GPU-time held in ended attempts
+  // Reference work done and kept (checkpointed, or completed): done_ref + view.duration_ref =
+  // view.total_ref until the job completes, then done_ref = total_ref (work is conserved
+  // across preemptions; the invariant checker holds every job to it).
+  Duration done_ref = 0;
   bool running = false;
   bool cancelled = false;        // live mode: cancelled by its owner
   double speed = 1.0;            // of the current or last attempt: pool speed x locality
@@ -401,6 +405,9 @@ class World final : public SchedulingContext {
   }
   Duration SampleDuration(Source& src);
   absl::Status CheckInvariants(const Event& e) const;
+  std::string JobState(JobId id) const;
+  std::string WorkBroken(JobId id) const;
+  void Corrupt();
   // At the end (Finish), with check_invariants: the ledger, the bill and the chargeback agree.
   absl::Status CheckFinalInvariants(const std::vector<std::vector<PoolMonthBill>>& bills,
                                     const PoolMonthBill& total,
@@ -427,6 +434,7 @@ class World final : public SchedulingContext {
 
   SimTime now_ = 0;
   uint64_t event_count_ = 0;
+  mutable SimTime last_checked_time_ = 0;  // of the last event the invariant checker saw
   bool pass_pending_ = false;
   std::vector<Source> sources_;
   std::vector<Job> jobs_;
@@ -948,7 +956,9 @@ void World::Preempt(JobId id) {
   const Duration saved_ref = std::min(
       job.view.duration_ref,
       static_cast<Duration>(static_cast<double>(saved) * speed + 0.5));
-  job.view.duration_ref = std::max<Duration>(1, job.view.duration_ref - saved_ref);
+  const Duration left = std::max<Duration>(1, job.view.duration_ref - saved_ref);
+  job.done_ref += job.view.duration_ref - left;
+  job.view.duration_ref = left;
   const GpuTime lost = static_cast<GpuTime>(job.view.gpus) * (elapsed - saved);
   job.lost += lost;
   lost_ += lost;
@@ -996,6 +1006,7 @@ void World::OnComplete(JobId id) {
   }
   EndAttempt(id, /*completed=*/true);
   job.end = now_;
+  job.done_ref += job.view.duration_ref;  // the last attempt did the rest
   ++completed_jobs_;
   // The restart overhead of the last attempt did no work either.
   if (job.preemptions > 0) {
@@ -1285,13 +1296,86 @@ void World::OnSample() {
   if (next < sc_.horizon) events_.Schedule(next, Phase::kObserve, EventKind::kSample, 0);
 }
 
+// What a violation message says about one job: enough state to see what broke.
+std::string World::JobState(JobId id) const {
+  const Job& j = jobs_[id];
+  std::string out = absl::StrCat("job ", id, " (", j.service >= 0 ? "replica" : "training", ", ",
+                                 j.view.gpus, " GPUs");
+  if (j.running) {
+    absl::StrAppend(&out, ", running on pool ", sc_.pools[static_cast<size_t>(j.pool)].name,
+                    " since t=", TimeToSeconds(j.start), " s for ", TimeToSeconds(j.runtime),
+                    " s at speed ", j.speed);
+  } else if (j.end >= 0) {
+    absl::StrAppend(&out, ", completed at t=", TimeToSeconds(j.end), " s");
+  } else {
+    absl::StrAppend(&out, ", waiting");
+  }
+  absl::StrAppend(&out, "; work: total ", TimeToSeconds(j.view.total_ref), " s, done ",
+                  TimeToSeconds(j.done_ref), " s, left ", TimeToSeconds(j.view.duration_ref),
+                  " s; preemptions ", j.preemptions, ")");
+  return out;
+}
+
+// Work is conserved: what a training job kept plus what it has left is its whole work, and a
+// running attempt ends when the work left is done at its speed (after any restart overhead).
+std::string World::WorkBroken(JobId id) const {
+  const Job& j = jobs_[id];
+  if (j.service >= 0) return {};
+  if (j.end >= 0) {
+    if (j.done_ref != j.view.total_ref) return "completed without doing exactly its work";
+    return {};
+  }
+  if (j.done_ref + j.view.duration_ref != j.view.total_ref) {
+    return "work done plus work left is not its total work";
+  }
+  if (j.view.duration_ref <= 0) return "has not finished but has no work left";
+  if (j.running && !live_ &&
+      j.runtime != Runtime(j.view.duration_ref, j.speed) +
+                       (j.preemptions > 0 ? j.restart_overhead : 0)) {
+    return "its attempt's run time does not match its work left";
+  }
+  return {};
+}
+
 absl::Status World::CheckInvariants(const Event& e) const {
   const auto fail = [&](const std::string& what) {
-    return absl::InternalError(absl::StrCat("invariant broken after event #", event_count_,
-                                            " (kind ", static_cast<int>(e.kind), ", payload ",
-                                            e.payload, ") at t=", TimeToSeconds(e.time),
-                                            " s: ", what));
+    std::string subject;
+    switch (e.kind) {
+      case EventKind::kComplete:
+      case EventKind::kReplicaReady:
+      case EventKind::kReplicaDrained:
+        subject = absl::StrCat("job ", e.payload);
+        break;
+      case EventKind::kArrival:
+        subject = absl::StrCat("source ", e.payload);
+        break;
+      case EventKind::kServiceTick:
+        subject = absl::StrCat("service ", e.payload);
+        break;
+      case EventKind::kRevoke:
+      case EventKind::kReclaim:
+      case EventKind::kRestore:
+      case EventKind::kNodeReady:
+        subject = absl::StrCat("node ", e.payload);
+        break;
+      default:
+        subject = absl::StrCat("payload ", e.payload);
+    }
+    return absl::InternalError(absl::StrCat("invariant broken after event #", event_count_, " (",
+                                            std::string(EventKindName(e.kind)), ", ", subject,
+                                            ") at t=", TimeToSeconds(e.time), " s: ", what));
   };
+  if (now_ != e.time || e.time < last_checked_time_) {
+    return fail(absl::StrCat("the clock went back: now t=", TimeToSeconds(now_),
+                             " s, the previous event was at t=",
+                             TimeToSeconds(last_checked_time_), " s"));
+  }
+  last_checked_time_ = e.time;
+  if (e.kind == EventKind::kComplete && e.payload < jobs_.size()) {
+    if (std::string w = WorkBroken(e.payload); !w.empty()) {
+      return fail(absl::StrCat(JobState(e.payload), ": ", w));
+    }
+  }
   if (absl::Status s = cluster_.CheckInvariants(); !s.ok()) return fail(std::string(s.message()));
   std::vector<uint64_t> held(sc_.pools.size(), 0), running(sc_.pools.size(), 0);
   for (const auto& [end, id] : running_by_end_) {
@@ -1305,7 +1389,10 @@ absl::Status World::CheckInvariants(const Event& e) const {
       }
     }
     if (sum != j.view.gpus) {
-      return fail(absl::StrCat("job ", id, " holds ", sum, " GPUs, its gang is ", j.view.gpus));
+      return fail(absl::StrCat(JobState(id), ": holds ", sum, " GPUs, its gang is ", j.view.gpus));
+    }
+    if (std::string w = WorkBroken(id); !w.empty()) {
+      return fail(absl::StrCat(JobState(id), ": ", w));
     }
     // Live jobs end when their owner says so; `end` is an estimate that may have passed.
     if (end < now_ && !live_) {
@@ -1416,8 +1503,9 @@ absl::Status World::CheckFinalInvariants(const std::vector<std::vector<PoolMonth
       return fail(absl::StrCat("job ", id, " lost ", GpuTimeToHours(j.lost),
                                " GPU-hours but held only ", GpuTimeToHours(j.attained)));
     }
-    if (j.service < 0 && j.end < 0 && !j.cancelled && j.view.duration_ref <= 0) {
-      return fail(absl::StrCat("job ", id, " has not finished but has no work left"));
+    if (j.cancelled) continue;
+    if (std::string w = WorkBroken(static_cast<JobId>(id)); !w.empty()) {
+      return fail(absl::StrCat(JobState(static_cast<JobId>(id)), ": ", w));
     }
   }
   return absl::OkStatus();
@@ -2175,12 +2263,39 @@ absl::Status World::Process(const Event& e) {
   }
   if (!run_error_.ok()) return run_error_;
   if (options_.check_invariants) {
+    if (event_count_ == options_.corrupt_after_event) Corrupt();
     if (absl::Status s = CheckInvariants(e); !s.ok()) return s;
   }
   if ((event_count_ & 0xFF) == 0 && options_.progress) {
     options_.progress(Progress{now_, sc_.horizon, event_count_, completed_jobs_, 0});
   }
   return absl::OkStatus();
+}
+
+// RunOptions::corrupt: breaks the state on purpose, for tests of the checker.
+void World::Corrupt() {
+  switch (options_.corrupt) {
+    case RunOptions::Corruption::kNone:
+      break;
+    case RunOptions::Corruption::kLeakGpu:
+      // A running job's first node gets a GPU back that the job still holds.
+      for (const auto& [end, id] : running_by_end_) {
+        Placement one{NodeShare{jobs_[id].placement.front().node, 1}};
+        cluster_.Release(one);
+        break;
+      }
+      break;
+    case RunOptions::Corruption::kExtraWork:
+      // A running job is handed work it never had (as if a restart forgot a checkpoint).
+      for (const auto& [end, id] : running_by_end_) {
+        jobs_[id].view.duration_ref += kSecond;
+        break;
+      }
+      break;
+    case RunOptions::Corruption::kClockBack:
+      now_ -= 1;
+      break;
+  }
 }
 
 absl::Status World::Start() {

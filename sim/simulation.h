@@ -40,6 +40,12 @@ struct RunOptions {
   // Whether BURNRATE_CHECK_INVARIANTS=1 in the environment turns check_invariants on (the test
   // suite sets it for every test). A test of a huge cluster may opt out, saying why.
   bool invariants_from_environment = true;
+  // For tests of the invariant checker only (the CLI never sets it): right after event number
+  // `corrupt_after_event` (1-based), break the state in the named way, so that a test can see
+  // the checker stop the run. kNone and 0 = never.
+  enum class Corruption { kNone, kLeakGpu, kExtraWork, kClockBack };
+  Corruption corrupt = Corruption::kNone;
+  uint64_t corrupt_after_event = 0;
   // Use the reference event queue (ordered set) instead of the binary heap. Results must be
   // identical; tests compare them.
   bool reference_event_queue = false;

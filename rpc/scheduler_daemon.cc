@@ -333,7 +333,8 @@ struct SchedulerDaemon::State final : public v1::Scheduler::CallbackService {
     JobSpec j;
     j.name = r.name();
     j.gpus = r.gpus();
-    j.duration = SecondsToTime(r.estimate_s());
+    // At least 1 µs (an estimate under half a microsecond would round to no work at all).
+    j.duration = std::max<Duration>(1, SecondsToTime(r.estimate_s()));
     j.estimate = j.duration;
     j.gpu_type = r.gpu_type();
     j.tenant = r.tenant().empty() ? "default" : r.tenant();

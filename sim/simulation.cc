@@ -1305,6 +1305,8 @@ std::string World::JobState(JobId id) const {
     absl::StrAppend(&out, ", running on pool ", sc_.pools[static_cast<size_t>(j.pool)].name,
                     " since t=", TimeToSeconds(j.start), " s for ", TimeToSeconds(j.runtime),
                     " s at speed ", j.speed);
+  } else if (j.cancelled) {
+    absl::StrAppend(&out, ", cancelled");
   } else if (j.end >= 0) {
     absl::StrAppend(&out, ", completed at t=", TimeToSeconds(j.end), " s");
   } else {
@@ -1354,9 +1356,12 @@ absl::Status World::CheckInvariants(const Event& e) const {
         break;
       case EventKind::kRevoke:
       case EventKind::kReclaim:
-      case EventKind::kRestore:
       case EventKind::kNodeReady:
         subject = absl::StrCat("node ", e.payload);
+        break;
+      case EventKind::kRestore:
+      case EventKind::kScaleDown:
+        subject = absl::StrCat("pool ", e.payload);
         break;
       default:
         subject = absl::StrCat("payload ", e.payload);
@@ -1365,9 +1370,12 @@ absl::Status World::CheckInvariants(const Event& e) const {
                                             std::string(EventKindName(e.kind)), ", ", subject,
                                             ") at t=", TimeToSeconds(e.time), " s: ", what));
   };
-  if (now_ != e.time || e.time < last_checked_time_) {
-    return fail(absl::StrCat("the clock went back: now t=", TimeToSeconds(now_),
-                             " s, the previous event was at t=",
+  if (now_ != e.time) {
+    return fail(absl::StrCat("the clock reads t=", TimeToSeconds(now_), " s, not the event's t=",
+                             TimeToSeconds(e.time), " s"));
+  }
+  if (e.time < last_checked_time_) {
+    return fail(absl::StrCat("the clock went back: the previous event was at t=",
                              TimeToSeconds(last_checked_time_), " s"));
   }
   last_checked_time_ = e.time;
@@ -1385,7 +1393,7 @@ absl::Status World::CheckInvariants(const Event& e) const {
     for (const NodeShare& s : j.placement) {
       sum += s.gpus;
       if (cluster_.pool_of(s.node) != static_cast<uint32_t>(j.pool)) {
-        return fail(absl::StrCat("job ", id, " holds a node outside its pool"));
+        return fail(absl::StrCat(JobState(id), ": holds node ", s.node, " outside its pool"));
       }
     }
     if (sum != j.view.gpus) {
@@ -2294,6 +2302,13 @@ void World::Corrupt() {
       break;
     case RunOptions::Corruption::kClockBack:
       now_ -= 1;
+      break;
+    case RunOptions::Corruption::kShortAttempt:
+      // A running attempt set to end a second early (its completion would skip work).
+      for (const auto& [end, id] : running_by_end_) {
+        jobs_[id].runtime -= kSecond;
+        break;
+      }
       break;
   }
 }

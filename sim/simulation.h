@@ -43,7 +43,7 @@ struct RunOptions {
   // For tests of the invariant checker only (the CLI never sets it): right after event number
   // `corrupt_after_event` (1-based), break the state in the named way, so that a test can see
   // the checker stop the run. kNone and 0 = never.
-  enum class Corruption { kNone, kLeakGpu, kExtraWork, kClockBack };
+  enum class Corruption { kNone, kLeakGpu, kExtraWork, kClockBack, kShortAttempt };
   Corruption corrupt = Corruption::kNone;
   uint64_t corrupt_after_event = 0;
   // Use the reference event queue (ordered set) instead of the binary heap. Results must be

@@ -68,6 +68,10 @@ TextLocation LocateInText(const std::string& text, const Descriptor* root, int l
   } silent;
   google::protobuf::io::Tokenizer tokens(&input, &silent);
   using Token = google::protobuf::io::Tokenizer;
+  // As TextFormat's parser reads: # comments, 1.5f, 1e5 and 10x.
+  tokens.set_comment_style(Token::SH_COMMENT_STYLE);
+  tokens.set_allow_f_after_float(true);
+  tokens.set_require_space_after_number(false);
   bool value_next = false;  // after "field:", the next token is its value
   while (tokens.Next()) {
     const auto& t = tokens.current();
@@ -102,9 +106,11 @@ TextLocation LocateInText(const std::string& text, const Descriptor* root, int l
     }
     if (t.text == "}" || t.text == ">") {
       if (stack.size() > 1) stack.pop_back();
+      if (!stack.back().in_list) stack.back().field.clear();  // a list's next element follows
       value_next = false;
       continue;
     }
+    if (t.text == "-") continue;           // the sign of a number (or of -inf, -nan) to come
     if (!top.in_list) value_next = false;  // a scalar value (or a separator) was read
   }
   const Frame& top = stack.back();

@@ -31,11 +31,13 @@ absl::Status CheckTraceSettingKeys(std::string_view format, const TraceOptions& 
   for (const auto& [key, value] : options.settings) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     if (known.size() == 0) {
-      return TraceSettingError(key,
-                               absl::StrCat(std::string(format), " has no settings; \"", key, "\" is not one"));
+      return TraceSettingError(
+          key, absl::StrCat(std::string(format), " has no settings; \"", key, "\" is not one"));
     }
     std::string names;
-    for (std::string_view k : known) absl::StrAppend(&names, names.empty() ? "" : ", ", std::string(k));
+    for (std::string_view k : known) {
+      absl::StrAppend(&names, names.empty() ? "" : ", ", std::string(k));
+    }
     return TraceSettingError(
         key, absl::StrCat(std::string(format), " setting \"", key, "\" is unknown; ",
                           known.size() == 1 ? "the one setting is " : "its settings are ", names));

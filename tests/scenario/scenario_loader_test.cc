@@ -604,6 +604,12 @@ TEST_CASE("Textproto errors carry line and column and the field path", "[scenari
                      "max_jobs: \"many\"}] }\n",
                      "textproto", "bad.textproto"),
              Contains("workload.generators[1].max_jobs: Expected integer"));
+  // # comments (with braces, colons and /*) and signed numbers do not shift the path.
+  CHECK_THAT(ErrorOf("horizon_days: 30 # see /data/*.csv\ncluster { # old: cluster {\n"
+                     "  pools { name: \"a\" memory_gb_per_node: -inf } # pricing:\n"
+                     "  pools { name: \"b\" nodez: 1 }\n}\n",
+                     "textproto", "bad.textproto"),
+             Contains("bad.textproto:4:") && Contains("cluster.pools[1].nodez: unknown field"));
   CHECK_THAT(ErrorOf("horizon_days: 30\nbad_top: 1\n", "textproto", "bad.textproto"),
              Contains("bad.textproto:2:") &&
                  Contains("bad_top: unknown field \"bad_top\"; allowed fields of Scenario: "));

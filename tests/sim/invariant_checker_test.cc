@@ -34,16 +34,9 @@ absl::StatusOr<RunOutput> RunCorrupted(RunOptions::Corruption what, uint64_t aft
   return Simulate(PreemptedRun(), PolicySpec{"priority", "first-fit"}, 1, o);
 }
 
-// The number of the first event after which the low job runs (the first pass places it).
-uint64_t FirstEventWithAJobRunning() {
-  for (uint64_t n = 1; n < 20; ++n) {
-    // A leaked GPU is only visible while a job holds one: the first event that reports it is
-    // the first with a job running.
-    auto r = RunCorrupted(RunOptions::Corruption::kLeakGpu, n);
-    if (!r.ok()) return n;
-  }
-  return 0;
-}
+// Events at t=0 run in phase order: #1 the low job's arrival, #2 the scheduling pass that
+// starts it. So after event #2 a job holds the pool's two GPUs.
+constexpr uint64_t kFirstPass = 2;
 
 TEST_CASE("a clean run with a preemption passes every check", "[sim][invariants]") {
   auto clean = RunCorrupted(RunOptions::Corruption::kNone, 0);
@@ -55,29 +48,53 @@ TEST_CASE("a clean run with a preemption passes every check", "[sim][invariants]
 
 TEST_CASE("a GPU released behind its job's back stops the run naming the pool and the counts",
           "[sim][invariants]") {
-  const uint64_t n = FirstEventWithAJobRunning();
-  REQUIRE(n > 0);
-  auto r = RunCorrupted(RunOptions::Corruption::kLeakGpu, n);
+  auto r = RunCorrupted(RunOptions::Corruption::kLeakGpu, kFirstPass);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == absl::StatusCode::kInternal);
   CHECK_THAT(std::string(r.status().message()),
-             Contains("invariant broken after event #" + std::to_string(n) + " (") &&
+             Contains("invariant broken after event #2 (schedule, payload 0) at t=0 s: ") &&
                  Contains("pool pool: running jobs hold 2 GPUs, cluster counts 1"));
+  // Before any job runs there is nothing to leak: the arrival passes.
+  auto early = RunCorrupted(RunOptions::Corruption::kLeakGpu, 1);
+  CHECK(early.ok());
 }
 
 TEST_CASE("work handed to a job from nowhere stops the run with the job's state",
           "[sim][invariants]") {
-  const uint64_t n = FirstEventWithAJobRunning();
-  REQUIRE(n > 0);
-  auto r = RunCorrupted(RunOptions::Corruption::kExtraWork, n);
+  auto r = RunCorrupted(RunOptions::Corruption::kExtraWork, kFirstPass);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == absl::StatusCode::kInternal);
   // The low job (id 0) runs with its 10 h of work: now it has 10 h + 1 s left and none done.
   CHECK_THAT(std::string(r.status().message()),
-             Contains("invariant broken after event #" + std::to_string(n)) &&
+             Contains("invariant broken after event #2 (schedule, payload 0) at t=0 s: ") &&
                  Contains("job 0 (training, 2 GPUs, running on pool pool since t=0 s") &&
                  Contains("work: total 36000 s, done 0 s, left 36001 s; preemptions 0)") &&
                  Contains("work done plus work left is not its total work"));
+}
+
+TEST_CASE("after a preemption the state shows the work kept and the work left",
+          "[sim][invariants]") {
+  // The low job kept 2 h at its preemption (2.5 h, checkpoints hourly) and restarts at 3.5 h
+  // with 8 h left: the first corruption after the restart reports exactly that.
+  std::string message;
+  for (uint64_t n = kFirstPass; n < 200 && message.empty(); ++n) {
+    auto r = RunCorrupted(RunOptions::Corruption::kExtraWork, n);
+    if (r.ok()) continue;  // no job was running after event n: nothing to corrupt
+    const std::string m(r.status().message());
+    if (m.find("preemptions 1") != std::string::npos) message = m;
+  }
+  CHECK_THAT(message, Contains("job 0 (training, 2 GPUs, running on pool pool since t=12600 s") &&
+                          Contains("work: total 36000 s, done 7200 s, left 28801 s; "
+                                   "preemptions 1)"));
+}
+
+TEST_CASE("an attempt that would end before its work is done stops the run",
+          "[sim][invariants]") {
+  auto r = RunCorrupted(RunOptions::Corruption::kShortAttempt, kFirstPass);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(std::string(r.status().message()),
+             Contains("job 0 (training, 2 GPUs, running on pool pool since t=0 s for 35999 s") &&
+                 Contains("its attempt's run time does not match its work left"));
 }
 
 TEST_CASE("a clock that goes back stops the run at that event", "[sim][invariants]") {
@@ -85,7 +102,8 @@ TEST_CASE("a clock that goes back stops the run at that event", "[sim][invariant
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == absl::StatusCode::kInternal);
   CHECK_THAT(std::string(r.status().message()),
-             Contains("invariant broken after event #3 (") && Contains("the clock went back"));
+             Contains("invariant broken after event #3 (") &&
+                 Contains("the clock reads t=-1e-06 s, not the event's t=0 s"));
 }
 
 }  // namespace

@@ -40,6 +40,9 @@ enum class EventKind : uint8_t {
   kServiceTick,     // payload: service index (autoscaler decision)
   kReplicaReady,    // payload: the replica's job id (end of its cold start)
   kReplicaDrained,  // payload: the replica's job id (its last request done)
+  kNodeFailure,     // payload: the node
+  kRackFailure,     // payload: an index into the world's failing racks
+  kRepair,          // payload: the node
   kTest
 };
 
@@ -61,6 +64,9 @@ constexpr std::string_view EventKindName(EventKind kind) {
     case EventKind::kServiceTick: return "service-tick";
     case EventKind::kReplicaReady: return "replica-ready";
     case EventKind::kReplicaDrained: return "replica-drained";
+    case EventKind::kNodeFailure: return "node-failure";
+    case EventKind::kRackFailure: return "rack-failure";
+    case EventKind::kRepair: return "repair";
     case EventKind::kTest: return "test";
   }
   return "?";

@@ -62,8 +62,13 @@ struct Job {
   Duration runtime = 0;          // of the current or last attempt, restart overhead included
   EventId completion = 0;        // of the current attempt
   uint32_t preemptions = 0;
-  Duration checkpoint_interval = 0;
+  Duration checkpoint_interval = 0;  // of the current or last attempt (set by its rule)
   Duration restart_overhead = 0;
+  Duration checkpoint_write = 0;     // wall time each checkpoint stops the job
+  CheckpointRule checkpoint_rule = CheckpointRule::kFixed;
+  uint32_t failures = 0;             // attempts a hardware failure ended
+  bool restarted_after_failure = false;  // its last attempt ended by a failure
+  GpuTime checkpointing = 0;         // GPU-time spent writing checkpoints
   GpuTime lost = 0;              // held GPU-time that did not count toward completion
   GpuTime attained = 0;          // GPU-time held in ended attempts
   // Reference work done and kept (checkpointed, or completed): done_ref + view.duration_ref =
@@ -144,7 +149,8 @@ std::vector<ClusterState::PoolShape> Shapes(const ScenarioModel& s) {
     // A commitment that starts later brings its nodes online then.
     const bool later = p.pricing == PricingModel::kReserved && p.commit_begin > 0;
     out.push_back({p.gpus_per_node, p.nodes, p.rack_size,
-                   later ? 0 : p.autoscale ? p.min_nodes : ClusterState::PoolShape::kAll});
+                   later ? 0 : p.autoscale ? p.min_nodes : ClusterState::PoolShape::kAll,
+                   p.spare_nodes});
   }
   return out;
 }
@@ -301,7 +307,9 @@ class World final : public SchedulingContext {
   void Preempt(JobId id) override;
   GpuTime PreemptionLoss(JobId id) const override {
     const Job& job = jobs_[id];
-    return static_cast<GpuTime>(job.view.gpus) * (now_ - job.start - SavedSincePreempt(job));
+    const AttemptProgress progress = ProgressOf(job);
+    return static_cast<GpuTime>(job.view.gpus) *
+           (now_ - job.start - progress.saved - progress.writing);
   }
   GpuTime Attained(JobId id) const override {
     const Job& job = jobs_[id];
@@ -348,13 +356,39 @@ class World final : public SchedulingContext {
   }
   // Run time of the current attempt saved by its checkpoints (useful time rounded down to the
   // checkpoint interval; the restart overhead is never saved).
-  Duration SavedSincePreempt(const Job& job) const {
-    const Duration elapsed = now_ - job.start;
-    const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
-    const Duration useful = std::max<Duration>(0, elapsed - overhead);
-    return job.checkpoint_interval > 0 ? useful / job.checkpoint_interval * job.checkpoint_interval
-                                       : 0;
+  // An attempt: the restart overhead (after a preemption), then the work left at the job's
+  // speed, stopping to write a checkpoint after every full checkpoint_interval of it but the
+  // last (the job then completes).
+  static int64_t CheckpointWrites(const Job& job, Duration compute) {
+    return job.checkpoint_interval > 0 && compute > 0 ? (compute - 1) / job.checkpoint_interval
+                                                      : 0;
   }
+  Duration AttemptRuntime(const Job& job) const {
+    const Duration compute = Runtime(job.view.duration_ref, job.speed);
+    return (job.preemptions > 0 ? job.restart_overhead : 0) + compute +
+           CheckpointWrites(job, compute) * job.checkpoint_write;
+  }
+  // Of the running attempt, now: the compute kept by its completed checkpoints, and the time
+  // it spent writing checkpoints (a write in progress included).
+  struct AttemptProgress {
+    Duration saved = 0;
+    Duration writing = 0;
+  };
+  AttemptProgress ProgressOf(const Job& job) const {
+    const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
+    const Duration useful = std::max<Duration>(0, now_ - job.start - overhead);
+    const Duration interval = job.checkpoint_interval;
+    if (interval <= 0) return {};
+    const Duration segment = interval + job.checkpoint_write;
+    const int64_t writes = CheckpointWrites(job, Runtime(job.view.duration_ref, job.speed));
+    const int64_t k = std::min<int64_t>(useful / segment, writes);
+    const Duration in_segment = useful - k * segment;
+    Duration writing = k * job.checkpoint_write;
+    if (k < writes) writing += std::clamp<Duration>(in_segment - interval, 0, job.checkpoint_write);
+    return {k * interval, writing};
+  }
+  // The checkpoint interval its rule gives a job on `placement` (0: none).
+  Duration RuleInterval(const Job& job, uint32_t pool) const;
   void EndAttempt(JobId id, bool completed);
   void OnRevoke(NodeId node, bool replace);
   void OnAvailability(uint32_t change);
@@ -456,6 +490,28 @@ class World final : public SchedulingContext {
   std::vector<std::pair<uint32_t, PricePerGpuHour>> price_changes_;   // (pool, price)
   std::vector<std::pair<uint32_t, uint32_t>> availability_changes_;   // (pool, nodes)
   uint32_t preemptions_ = 0;
+  // Failures (docs/failures.md).
+  void InitFailures();
+  void ScheduleNodeFailure(NodeId node);
+  void ScheduleRackFailure(uint32_t rack);
+  void OnNodeFailure(NodeId node);
+  void OnRackFailure(uint32_t rack);
+  bool FailNode(NodeId node, SimTime repaired_at);
+  SimTime RepairTime(uint32_t pool);
+  void OnRepair(NodeId node);
+  std::vector<Rng> failure_rng_;             // per pool
+  std::vector<SimTime> node_fail_at_;        // per node: its pending failure, or -1
+  std::vector<SimTime> repair_at_;           // per node: its pending repair, or -1
+  std::vector<std::pair<uint32_t, uint32_t>> racks_;  // (pool, rack) of pools with rack failures
+  std::vector<SimTime> rack_fail_at_;        // per entry of racks_
+  std::vector<std::vector<NodeId>> spares_;  // per pool: its spare nodes
+  std::vector<uint32_t> node_failures_;      // per pool
+  std::vector<GpuTime> down_;                // per pool: failed GPU-time until repair (clipped)
+  uint32_t rack_failures_ = 0;
+  uint32_t job_interruptions_by_failure_ = 0;
+  bool failing_ = false;                     // Preempt is stopping jobs for a failure
+  GpuTime lost_to_failures_ = 0;
+  GpuTime checkpointing_ = 0;
   uint32_t jobs_rejected_ = 0;  // trace jobs no pool could hold
   absl::Status run_error_;      // a trace that failed mid-run, or a policy's Abort
   std::vector<std::string> warnings_;  // RunResult.warnings
@@ -719,6 +775,8 @@ void World::OnArrival(uint32_t s) {
     job.tenant = TenantOf(spec.tenant);
     job.checkpoint_interval = spec.checkpoint_interval;
     job.restart_overhead = spec.restart_overhead;
+    job.checkpoint_write = spec.checkpoint_write;
+    job.checkpoint_rule = spec.checkpoint_rule;
     job.view.estimate_ref = spec.estimate;
     if (spec.deadline > 0) job.view.deadline = spec.submit + spec.deadline;
     job.view.cpus = spec.cpus;
@@ -733,6 +791,8 @@ void World::OnArrival(uint32_t s) {
     job.tenant = TenantOf(g.tenant);
     job.checkpoint_interval = g.checkpoint_interval;
     job.restart_overhead = g.restart_overhead;
+    job.checkpoint_write = g.checkpoint_write;
+    job.checkpoint_rule = g.checkpoint_rule;
     job.view.cpus = g.cpus_per_gpu * job.view.gpus;
     job.view.memory_gb = g.memory_gb_per_gpu * job.view.gpus;
   }
@@ -881,8 +941,8 @@ void World::StartPlaced(JobId id, uint32_t pool) {
     job.speed *= one_rack ? sc_.cross_node_speed : sc_.cross_rack_speed;
   }
   // A restarted job first pays its restart overhead, then runs the work left.
-  job.runtime = Runtime(job.view.duration_ref, job.speed) +
-                (job.preemptions > 0 ? job.restart_overhead : 0);
+  if (job.checkpoint_rule != CheckpointRule::kFixed) job.checkpoint_interval = RuleInterval(job, pool);
+  job.runtime = AttemptRuntime(job);
   const SimTime end = now_ + job.runtime;
   // Live: the executor reports the end; the estimate still orders backfilling.
   if (!live_) job.completion = events_.Schedule(end, Phase::kRelease, EventKind::kComplete, id);
@@ -950,7 +1010,8 @@ void World::Preempt(JobId id) {
   running_by_end_.erase({job.start + job.runtime, id});
   if (live_) RecordLive(LiveEvent::Kind::kPreempt, id);
   const Duration elapsed = now_ - job.start;
-  const Duration saved = SavedSincePreempt(job);
+  const AttemptProgress progress = ProgressOf(job);
+  const Duration saved = progress.saved;
   // Work saved, in reference time: the attempt ran at job.speed x the reference.
   const double speed = job.speed;
   const Duration saved_ref = std::min(
@@ -959,9 +1020,19 @@ void World::Preempt(JobId id) {
   const Duration left = std::max<Duration>(1, job.view.duration_ref - saved_ref);
   job.done_ref += job.view.duration_ref - left;
   job.view.duration_ref = left;
-  const GpuTime lost = static_cast<GpuTime>(job.view.gpus) * (elapsed - saved);
+  const GpuTime lost =
+      static_cast<GpuTime>(job.view.gpus) * (elapsed - saved - progress.writing);
+  const GpuTime writing = static_cast<GpuTime>(job.view.gpus) * progress.writing;
   job.lost += lost;
   lost_ += lost;
+  job.checkpointing += writing;
+  checkpointing_ += writing;
+  job.restarted_after_failure = failing_;
+  if (failing_) {
+    ++job.failures;
+    ++job_interruptions_by_failure_;
+    lost_to_failures_ += lost;
+  }
   ++job.preemptions;
   ++preemptions_;
   EndAttempt(id, /*completed=*/false);
@@ -1014,6 +1085,15 @@ void World::OnComplete(JobId id) {
                              std::min(job.restart_overhead, job.runtime);
     job.lost += overhead;
     lost_ += overhead;
+    // After a failure, the restart it forced is the failure's cost too.
+    if (job.failures > 0 && job.restarted_after_failure) lost_to_failures_ += overhead;
+  }
+  if (!live_) {
+    const GpuTime writing =
+        static_cast<GpuTime>(job.view.gpus) * job.checkpoint_write *
+        CheckpointWrites(job, Runtime(job.view.duration_ref, job.speed));
+    job.checkpointing += writing;
+    checkpointing_ += writing;
   }
   RequestPass();
 }
@@ -1234,11 +1314,34 @@ bool World::ChooseVictims(JobId id, std::span<const JobId> ranked,
   return ok;
 }
 
+Duration World::RuleInterval(const Job& job, uint32_t pool) const {
+  // The gang's failure rate: each node it uses, and each rack those nodes are in.
+  const PoolSpec& ps = sc_.pools[pool];
+  double per_hour = ps.node_failures_per_hour * static_cast<double>(job.placement.size());
+  if (ps.rack_failures_per_hour > 0) {
+    absl::InlinedVector<uint32_t, 8> racks;
+    for (const NodeShare& share : job.placement) racks.push_back(cluster_.rack_of(share.node));
+    std::sort(racks.begin(), racks.end());
+    const auto distinct = std::unique(racks.begin(), racks.end()) - racks.begin();
+    per_hour += ps.rack_failures_per_hour * static_cast<double>(distinct);
+  }
+  if (!(per_hour > 0)) return 0;
+  const double m = 3600.0 / per_hour;                     // MTBF of the gang, seconds
+  const double d = TimeToSeconds(job.checkpoint_write);  // > 0 (the compiler checks)
+  double interval = std::sqrt(2.0 * d * m);              // Young (1974)
+  if (job.checkpoint_rule == CheckpointRule::kDaly) {
+    // Daly (2006), eq. 37: the higher-order optimum.
+    interval = d < 2.0 * m ? interval * (1.0 + std::sqrt(d / (2.0 * m)) / 3.0 + d / (18.0 * m)) - d
+                           : m;
+  }
+  return std::max<Duration>(1, SecondsToTime(std::min(interval, 1e12)));
+}
+
 Duration World::RemainingRef(JobId id) const {
   const Job& job = jobs_[id];
   if (!job.running) return job.view.duration_ref;
   const Duration overhead = job.preemptions > 0 ? job.restart_overhead : 0;
-  const Duration useful = std::max<Duration>(0, now_ - job.start - overhead);
+  const Duration useful = std::max<Duration>(0, now_ - job.start - overhead - ProgressOf(job).writing);
   const double done = static_cast<double>(useful) * job.speed;
   return std::max<Duration>(0, job.view.duration_ref - static_cast<Duration>(done + 0.5));
 }
@@ -1331,9 +1434,7 @@ std::string World::WorkBroken(JobId id) const {
     return "work done plus work left is not its total work";
   }
   if (j.view.duration_ref <= 0) return "has not finished but has no work left";
-  if (j.running && !live_ &&
-      j.runtime != Runtime(j.view.duration_ref, j.speed) +
-                       (j.preemptions > 0 ? j.restart_overhead : 0)) {
+  if (j.running && !live_ && j.runtime != AttemptRuntime(j)) {
     return "its attempt's run time does not match its work left";
   }
   return {};
@@ -1357,6 +1458,8 @@ absl::Status World::CheckInvariants(const Event& e) const {
       case EventKind::kRevoke:
       case EventKind::kReclaim:
       case EventKind::kNodeReady:
+      case EventKind::kNodeFailure:
+      case EventKind::kRepair:
         subject = absl::StrCat("node ", e.payload);
         break;
       case EventKind::kRestore:
@@ -1600,9 +1703,27 @@ void World::InitCapacity() {
 
 void World::OnCapacity(uint32_t change) {
   const CapacityChange& c = capacity_changes_[change];
+  const NodeId first = cluster_.first_node(c.pool);
+  const NodeId end = first + cluster_.nodes_in_pool(c.pool);
   if (c.online) {
     cluster_.BringOnline(c.pool, cluster_.nodes_in_pool(c.pool));
+    // The commitment's hot spares: its highest-numbered idle nodes.
+    for (NodeId n = end; n-- > first && spares_[c.pool].size() < sc_.pools[c.pool].spare_nodes;) {
+      if (cluster_.state_of(n) == NodeState::kOnline && jobs_on_node_[n].empty()) {
+        cluster_.HoldOut(n, NodeState::kSpare);
+        spares_[c.pool].push_back(n);
+      }
+    }
   } else {
+    // Failed nodes and spares leave with the commitment.
+    for (NodeId n = first; n < end; ++n) {
+      const NodeState st = cluster_.state_of(n);
+      if (st == NodeState::kFailed || st == NodeState::kSpare) {
+        cluster_.Retire(n);
+        repair_at_[n] = -1;
+      }
+    }
+    spares_[c.pool].clear();
     cluster_.DrainPool(c.pool);
     for (NodeId n = cluster_.first_node(c.pool);
          n < cluster_.first_node(c.pool) + cluster_.nodes_in_pool(c.pool); ++n) {
@@ -1699,6 +1820,148 @@ void World::OnRestore(uint32_t pool) {
     cluster_.FinishBooting(n);
     NodeOnline(n);
   }
+  Account(pool);
+  ++capacity_epoch_;
+  RequestPass();
+}
+
+// Failures: every node of a pool with a failure rate fails as a Poisson process while it is
+// provisioned (online, draining or a spare), every rack as another. A failed node stays
+// provisioned (billed) but runs nothing until its repair; a spare, if the pool has one, takes
+// its place at once. The draws come from a stream per pool, keyed by its name as the spot
+// stream is, so other pools do not shift them.
+void World::InitFailures() {
+  node_fail_at_.assign(cluster_.node_count(), -1);
+  repair_at_.assign(cluster_.node_count(), -1);
+  node_failures_.assign(sc_.pools.size(), 0);
+  down_.assign(sc_.pools.size(), 0);
+  spares_.resize(sc_.pools.size());
+  for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+    uint64_t h = 1469598103934665603ull;
+    for (char c : sc_.pools[p].name) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    failure_rng_.push_back(Rng::ForStream(seed_, (uint64_t{2} << 40) | (h >> 24)));
+    const NodeId first = cluster_.first_node(p);
+    const NodeId end = first + cluster_.nodes_in_pool(p);
+    for (NodeId n = first; n < end; ++n) {
+      if (cluster_.state_of(n) == NodeState::kSpare) spares_[p].push_back(n);
+    }
+    const PoolSpec& ps = sc_.pools[p];
+    if (ps.node_failures_per_hour > 0) {
+      for (NodeId n = first; n < end; ++n) ScheduleNodeFailure(n);
+    }
+    if (ps.rack_failures_per_hour > 0) {
+      for (uint32_t r = 0; r < cluster_.rack_count(p); ++r) {
+        racks_.emplace_back(p, r);
+        rack_fail_at_.push_back(-1);
+        ScheduleRackFailure(static_cast<uint32_t>(racks_.size() - 1));
+      }
+    }
+  }
+}
+
+void World::ScheduleNodeFailure(NodeId node) {
+  const uint32_t pool = cluster_.pool_of(node);
+  const double at_s = TimeToSeconds(now_) + failure_rng_[pool].Exponential(
+                                                3600.0 / sc_.pools[pool].node_failures_per_hour);
+  if (at_s >= TimeToSeconds(sc_.horizon)) return;
+  node_fail_at_[node] = std::max(now_, SecondsToTime(at_s));
+  events_.Schedule(node_fail_at_[node], Phase::kRelease, EventKind::kNodeFailure, node);
+}
+
+void World::ScheduleRackFailure(uint32_t rack) {
+  const uint32_t pool = racks_[rack].first;
+  const double at_s = TimeToSeconds(now_) + failure_rng_[pool].Exponential(
+                                                3600.0 / sc_.pools[pool].rack_failures_per_hour);
+  if (at_s >= TimeToSeconds(sc_.horizon)) return;
+  rack_fail_at_[rack] = std::max(now_, SecondsToTime(at_s));
+  events_.Schedule(rack_fail_at_[rack], Phase::kRelease, EventKind::kRackFailure, rack);
+}
+
+SimTime World::RepairTime(uint32_t pool) {
+  const PoolSpec& ps = sc_.pools[pool];
+  const double repair_s =
+      ps.fixed_repair ? TimeToSeconds(ps.repair)
+                      : failure_rng_[pool].Exponential(TimeToSeconds(ps.repair));
+  return std::max(now_ + 1, SecondsToTime(TimeToSeconds(now_) + repair_s));
+}
+
+void World::OnNodeFailure(NodeId node) {
+  if (node_fail_at_[node] != now_) return;  // stale: the node failed with its rack meanwhile
+  node_fail_at_[node] = -1;
+  const NodeState st = cluster_.state_of(node);
+  if (st == NodeState::kOffline || st == NodeState::kBooting) {
+    ScheduleNodeFailure(node);  // not provisioned: its clock runs on (memoryless)
+    return;
+  }
+  if (FailNode(node, RepairTime(cluster_.pool_of(node)))) RequestPass();
+}
+
+void World::OnRackFailure(uint32_t rack) {
+  if (rack_fail_at_[rack] != now_) return;
+  rack_fail_at_[rack] = -1;
+  const auto [pool, r] = racks_[rack];
+  ++rack_failures_;
+  const SimTime repaired = RepairTime(pool);  // the rack comes back as one
+  bool any = false;
+  const NodeId first = cluster_.first_node(pool);
+  for (NodeId n = first; n < first + cluster_.nodes_in_pool(pool); ++n) {
+    if (cluster_.rack_of(n) == r) any |= FailNode(n, repaired);
+  }
+  ScheduleRackFailure(rack);
+  if (any) RequestPass();
+}
+
+// Takes a provisioned node down until `repaired_at`: its jobs roll back to their last
+// checkpoint and queue again, and a spare takes its place. Returns whether capacity changed.
+bool World::FailNode(NodeId node, SimTime repaired_at) {
+  const uint32_t pool = cluster_.pool_of(node);
+  const NodeState st = cluster_.state_of(node);
+  if (st != NodeState::kOnline && st != NodeState::kDraining && st != NodeState::kSpare) {
+    return false;  // already down, or not provisioned
+  }
+  ++node_failures_[pool];
+  node_fail_at_[node] = -1;  // its own clock restarts after the repair
+  failing_ = true;
+  while (!jobs_on_node_[node].empty()) Preempt(jobs_on_node_[node].front());
+  failing_ = false;
+  if (cluster_.state_of(node) == NodeState::kOffline) {
+    // A draining node went offline with its last job: nothing left to repair.
+    Account(pool);
+    ++capacity_epoch_;
+    return true;
+  }
+  if (st == NodeState::kSpare) {
+    spares_[pool].erase(std::find(spares_[pool].begin(), spares_[pool].end(), node));
+  }
+  cluster_.HoldOut(node, NodeState::kFailed);
+  if (st == NodeState::kOnline && !spares_[pool].empty()) {
+    const NodeId spare = spares_[pool].back();
+    spares_[pool].pop_back();
+    cluster_.PutOnline(spare);
+  }
+  const SimTime until = std::min(repaired_at, sc_.horizon);
+  down_[pool] += static_cast<GpuTime>(cluster_.gpus_per_node(pool)) * (until - now_);
+  if (repaired_at < sc_.horizon) {
+    repair_at_[node] = repaired_at;
+    events_.Schedule(repaired_at, Phase::kRelease, EventKind::kRepair, node);
+  }
+  Account(pool);
+  ++capacity_epoch_;
+  return true;
+}
+
+// A repaired node becomes a spare while the pool has fewer than it keeps, else runs jobs.
+void World::OnRepair(NodeId node) {
+  if (repair_at_[node] != now_ || cluster_.state_of(node) != NodeState::kFailed) return;
+  repair_at_[node] = -1;
+  const uint32_t pool = cluster_.pool_of(node);
+  if (spares_[pool].size() < sc_.pools[pool].spare_nodes) {
+    cluster_.HoldOut(node, NodeState::kSpare);
+    spares_[pool].push_back(node);
+  } else {
+    cluster_.PutOnline(node);
+  }
+  if (sc_.pools[pool].node_failures_per_hour > 0) ScheduleNodeFailure(node);
   Account(pool);
   ++capacity_epoch_;
   RequestPass();
@@ -2266,6 +2529,15 @@ absl::Status World::Process(const Event& e) {
       }
       break;
     }
+    case EventKind::kNodeFailure:
+      OnNodeFailure(e.payload);
+      break;
+    case EventKind::kRackFailure:
+      OnRackFailure(e.payload);
+      break;
+    case EventKind::kRepair:
+      OnRepair(e.payload);
+      break;
     case EventKind::kTest:
       break;
   }
@@ -2316,6 +2588,7 @@ void World::Corrupt() {
 absl::Status World::Start() {
   InitPlacement();
   InitCapacity();
+  InitFailures();
   InitSources();
   if (!run_error_.ok()) return run_error_;
   if (absl::Status st = InitServices(); !st.ok()) return st;
@@ -2480,6 +2753,9 @@ RunOutput World::Finish(const PolicySpec& policy) {
     pr->set_gpu_hours_allocated(GpuTimeToHours(pool_alloc[p]));
     pr->set_gpu_utilization(Ratio(pool_alloc[p], pool_prov[p]));
     pr->set_revocations(revocations_[p]);
+    pr->set_node_failures(node_failures_[p]);
+    pr->set_gpu_hours_down(GpuTimeToHours(down_[p]));
+    pr->set_spare_nodes(ps.spare_nodes);
     if (ps.on_demand_reference_usd_per_gpu_hour > 0 && pool_prov[p] > 0) {
       pr->set_break_even_utilization(MoneyToDollars(pool_bill[p].total()) /
                                      (ps.on_demand_reference_usd_per_gpu_hour *
@@ -2599,14 +2875,37 @@ RunOutput World::Finish(const PolicySpec& policy) {
   s->set_preemptions(preemptions_);
   s->set_jobs_rejected(jobs_rejected_);
   s->set_gpu_hours_lost(GpuTimeToHours(lost_));
-  s->set_gpu_hours_useful(GpuTimeToHours(alloc_total - lost_));
+  // Checkpoint writes of attempts still running at the horizon count too.
+  GpuTime checkpointing = checkpointing_;
+  for (const auto& [end, id] : running_by_end_) {
+    const Job& j = jobs_[id];
+    if (j.service < 0) checkpointing += static_cast<GpuTime>(j.view.gpus) * ProgressOf(j).writing;
+  }
+  const GpuTime useful = std::max<GpuTime>(0, alloc_total - lost_ - checkpointing);
+  s->set_gpu_hours_useful(GpuTimeToHours(useful));
+  s->set_gpu_hours_checkpointing(GpuTimeToHours(checkpointing));
+  s->set_goodput(alloc_total > 0 ? static_cast<double>(useful) / static_cast<double>(alloc_total)
+                                 : 0.0);
+  {
+    uint32_t node_failures = 0;
+    GpuTime down = 0;
+    for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
+      node_failures += node_failures_[p];
+      down += down_[p];
+    }
+    s->set_node_failures(node_failures);
+    s->set_gpu_hours_down(GpuTimeToHours(down));
+  }
+  s->set_rack_failures(rack_failures_);
+  s->set_job_interruptions_by_failure(job_interruptions_by_failure_);
+  s->set_gpu_hours_lost_to_failures(GpuTimeToHours(lost_to_failures_));
   s->set_total_cost_usd(MoneyToDollars(total.total()));
   s->set_idle_cost_usd(MoneyToDollars(total.idle));
   s->set_cost_per_allocated_gpu_hour_usd(
       alloc_total > 0 ? MoneyToDollars(total.total()) / GpuTimeToHours(alloc_total) : 0.0);
-  s->set_cost_per_useful_gpu_hour_usd(alloc_total - lost_ > 0 ? MoneyToDollars(total.total()) /
-                                                                    GpuTimeToHours(alloc_total - lost_)
-                                                              : 0.0);
+  s->set_cost_per_useful_gpu_hour_usd(useful > 0 ? MoneyToDollars(total.total()) /
+                                                       GpuTimeToHours(useful)
+                                                 : 0.0);
   s->set_unattributed_cost_usd(unattributed);
   s->set_events(event_count_);
   for (auto& [gpus, st] : by_size) {
@@ -2772,6 +3071,9 @@ RunOutput World::Finish(const PolicySpec& policy) {
       if (j.end >= 0) rec.finish_s = TimeToSeconds(j.end);
       rec.preemptions = j.preemptions;
       rec.gpu_hours_lost = GpuTimeToHours(j.lost);
+      rec.failures = j.failures;
+      rec.gpu_hours_checkpointing = GpuTimeToHours(j.checkpointing);
+      rec.checkpoint_interval_s = TimeToSeconds(j.checkpoint_interval);
       out.jobs.push_back(std::move(rec));
     }
   }

@@ -55,8 +55,71 @@ ClusterState::ClusterState(const std::vector<PoolShape>& shapes) {
     next_node += s.nodes;
   }
   for (uint32_t p = 0; p < shapes.size(); ++p) {
-    BringOnline(p, std::min(shapes[p].online, shapes[p].nodes));
+    const uint32_t online = BringOnline(p, std::min(shapes[p].online, shapes[p].nodes));
+    const uint32_t spares = std::min(shapes[p].spares, online);
+    for (uint32_t i = 0; i < spares; ++i) {
+      HoldOut(pools_[p].first_node + online - 1 - i, NodeState::kSpare);
+    }
   }
+}
+
+void ClusterState::HoldOut(NodeId id, NodeState as) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  if (as != NodeState::kFailed && as != NodeState::kSpare) {
+    Die(absl::StrCat("node ", id, " held out neither as failed nor as a spare"));
+  }
+  switch (n.state) {
+    case NodeState::kOnline:
+      if (n.free != pool.gpus_per_node) Die(absl::StrCat("node ", id, " held out while busy"));
+      BucketRemove(pool, id);
+      TreeUpdate(pool, id - pool.first_node, 0);
+      --pool.online_nodes;
+      pool.free_gpus -= n.free;
+      n.free = 0;
+      break;
+    case NodeState::kSpare:
+      --pool.spare_nodes;
+      break;
+    case NodeState::kFailed:
+      --pool.failed_nodes;
+      break;
+    default:
+      Die(absl::StrCat("node ", id, " held out from state ", static_cast<int>(n.state)));
+  }
+  n.state = as;
+  ++(as == NodeState::kFailed ? pool.failed_nodes : pool.spare_nodes);
+}
+
+void ClusterState::Retire(NodeId id) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  if (n.state == NodeState::kFailed) {
+    --pool.failed_nodes;
+  } else if (n.state == NodeState::kSpare) {
+    --pool.spare_nodes;
+  } else {
+    Die(absl::StrCat("node ", id, " retired from state ", static_cast<int>(n.state)));
+  }
+  GoOffline(id);
+}
+
+void ClusterState::PutOnline(NodeId id) {
+  Node& n = nodes_[id];
+  Pool& pool = pools_[n.pool];
+  if (n.state == NodeState::kFailed) {
+    --pool.failed_nodes;
+  } else if (n.state == NodeState::kSpare) {
+    --pool.spare_nodes;
+  } else {
+    Die(absl::StrCat("node ", id, " put online from state ", static_cast<int>(n.state)));
+  }
+  n.state = NodeState::kOnline;
+  n.free = pool.gpus_per_node;
+  ++pool.online_nodes;
+  pool.free_gpus += pool.gpus_per_node;
+  BucketPushFront(pool, id);
+  TreeUpdate(pool, id - pool.first_node, n.free);
 }
 
 uint32_t ClusterState::BringOnline(uint32_t pool_index, uint32_t count) {
@@ -325,7 +388,7 @@ absl::Status ClusterState::CheckInvariants() const {
   for (uint32_t p = 0; p < pools_.size(); ++p) {
     const Pool& pool = pools_[p];
     uint64_t free_online = 0, provisioned = 0, held = 0;
-    uint32_t online = 0, offline = 0, booting = 0;
+    uint32_t online = 0, offline = 0, booting = 0, failed = 0, spare = 0;
     std::vector<uint32_t> counts(pool.gpus_per_node + 1, 0);
     for (uint32_t i = 0; i < pool.node_count; ++i) {
       const NodeId id = pool.first_node + i;
@@ -350,6 +413,14 @@ absl::Status ClusterState::CheckInvariants() const {
           provisioned += pool.gpus_per_node;
           held += pool.gpus_per_node - n.free;
           break;
+        case NodeState::kFailed:
+        case NodeState::kSpare:
+          ++(n.state == NodeState::kFailed ? failed : spare);
+          if (n.free != 0) {
+            return absl::InternalError(absl::StrCat("failed or spare node ", id, " has free GPUs"));
+          }
+          provisioned += pool.gpus_per_node;
+          break;
         case NodeState::kBooting:
           ++booting;
           if (n.free != 0) return absl::InternalError(absl::StrCat("booting node ", id, " has free GPUs"));
@@ -366,7 +437,8 @@ absl::Status ClusterState::CheckInvariants() const {
     }
     if (free_online != pool.free_gpus || provisioned != pool.provisioned_gpus ||
         held != pool.allocated_gpus || online != pool.online_nodes ||
-        offline != pool.offline.size() || booting != pool.booting_nodes) {
+        offline != pool.offline.size() || booting != pool.booting_nodes ||
+        failed != pool.failed_nodes || spare != pool.spare_nodes) {
       return absl::InternalError(absl::StrCat(
           "pool ", p, " counters (free ", pool.free_gpus, ", provisioned ", pool.provisioned_gpus,
           ", allocated ", pool.allocated_gpus, ", online nodes ", pool.online_nodes,

@@ -33,9 +33,10 @@ struct NodeShare {
 using Placement = absl::InlinedVector<NodeShare, 2>;
 
 // A node is online (placeable), booting (provisioned and billed, not yet placeable), draining
-// (runs its jobs, takes no new ones, goes offline when idle) or offline (not provisioned: not
-// billed, not placeable).
-enum class NodeState : uint8_t { kOffline, kOnline, kDraining, kBooting };
+// (runs its jobs, takes no new ones, goes offline when idle), offline (not provisioned: not
+// billed, not placeable), failed (provisioned and billed, under repair, not placeable) or a
+// spare (provisioned and billed, kept out of scheduling to replace a failed node at once).
+enum class NodeState : uint8_t { kOffline, kOnline, kDraining, kBooting, kFailed, kSpare };
 
 class ClusterState {
  public:
@@ -44,6 +45,7 @@ class ClusterState {
     uint32_t nodes = 0;          // >= 1: the most the pool can ever have
     uint32_t rack_size = 0;      // nodes per rack, 0 = one rack
     uint32_t online = kAll;      // nodes online at the start (the lowest-numbered ones)
+    uint32_t spares = 0;         // of those, the highest-numbered start as spares
     static constexpr uint32_t kAll = 0xFFFFFFFF;
   };
   explicit ClusterState(const std::vector<PoolShape>& pools);
@@ -67,6 +69,8 @@ class ClusterState {
     return static_cast<uint32_t>(pools_[pool].offline.size());
   }
   uint32_t booting_nodes(uint32_t pool) const { return pools_[pool].booting_nodes; }
+  uint32_t failed_nodes(uint32_t pool) const { return pools_[pool].failed_nodes; }
+  uint32_t spare_nodes(uint32_t pool) const { return pools_[pool].spare_nodes; }
   uint32_t free_on(NodeId node) const { return nodes_[node].free; }
   uint32_t pool_of(NodeId node) const { return nodes_[node].pool; }
   uint32_t rack_of(NodeId node) const { return nodes_[node].rack; }
@@ -134,6 +138,15 @@ class ClusterState {
   void FinishBooting(NodeId node);
   // REQUIRES: the node is online and idle. It goes offline.
   void TakeNodeOffline(NodeId node);
+  // Takes a node out of scheduling while it stays provisioned (and billed): `as` is kFailed
+  // (under repair) or kSpare. REQUIRES: the node is online and idle, or a spare (which may
+  // fail), or failed (repaired into a spare).
+  void HoldOut(NodeId node, NodeState as);
+  // REQUIRES: the node is failed (repaired) or a spare (replacing a failed node). It comes
+  // online, all GPUs free.
+  void PutOnline(NodeId node);
+  // REQUIRES: the node is failed or a spare. It goes offline (no longer provisioned).
+  void Retire(NodeId node);
 
   // Recounts everything from scratch and compares with the indexes. For tests and
   // --check-invariants; O(nodes).
@@ -157,6 +170,8 @@ class ClusterState {
     NodeId first_node = 0;
     uint32_t online_nodes = 0;
     uint32_t booting_nodes = 0;
+    uint32_t failed_nodes = 0;
+    uint32_t spare_nodes = 0;
     uint64_t provisioned_gpus = 0;
     uint64_t allocated_gpus = 0;
     uint64_t free_gpus = 0;

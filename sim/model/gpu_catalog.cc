@@ -68,6 +68,17 @@ GpuCatalog GpuCatalog::BuiltIn() {
            source("NVIDIA Tesla P100 datasheet, SXM2 16GB (PCIe is 250 W, 18.7 TFLOPS): 300 W "
                   "TDP, 21.2 TFLOPS FP16 (no tensor cores).")),
   };
+  // Failure rate: only H100 has a published fleet figure we use. Llama 3 (Meta, "The Llama 3
+  // Herd of Models", 2024, sec. 3.3.4): 419 unexpected interruptions in a 54-day snapshot of
+  // pre-training on 16,384 H100 GPUs, i.e. 16,384 x 1,296 h / 419 = 50,677 GPU-hours between
+  // interruptions. Every cause is in it (GPU and HBM faults, network, host, software), since
+  // each took the job down. docs/failures.md.
+  for (GpuSpec& spec : catalog.specs_) {
+    if (spec.name == "H100") {
+      spec.mtbf_hours = 16384.0 * 54 * 24 / 419;
+      spec.source += " mtbf_hours: Llama 3 (2024), 419 interruptions in 54 days on 16,384 GPUs.";
+    }
+  }
   return catalog;
 }
 

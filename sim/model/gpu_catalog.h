@@ -15,6 +15,7 @@ struct GpuSpec {
   double idle_watts = 0;        // board power when idle, W
   double busy_watts = 0;        // board power when busy (TDP), W
   double training_speed = 1.0;  // relative to A100-80GB = 1.0 (docs/gpu-catalog.md)
+  double mtbf_hours = 0;        // mean time between failures of one GPU, hours; 0 = unknown
   std::string source;           // where the numbers come from
 };
 

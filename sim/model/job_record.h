@@ -25,6 +25,9 @@ struct JobRecord {
   uint32_t nodes = 0;  // Nodes the gang spanned; 0 if it never started.
   uint32_t preemptions = 0;  // Times the job was stopped and queued again.
   double gpu_hours_lost = 0;  // Held GPU-time that did not count toward completion.
+  uint32_t failures = 0;      // Times a hardware failure stopped it (part of preemptions).
+  double gpu_hours_checkpointing = 0;  // GPU-time spent writing checkpoints.
+  double checkpoint_interval_s = 0;    // Of its last attempt (set by its rule); 0 = none.
 };
 
 }  // namespace burnrate

@@ -73,7 +73,24 @@ struct PoolSpec {
   uint32_t min_nodes = 0;
   Duration provisioning_delay = 0;
   Duration idle_timeout = 0;
+  // Failures (docs/failures.md): each node fails at node_failures_per_hour (its GPUs' rate plus
+  // its own), each rack at rack_failures_per_hour; 0 = never. A failed node (rack) is repaired
+  // after an exponential time of mean `repair` (exactly `repair` when fixed_repair).
+  double gpu_mtbf_hours = 0;   // as used (the pool's, else the GPU type's); 0 = none
+  double node_mtbf_hours = 0;  // 0 = none
+  double rack_mtbf_hours = 0;  // 0 = none
+  double node_failures_per_hour = 0;
+  double rack_failures_per_hour = 0;
+  Duration repair = 0;
+  bool fixed_repair = false;
+  uint32_t spare_nodes = 0;    // hot spares, out of scheduling, counted in `nodes`
 };
+
+// How a job's checkpoint interval is chosen (docs/failures.md): fixed (checkpoint_interval), or
+// per attempt from the failure rate of its gang (MTBF M) and the write time d: Young (1974)
+// sqrt(2 d M), or Daly (2006, eq. 37) sqrt(2 d M) (1 + sqrt(d / 2M) / 3 + d / 18M) - d (M when
+// d >= 2M).
+enum class CheckpointRule : uint8_t { kFixed, kYoungDaly, kDaly };
 
 struct JobSpec {
   std::string name;
@@ -85,6 +102,8 @@ struct JobSpec {
   int32_t priority = 0;
   Duration checkpoint_interval = 0;  // 0 = never
   Duration restart_overhead = 0;
+  Duration checkpoint_write = 0;     // wall time each checkpoint stops the job
+  CheckpointRule checkpoint_rule = CheckpointRule::kFixed;
   Duration estimate = 0;  // the user's estimate of `duration`; 0 = none
   Duration deadline = 0;  // finish within this of submission; 0 = none
   double cpus = 0;        // whole gang
@@ -123,6 +142,8 @@ struct GeneratorSpec {
   int32_t priority = 0;
   Duration checkpoint_interval = 0;
   Duration restart_overhead = 0;
+  Duration checkpoint_write = 0;
+  CheckpointRule checkpoint_rule = CheckpointRule::kFixed;
   std::vector<double> hourly_profile;  // 24 relative rates (empty = constant)
   double cpus_per_gpu = 0;
   double memory_gb_per_gpu = 0;

@@ -244,6 +244,8 @@ class Compiler {
                    "must be >= 0 (watts; 0 = unknown)", false);
       ok &= Number(path + ".busy_watts", t.busy_watts(), Lower::kNonNegative, 1e9,
                    "must be >= 0 (watts; 0 = unknown)", false);
+      ok &= Number(path + ".mtbf_hours", t.mtbf_hours(), Lower::kNonNegative, 1e12,
+                   "must be >= 0 (hours between failures of one GPU; 0 = unknown)", false);
       const GpuSpec* base = builtin.Find(t.name());
       if (base == nullptr) {
         ok &= Number(path + ".training_speed", t.training_speed(), Lower::kPositive, 1e6,
@@ -269,6 +271,7 @@ class Compiler {
         merge("idle_watts", t.idle_watts(), &spec.idle_watts);
         merge("busy_watts", t.busy_watts(), &spec.busy_watts);
         merge("training_speed", t.training_speed(), &spec.training_speed);
+        merge("mtbf_hours", t.mtbf_hours(), &spec.mtbf_hours);
         if (!changed.empty()) {
           spec.source = fmt::format("{} Overridden by the scenario ({}): {}.", base->source,
                                     loaded_.path, JoinNames(changed));
@@ -279,6 +282,7 @@ class Compiler {
         spec.idle_watts = t.idle_watts();
         spec.busy_watts = t.busy_watts();
         spec.training_speed = t.training_speed();
+        spec.mtbf_hours = t.mtbf_hours();
         spec.source = fmt::format("Defined by the scenario ({}).", loaded_.path);
       }
       m->catalog.Upsert(std::move(spec));
@@ -377,6 +381,7 @@ class Compiler {
       spec.rack_size = p.rack_size();
       ok &= Pricing(p, path + ".pricing", &spec, *m);
       ok &= Autoscale(p, path, &spec);
+      ok &= Failures(p, path, gpu, &spec);
       if (!ok) continue;
       capacities_.push_back(
           {spec.name, spec.gpu_type, static_cast<uint64_t>(spec.gpus_per_node) * spec.nodes});
@@ -451,16 +456,118 @@ class Compiler {
     return true;
   }
 
-  bool Checkpointing(const std::string& path, double interval_s, double overhead_s,
-                     Duration* interval, Duration* overhead) {
-    bool ok = OptionalSeconds(path + ".checkpoint_interval_s", interval_s,
+  // Checkpointing of a Job or a Generator: interval, restart overhead, write time and rule.
+  template <typename Message, typename Spec>
+  bool Checkpointing(const std::string& path, const Message& j, Spec* spec) {
+    bool ok = OptionalSeconds(path + ".checkpoint_interval_s", j.checkpoint_interval_s(),
                               " of run time between checkpoints; 0 = never checkpoints");
-    ok &= OptionalSeconds(path + ".restart_overhead_s", overhead_s, " after each restart");
-    if (ok) {
-      *interval = SecondsToTime(interval_s);
-      *overhead = SecondsToTime(overhead_s);
+    ok &= OptionalSeconds(path + ".restart_overhead_s", j.restart_overhead_s(),
+                          " after each restart");
+    ok &= OptionalSeconds(path + ".checkpoint_write_s", j.checkpoint_write_s(),
+                          " each checkpoint stops the job to write");
+    const std::string& rule = j.checkpoint_rule();
+    const bool young_daly = rule == "young-daly" || rule == "daly";
+    if (!rule.empty() && rule != "fixed" && !young_daly) {
+      errors_.Add(path + ".checkpoint_rule",
+                  fmt::format("unknown rule {}; one of: fixed (checkpoint_interval_s, the "
+                              "default), young-daly (sqrt(2 x checkpoint_write_s x MTBF of the "
+                              "gang)), daly (Daly's higher-order interval)",
+                              Quoted(rule)));
+      ok = false;
     }
-    return ok;
+    if (!ok) return false;
+    if (young_daly && !(j.checkpoint_write_s() > 0)) {
+      errors_.Add(path + ".checkpoint_write_s",
+                  fmt::format("is required with checkpoint_rule {}; must be > 0 (seconds each "
+                              "checkpoint stops the job)",
+                              rule));
+      return false;
+    }
+    if (young_daly && j.checkpoint_interval_s() != 0) {
+      errors_.Add(path + ".checkpoint_interval_s",
+                  fmt::format("is set by checkpoint_rule {}; remove it, or use checkpoint_rule "
+                              "fixed",
+                              rule));
+      return false;
+    }
+    if (!young_daly && j.checkpoint_write_s() > 0 && j.checkpoint_interval_s() == 0) {
+      errors_.Add(path + ".checkpoint_write_s",
+                  "is given but no checkpoint is taken; set checkpoint_interval_s > 0 or "
+                  "checkpoint_rule young-daly");
+      return false;
+    }
+    spec->checkpoint_interval = SecondsToTime(j.checkpoint_interval_s());
+    spec->restart_overhead = SecondsToTime(j.restart_overhead_s());
+    spec->checkpoint_write = SecondsToTime(j.checkpoint_write_s());
+    spec->checkpoint_rule = rule == "young-daly" ? CheckpointRule::kYoungDaly
+                            : rule == "daly"     ? CheckpointRule::kDaly
+                                                 : CheckpointRule::kFixed;
+    return true;
+  }
+
+  // A pool's failures and hot spares (docs/failures.md).
+  bool Failures(const burnrate::v1::Pool& p, const std::string& path, const GpuSpec* gpu,
+                PoolSpec* spec) {
+    bool ok = true;
+    if (p.spare_nodes() > 0) {
+      if (p.has_autoscale()) {
+        errors_.Add(path + ".spare_nodes", "is not for autoscaled pools (their idle nodes are "
+                                           "released); use spare_nodes on a fixed-size pool");
+        ok = false;
+      } else if (p.nodes() >= 1 && p.spare_nodes() >= p.nodes()) {
+        errors_.Add(path + ".spare_nodes",
+                    fmt::format("{} leaves no node to run jobs; must be less than nodes ({})",
+                                p.spare_nodes(), p.nodes()));
+        ok = false;
+      }
+      spec->spare_nodes = p.spare_nodes();
+    }
+    if (!p.has_failures()) return ok;
+    const std::string fp = path + ".failures";
+    const auto& f = p.failures();
+    if (p.pricing().has_spot() || p.has_autoscale()) {
+      errors_.Add(fp, "is not modelled for spot or autoscaled pools yet (their nodes come and "
+                      "go); use it on on_demand, reserved or owned pools of fixed size");
+      return false;
+    }
+    ok &= Number(fp + ".gpu_mtbf_hours", f.gpu_mtbf_hours(), Lower::kNonNegative, 1e12,
+                 "must be >= 0 (hours; 0 = the GPU type's mtbf_hours)", false);
+    ok &= Number(fp + ".node_mtbf_hours", f.node_mtbf_hours(), Lower::kNonNegative, 1e12,
+                 "must be >= 0 (hours; 0 = none)", false);
+    ok &= Number(fp + ".rack_mtbf_hours", f.rack_mtbf_hours(), Lower::kNonNegative, 1e12,
+                 "must be >= 0 (hours; 0 = none)", false);
+    const std::string& dist = f.repair_distribution();
+    if (!dist.empty() && dist != "exponential" && dist != "fixed") {
+      errors_.Add(fp + ".repair_distribution",
+                  fmt::format("unknown distribution {}; one of: exponential (default), fixed",
+                              Quoted(dist)));
+      ok = false;
+    }
+    if (!ok) return false;
+    const double gpu_mtbf = f.gpu_mtbf_hours() > 0 ? f.gpu_mtbf_hours()
+                            : gpu != nullptr       ? gpu->mtbf_hours
+                                                   : 0.0;
+    spec->gpu_mtbf_hours = gpu_mtbf;
+    spec->node_mtbf_hours = f.node_mtbf_hours();
+    spec->rack_mtbf_hours = f.rack_mtbf_hours();
+    spec->node_failures_per_hour =
+        (gpu_mtbf > 0 ? p.gpus_per_node() / gpu_mtbf : 0.0) +
+        (f.node_mtbf_hours() > 0 ? 1.0 / f.node_mtbf_hours() : 0.0);
+    spec->rack_failures_per_hour = f.rack_mtbf_hours() > 0 ? 1.0 / f.rack_mtbf_hours() : 0.0;
+    if (spec->node_failures_per_hour == 0 && spec->rack_failures_per_hour == 0) {
+      errors_.Add(fp, fmt::format("sets no failure rate: give gpu_mtbf_hours, node_mtbf_hours or "
+                                  "rack_mtbf_hours (the GPU type {} has no mtbf_hours in the "
+                                  "catalog)",
+                                  Quoted(p.gpu_type())));
+      return false;
+    }
+    if (!Number(fp + ".repair_hours", f.repair_hours(), Lower::kPositive, 1e6,
+                "must be > 0 (mean hours to repair or replace a failed node)")) {
+      return false;
+    }
+    spec->repair = SecondsToTime(f.repair_hours() * 3600.0);
+    spec->fixed_repair = dist == "fixed";
+    return true;
   }
 
   bool Autoscale(const burnrate::v1::Pool& p, const std::string& path, PoolSpec* spec) {
@@ -754,8 +861,7 @@ class Compiler {
       }
       spec.tenant = j.tenant().empty() ? std::string("default") : j.tenant();
       spec.priority = j.priority();
-      ok &= Checkpointing(path, j.checkpoint_interval_s(), j.restart_overhead_s(),
-                          &spec.checkpoint_interval, &spec.restart_overhead);
+      ok &= Checkpointing(path, j, &spec);
       if (OptionalSeconds(path + ".estimated_duration_s", j.estimated_duration_s(),
                           " (the user's estimate of duration_s; 0 = none)")) {
         spec.estimate = SecondsToTime(j.estimated_duration_s());
@@ -957,8 +1063,7 @@ class Compiler {
       DurationOf(g, path + ".duration", &spec.duration);
       spec.tenant = g.tenant().empty() ? std::string("default") : g.tenant();
       spec.priority = g.priority();
-      Checkpointing(path, g.checkpoint_interval_s(), g.restart_overhead_s(),
-                    &spec.checkpoint_interval, &spec.restart_overhead);
+      Checkpointing(path, g, &spec);
       Number(path + ".cpus_per_gpu", g.cpus_per_gpu(), Lower::kNonNegative, 1e6,
              "must be >= 0 (CPU cores per GPU)", false);
       Number(path + ".memory_gb_per_gpu", g.memory_gb_per_gpu(), Lower::kNonNegative, 1e9,

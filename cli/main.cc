@@ -430,6 +430,7 @@ std::string NodesText(const v1::PlanResult& plan, const v1::PlanPoint& p) {
   std::string out;
   for (int i = 0; i < p.nodes_size(); ++i) {
     out += (i ? ", " : "") + plan.pools(i) + "=" + std::to_string(p.nodes(i));
+    if (i < p.spare_nodes_size()) out += "+" + std::to_string(p.spare_nodes(i)) + " spare";
   }
   return out;
 }

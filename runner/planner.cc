@@ -52,12 +52,14 @@ void Judge(const ServiceTargetSpec& t, v1::PlanPoint* p) {
 
 }  // namespace
 
-ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uint32_t>& nodes) {
+ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uint32_t>& nodes,
+                            const std::vector<uint32_t>& spares) {
   ScenarioModel s = scenario;
   std::vector<bool> drop(s.pools.size(), false);
   for (size_t i = 0; i < s.plan.dimensions.size(); ++i) {
     PoolSpec& pool = s.pools[s.plan.dimensions[i].pool];
-    pool.nodes = nodes[i];
+    if (i < spares.size()) pool.spare_nodes = spares[i];
+    pool.nodes = nodes[i] == 0 ? 0 : nodes[i] + pool.spare_nodes;
     pool.min_nodes = std::min(pool.min_nodes, pool.nodes);
     drop[s.plan.dimensions[i].pool] = nodes[i] == 0;
   }
@@ -85,46 +87,77 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
         scenario.source_path + ": no plan section; add plan: {dimensions: [{pool: NAME, nodes: "
                                "[...]}], target: {max_p95_queue_delay_s: ...}} (docs/planner.md)");
   }
-  // The grid, in row-major order of the dimensions.
-  std::vector<std::vector<uint32_t>> grid(1);
+  // The grid, in row-major order of the dimensions (for each: node counts, then spares).
+  struct Candidate {
+    std::vector<uint32_t> nodes, spares;
+  };
+  std::vector<Candidate> grid(1);
+  bool varies_spares = false;
   for (const PlanDimensionSpec& d : plan.dimensions) {
-    std::vector<std::vector<uint32_t>> next;
-    for (const auto& prefix : grid) {
+    varies_spares |= d.varies_spares;
+    const std::vector<uint32_t> own{scenario.pools[d.pool].spare_nodes};
+    const std::vector<uint32_t>& spares = d.spare_candidates.empty() ? own : d.spare_candidates;
+    std::vector<Candidate> next;
+    for (const Candidate& prefix : grid) {
       for (uint32_t n : d.candidates) {
-        next.push_back(prefix);
-        next.back().push_back(n);
+        for (uint32_t spare : spares) {
+          next.push_back(prefix);
+          next.back().nodes.push_back(n);
+          next.back().spares.push_back(spare);
+        }
       }
     }
     grid = std::move(next);
   }
+  const uint32_t seeds = std::max<uint32_t>(1, plan.seeds);
   std::vector<v1::PlanPoint> points(grid.size());
   std::vector<absl::Status> errors(grid.size());
   ParallelFor(grid.size(), ThreadCount(options.threads), [&](size_t i) {
     v1::PlanPoint& p = points[i];
-    *p.mutable_nodes() = {grid[i].begin(), grid[i].end()};
-    const ScenarioModel s = WithPoolSizes(scenario, grid[i]);
-
-    absl::StatusOr<RunOutput> run =
-        s.pools.empty() ? absl::StatusOr<RunOutput>(RunOutput{})
-                        : Simulate(s, plan.policy, options.seed, RunOptions{});
-    if (!run.ok()) {
-      errors[i] = run.status();
-      return;
-    }
+    *p.mutable_nodes() = {grid[i].nodes.begin(), grid[i].nodes.end()};
+    if (varies_spares) *p.mutable_spare_nodes() = {grid[i].spares.begin(), grid[i].spares.end()};
+    const ScenarioModel s = WithPoolSizes(scenario, grid[i].nodes, grid[i].spares);
     if (s.pools.empty()) {
       p.set_meets_target(false);
       p.set_misses("no capacity: every sized pool has 0 nodes");
       return;
     }
-    const v1::Summary& sum = run->result.summary();
-    p.set_total_cost_usd(sum.total_cost_usd());
-    p.set_gpu_utilization(sum.gpu_utilization());
-    p.set_p95_queue_delay_s(sum.p95_queue_delay_s());
-    p.set_mean_queue_delay_s(sum.mean_queue_delay_s());
-    p.set_p95_jct_s(sum.p95_jct_s());
-    p.set_jobs_submitted(sum.jobs_submitted());
-    p.set_jobs_completed(sum.jobs_completed());
-    p.set_jobs_rejected(sum.jobs_rejected());
+    // Means over the seeds (job counts: totals); the services of the first seed's run.
+    absl::StatusOr<RunOutput> run;
+    double cost = 0, util = 0, p95_wait = 0, mean_wait = 0, p95_jct = 0, mean_jct = 0,
+           goodput = 0, interruptions = 0;
+    uint32_t submitted = 0, completed = 0, rejected = 0;
+    for (uint32_t k = 0; k < seeds; ++k) {
+      absl::StatusOr<RunOutput> one = Simulate(s, plan.policy, options.seed + k, RunOptions{});
+      if (!one.ok()) {
+        errors[i] = one.status();
+        return;
+      }
+      const v1::Summary& sum = one->result.summary();
+      cost += sum.total_cost_usd();
+      util += sum.gpu_utilization();
+      p95_wait += sum.p95_queue_delay_s();
+      mean_wait += sum.mean_queue_delay_s();
+      p95_jct += sum.p95_jct_s();
+      mean_jct += sum.mean_jct_s();
+      goodput += sum.goodput();
+      interruptions += sum.job_interruptions_by_failure();
+      submitted += sum.jobs_submitted();
+      completed += sum.jobs_completed();
+      rejected += sum.jobs_rejected();
+      if (k == 0) run = std::move(one);
+    }
+    p.set_total_cost_usd(cost / seeds);
+    p.set_gpu_utilization(util / seeds);
+    p.set_p95_queue_delay_s(p95_wait / seeds);
+    p.set_mean_queue_delay_s(mean_wait / seeds);
+    p.set_p95_jct_s(p95_jct / seeds);
+    p.set_mean_jct_s(mean_jct / seeds);
+    p.set_goodput(goodput / seeds);
+    p.set_job_interruptions_by_failure(interruptions / seeds);
+    p.set_jobs_submitted(submitted);
+    p.set_jobs_completed(completed);
+    p.set_jobs_rejected(rejected);
     Judge(plan.target, &p);
     // Inference services must meet their SLOs and be served at all on every candidate.
     std::string service_misses;
@@ -164,8 +197,12 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
   for (const PlanDimensionSpec& d : plan.dimensions) result.add_pools(scenario.pools[d.pool].name);
   result.set_recommended(-1);
   result.set_current(-1);
-  std::vector<uint32_t> current;
-  for (const PlanDimensionSpec& d : plan.dimensions) current.push_back(scenario.pools[d.pool].nodes);
+  std::vector<uint32_t> current, current_spares;
+  for (const PlanDimensionSpec& d : plan.dimensions) {
+    const PoolSpec& pool = scenario.pools[d.pool];
+    current.push_back(pool.nodes - pool.spare_nodes);
+    current_spares.push_back(pool.spare_nodes);
+  }
   // Frontier: walking from cheapest, a point is on it when its p95 queueing delay beats every
   // cheaper point's.
   double best_delay = -1;
@@ -180,7 +217,9 @@ absl::StatusOr<v1::PlanResult> RunPlan(const ScenarioModel& scenario,
     if (p->meets_target() && result.recommended() < 0) {
       result.set_recommended(static_cast<int32_t>(rank));
     }
-    if (std::equal(p->nodes().begin(), p->nodes().end(), current.begin(), current.end())) {
+    if (std::equal(p->nodes().begin(), p->nodes().end(), current.begin(), current.end()) &&
+        (p->spare_nodes().empty() || std::equal(p->spare_nodes().begin(), p->spare_nodes().end(),
+                                                current_spares.begin(), current_spares.end()))) {
       result.set_current(static_cast<int32_t>(rank));
     }
   }

@@ -22,8 +22,10 @@ struct PlanOptions {
 absl::StatusOr<burnrate::v1::PlanResult> RunPlan(const ScenarioModel& scenario,
                                                 const PlanOptions& options);
 
-// The scenario with `nodes[i]` nodes in pool plan.dimensions[i].pool (0 removes the pool).
-ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uint32_t>& nodes);
+// The scenario with `nodes[i]` nodes running jobs plus `spares[i]` hot spares in pool
+// plan.dimensions[i].pool (0 nodes removes the pool). `spares` empty: each pool's own.
+ScenarioModel WithPoolSizes(const ScenarioModel& scenario, const std::vector<uint32_t>& nodes,
+                            const std::vector<uint32_t>& spares = {});
 
 }  // namespace burnrate
 

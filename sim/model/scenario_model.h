@@ -209,7 +209,9 @@ struct PolicySpec {
 
 struct PlanDimensionSpec {
   uint32_t pool = 0;                // index into ScenarioModel::pools
-  std::vector<uint32_t> candidates;  // node counts, ascending, distinct
+  std::vector<uint32_t> candidates;  // node counts (spares excluded), ascending, distinct
+  std::vector<uint32_t> spare_candidates;  // hot spares on top; {the pool's own} when not varied
+  bool varies_spares = false;              // the plan gave spare_nodes
 };
 
 struct ServiceTargetSpec {
@@ -238,6 +240,7 @@ struct LoadSpec {
   std::vector<double> hourly_profile;
   std::vector<double> weekly_profile;
   // Lognormal noise on the rate: each hour's rate is multiplied by exp(sigma Z - sigma^2 / 2),
+  uint32_t seeds = 1;  // each candidate's runs; the target is judged on their mean
   // Z ~ N(0, 1) drawn per (seed, service, hour): mean 1, the same draws in both fidelities.
   double noise_sigma = 0;
   // kTrace: requests read from a file (format azure-llm); spec.tenant, gpu_type unused.

@@ -133,7 +133,9 @@ class Compiler {
       PoolSpec p = m.pools[i];
       // A capacity plan may try more nodes than the pool has.
       for (const PlanDimensionSpec& d : m.plan.dimensions) {
-        if (d.pool == i && !d.candidates.empty()) p.nodes = std::max(p.nodes, d.candidates.back());
+        if (d.pool == i && !d.candidates.empty()) {
+          p.nodes = std::max(p.nodes, d.candidates.back() + d.spare_candidates.back());
+        }
       }
       const double gpus = static_cast<double>(p.gpus_per_node) * p.nodes;
       double price = static_cast<double>(p.price);
@@ -1924,7 +1926,31 @@ class Compiler {
                                       kMaxNodesPerPool));
         continue;
       }
-      grid *= dim.candidates.size();
+      const PoolSpec& sized = *it;
+      if (d.spare_nodes_size() > 0) {
+        if (sized.autoscale) {
+          errors_.Add(path + ".spare_nodes", fmt::format("pool {} autoscales; spare nodes are for "
+                                                         "fixed-size pools",
+                                                         Quoted(d.pool())));
+          continue;
+        }
+        dim.varies_spares = true;
+        dim.spare_candidates.assign(d.spare_nodes().begin(), d.spare_nodes().end());
+        std::sort(dim.spare_candidates.begin(), dim.spare_candidates.end());
+        dim.spare_candidates.erase(
+            std::unique(dim.spare_candidates.begin(), dim.spare_candidates.end()),
+            dim.spare_candidates.end());
+      } else {
+        dim.spare_candidates = {sized.spare_nodes};
+      }
+      if (uint64_t{dim.candidates.back()} + dim.spare_candidates.back() > kMaxNodesPerPool) {
+        errors_.Add(path + ".spare_nodes",
+                    fmt::format("{} nodes and {} spares is too many; at most {} in all",
+                                dim.candidates.back(), dim.spare_candidates.back(),
+                                kMaxNodesPerPool));
+        continue;
+      }
+      grid *= dim.candidates.size() * dim.spare_candidates.size();
       spec.dimensions.push_back(std::move(dim));
     }
     if (grid > 10000) {
@@ -1997,3 +2023,12 @@ absl::StatusOr<ScenarioModel> CompileScenario(const LoadedScenario& loaded) {
 }
 
 }  // namespace burnrate
+    spec.seeds = plan.seeds() == 0 ? 1 : plan.seeds();
+    if (plan.seeds() > 1000) {
+      errors_.Add("plan.seeds", fmt::format("{} is too many; must be 1..1000 (default 1)",
+                                            plan.seeds()));
+    } else if (grid * spec.seeds > 100000) {
+      errors_.Add("plan.seeds", fmt::format("{} candidates x {} seeds is {} runs; at most "
+                                            "100,000",
+                                            grid, spec.seeds, grid * spec.seeds));
+    }

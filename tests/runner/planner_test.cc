@@ -3,7 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "report/writers.h"
+#include "sim/scenario/scenario_loader.h"
 #include "tests/sim/test_scenarios.h"
 
 namespace burnrate {
@@ -19,7 +22,7 @@ TEST_CASE("planner: the fewest nodes that meet a p95 queueing-delay target", "[r
   ScenarioModel s = OnePool(6, 8, 1, 2.0);
   for (int i = 0; i < 10; ++i) AddJob(s, 0, 8, 1);
   s.plan.present = true;
-  s.plan.dimensions.push_back({0, {1, 2, 3, 4, 5, 6, 7, 8}});
+  s.plan.dimensions.push_back({0, {1, 2, 3, 4, 5, 6, 7, 8}, {}, false});
   s.plan.target.max_p95_queue_delay_s = 2 * 3600.0;
   s.plan.policy = {"fifo", "first-fit"};
   auto plan = RunPlan(s, PlanOptions{2, 1});
@@ -57,8 +60,8 @@ TEST_CASE("planner: the cheapest mix of two pools that finishes every job", "[ru
   s.pools.push_back(h100);
   for (int i = 0; i < 10; ++i) AddJob(s, 0, 8, 1);
   s.plan.present = true;
-  s.plan.dimensions.push_back({0, {0, 1, 2, 3, 4, 5}});
-  s.plan.dimensions.push_back({1, {0, 1, 2, 3}});
+  s.plan.dimensions.push_back({0, {0, 1, 2, 3, 4, 5}, {}, false});
+  s.plan.dimensions.push_back({1, {0, 1, 2, 3}, {}, false});
   s.plan.target.all_jobs_done = true;
   s.plan.policy = {"fifo", "first-fit"};
   auto one = RunPlan(s, PlanOptions{1, 1});
@@ -89,7 +92,7 @@ TEST_CASE("planner: unfinished or rejected jobs never meet a target", "[runner][
   AddJob(s, 0, 64, 1, "huge");
   for (int i = 0; i < 20; ++i) AddJob(s, 0.1 * i, 8, 0.5);
   s.plan.present = true;
-  s.plan.dimensions.push_back({0, {0, 8}});
+  s.plan.dimensions.push_back({0, {0, 8}, {}, false});
   s.plan.target.max_p95_jct_s = 6 * 3600.0;
   s.plan.policy = {"fifo-skip", "first-fit"};
   auto plan = RunPlan(s, PlanOptions{1, 1});
@@ -144,7 +147,7 @@ TEST_CASE("planner: services keep their pools and their SLO is part of the targe
   svc.load.requests_per_s = 1;
   s.services.push_back(svc);
   s.plan.present = true;
-  s.plan.dimensions.push_back({0, {0, 1}});
+  s.plan.dimensions.push_back({0, {0, 1}, {}, false});
   s.plan.target.max_p95_queue_delay_s = 3600;
   s.plan.policy = {"fifo", "first-fit"};
   auto plan = RunPlan(s, PlanOptions{1, 1});
@@ -162,6 +165,69 @@ TEST_CASE("planner: services keep their pools and their SLO is part of the targe
   }
   REQUIRE(plan->recommended() >= 0);
   CHECK(plan->points(plan->recommended()).nodes(0) == 1);
+}
+
+TEST_CASE("planner: hot spares trade their cost against a large run's time to finish",
+          "[runner][plan][failures]") {
+  // A 64-GPU job of 200 h on 8 nodes that each fail every 100 h and take 48 h to repair:
+  // without a spare every failure stalls the job for a repair; with spares it restarts at once.
+  const std::string yaml = R"(name: spares
+horizon_days: 60
+sample_interval_s: 0
+cluster:
+  pools:
+    - name: p
+      gpu_type: A100-80GB
+      gpus_per_node: 8
+      nodes: 8
+      pricing: {reserved: {usd_per_gpu_hour: 2}}
+      failures: {node_mtbf_hours: 400, repair_hours: 24, repair_distribution: fixed}
+workload:
+  jobs: [{name: run, gpus: 64, duration_s: 720000, checkpoint_interval_s: 3600,
+          restart_overhead_s: 600}]
+policies: [{queue: fifo, placement: first-fit}]
+plan:
+  dimensions: [{pool: p, nodes: [8], spare_nodes: [0, 1, 2, 4]}]
+  target: {max_p95_jct_s: 828000}
+  seeds: 6
+)";
+  auto loaded = LoadScenarioText(yaml, "yaml", "spares.yaml", ".");
+  REQUIRE(loaded.ok());
+  auto model = CompileScenario(*loaded);
+  INFO(model.status().message());
+  REQUIRE(model.ok());
+  PlanOptions o;
+  o.threads = 2;
+  auto plan = RunPlan(*model, o);
+  REQUIRE(plan.ok());
+  REQUIRE(plan->points_size() == 4);
+  // Cheapest first is fewest spares (a reserved node costs the same whether it runs or waits).
+  std::map<uint32_t, const v1::PlanPoint*> by_spares;
+  for (const v1::PlanPoint& p : plan->points()) {
+    REQUIRE(p.spare_nodes_size() == 1);
+    REQUIRE(p.nodes(0) == 8);
+    by_spares[p.spare_nodes(0)] = &p;
+    CHECK(p.jobs_submitted() == 6);  // one job, six seeds
+  }
+  CHECK(plan->points(0).spare_nodes(0) == 0);
+  // Each spare adds 8 GPUs x $2 x 1,440 h = $23,040 to the bill.
+  CHECK(by_spares[1]->total_cost_usd() - by_spares[0]->total_cost_usd() ==
+        Approx(8 * 2.0 * 1440).epsilon(1e-9));
+  // The gang fails every 50 h: about 4 failures in 200 h. Without a spare each stalls the job
+  // for a 24 h repair; one spare absorbs a failure unless another comes within the repair;
+  // with no stall at all the job would take about 200 h + 4 x (30 min of rework + 10 min).
+  CHECK(by_spares[0]->job_interruptions_by_failure() > 2);
+  CHECK(by_spares[0]->mean_jct_s() > by_spares[1]->mean_jct_s() + 50 * 3600.0);
+  CHECK(by_spares[1]->mean_jct_s() > by_spares[4]->mean_jct_s());
+  CHECK(by_spares[4]->mean_jct_s() < 215 * 3600.0);
+  CHECK_FALSE(by_spares[0]->meets_target());  // 230 h at most
+  REQUIRE(plan->recommended() >= 0);
+  const v1::PlanPoint& rec = plan->points(plan->recommended());
+  CHECK(rec.spare_nodes(0) >= 2);
+  CHECK(rec.p95_jct_s() <= 828000);
+  // The scenario's own configuration (8 nodes, no spare) is on the grid.
+  REQUIRE(plan->current() >= 0);
+  CHECK(plan->points(plan->current()).spare_nodes(0) == 0);
 }
 
 }  // namespace

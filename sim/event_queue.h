@@ -43,6 +43,7 @@ enum class EventKind : uint8_t {
   kNodeFailure,     // payload: the node
   kRackFailure,     // payload: an index into the world's failing racks
   kRepair,          // payload: the node
+  kTracedFailure,   // payload: an index into the world's traced failures
   kTest
 };
 
@@ -67,6 +68,7 @@ constexpr std::string_view EventKindName(EventKind kind) {
     case EventKind::kNodeFailure: return "node-failure";
     case EventKind::kRackFailure: return "rack-failure";
     case EventKind::kRepair: return "repair";
+    case EventKind::kTracedFailure: return "traced-failure";
     case EventKind::kTest: return "test";
   }
   return "?";

@@ -499,6 +499,8 @@ class World final : public SchedulingContext {
   bool FailNode(NodeId node, SimTime repaired_at);
   SimTime RepairTime(uint32_t pool);
   void OnRepair(NodeId node);
+  void OnTracedFailure(uint32_t index);
+  std::vector<std::pair<uint32_t, uint32_t>> traced_;  // (pool, index in its failure_trace)
   std::vector<Rng> failure_rng_;             // per pool
   std::vector<SimTime> node_fail_at_;        // per node: its pending failure, or -1
   std::vector<SimTime> repair_at_;           // per node: its pending repair, or -1
@@ -1849,6 +1851,12 @@ void World::InitFailures() {
     if (ps.node_failures_per_hour > 0) {
       for (NodeId n = first; n < end; ++n) ScheduleNodeFailure(n);
     }
+    for (uint32_t k = 0; k < ps.failure_trace.size(); ++k) {
+      if (ps.failure_trace[k].at >= sc_.horizon) break;
+      traced_.emplace_back(p, k);
+      events_.Schedule(ps.failure_trace[k].at, Phase::kRelease, EventKind::kTracedFailure,
+                        static_cast<uint32_t>(traced_.size() - 1));
+    }
     if (ps.rack_failures_per_hour > 0) {
       for (uint32_t r = 0; r < cluster_.rack_count(p); ++r) {
         racks_.emplace_back(p, r);
@@ -1948,6 +1956,13 @@ bool World::FailNode(NodeId node, SimTime repaired_at) {
   Account(pool);
   ++capacity_epoch_;
   return true;
+}
+
+void World::OnTracedFailure(uint32_t index) {
+  const auto [pool, k] = traced_[index];
+  const TracedFailure& f = sc_.pools[pool].failure_trace[k];
+  const NodeId node = cluster_.first_node(pool) + f.node;
+  if (FailNode(node, f.repair > 0 ? now_ + f.repair : RepairTime(pool))) RequestPass();
 }
 
 // A repaired node becomes a spare while the pool has fewer than it keeps, else runs jobs.
@@ -2537,6 +2552,9 @@ absl::Status World::Process(const Event& e) {
       break;
     case EventKind::kRepair:
       OnRepair(e.payload);
+      break;
+    case EventKind::kTracedFailure:
+      OnTracedFailure(e.payload);
       break;
     case EventKind::kTest:
       break;

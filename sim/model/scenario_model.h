@@ -31,6 +31,14 @@ inline const char* PricingModelName(PricingModel m) {
   return "?";
 }
 
+// One failure of a pool's failure trace: node (index in the pool) fails at `at`; repaired after
+// `repair` (0 = the pool's repair draw).
+struct TracedFailure {
+  SimTime at = 0;
+  uint32_t node = 0;
+  Duration repair = 0;
+};
+
 struct PoolSpec {
   std::string name;
   std::string gpu_type;        // a name in ScenarioModel::catalog
@@ -84,6 +92,7 @@ struct PoolSpec {
   Duration repair = 0;
   bool fixed_repair = false;
   uint32_t spare_nodes = 0;    // hot spares, out of scheduling, counted in `nodes`
+  std::vector<TracedFailure> failure_trace;  // in time order
 };
 
 // How a job's checkpoint interval is chosen (docs/failures.md): fixed (checkpoint_interval), or

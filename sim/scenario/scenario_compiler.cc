@@ -25,6 +25,7 @@
 #include "sim/model/price_catalog.h"
 #include "sim/model/time.h"
 #include "sim/scenario/empirical_samples.h"
+#include "sim/scenario/failure_trace.h"
 #include "sim/scenario/scenario_errors.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/trace/trace.h"
@@ -545,6 +546,21 @@ class Compiler {
                               Quoted(dist)));
       ok = false;
     }
+    bool needs_repair = false;
+    if (!f.trace().empty()) {
+      const std::string tp = fp + ".trace";
+      if (!Confined(tp, f.trace())) return false;
+      const std::filesystem::path file(f.trace());
+      std::string resolved = f.trace();
+      if (file.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
+        resolved = (std::filesystem::path(loaded_.base_dir) / file).string();
+      }
+      FailureTraceRead read = ReadFailureTrace(resolved, f.trace(), std::max(1u, p.nodes()));
+      for (const std::string& e : read.errors) errors_.Add(tp, e);
+      if (!read.errors.empty()) return false;
+      spec->failure_trace = std::move(read.failures);
+      needs_repair = read.needs_repair_hours;
+    }
     if (!ok) return false;
     const double gpu_mtbf = f.gpu_mtbf_hours() > 0 ? f.gpu_mtbf_hours()
                             : gpu != nullptr       ? gpu->mtbf_hours
@@ -556,13 +572,15 @@ class Compiler {
         (gpu_mtbf > 0 ? p.gpus_per_node() / gpu_mtbf : 0.0) +
         (f.node_mtbf_hours() > 0 ? 1.0 / f.node_mtbf_hours() : 0.0);
     spec->rack_failures_per_hour = f.rack_mtbf_hours() > 0 ? 1.0 / f.rack_mtbf_hours() : 0.0;
-    if (spec->node_failures_per_hour == 0 && spec->rack_failures_per_hour == 0) {
-      errors_.Add(fp, fmt::format("sets no failure rate: give gpu_mtbf_hours, node_mtbf_hours or "
-                                  "rack_mtbf_hours (the GPU type {} has no mtbf_hours in the "
-                                  "catalog)",
+    const bool rates = spec->node_failures_per_hour > 0 || spec->rack_failures_per_hour > 0;
+    if (!rates && f.trace().empty()) {
+      errors_.Add(fp, fmt::format("sets no failure rate: give gpu_mtbf_hours, node_mtbf_hours, "
+                                  "rack_mtbf_hours or a trace (the GPU type {} has no mtbf_hours "
+                                  "in the catalog)",
                                   Quoted(p.gpu_type())));
       return false;
     }
+    if (!rates && !needs_repair && f.repair_hours() == 0) return true;  // every row says
     if (!Number(fp + ".repair_hours", f.repair_hours(), Lower::kPositive, 1e6,
                 "must be > 0 (mean hours to repair or replace a failed node)")) {
       return false;

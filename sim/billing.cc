@@ -3,11 +3,50 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/model/carbon_catalog.h"
+
 namespace burnrate {
 namespace {
 
 // a * b / c rounded half up, in 128 bits. REQUIRES: a, b >= 0, c > 0.
 Money MulDiv(Int128 a, Int128 b, Int128 c) { return static_cast<Money>((a * b + c / 2) / c); }
+
+// Carbon of every pool (docs/carbon.md). Power as for owned energy: busy GPUs at busy watts,
+// idle GPUs at idle watts, each provisioned node at its overhead, times PUE; owned pools use
+// their Owned pue and overhead, the others the Carbon ones.
+void BillCarbon(const PoolSpec& pool, const PoolMonthUsage& usage, PoolMonthBill* b) {
+  const bool owned = pool.pricing == PricingModel::kOwned;
+  const double pue = owned ? pool.pue : pool.carbon_pue;
+  const double node_watts = owned ? pool.node_overhead_watts : pool.carbon_node_overhead_watts;
+  const double gpus_per_node = pool.gpus_per_node > 0 ? pool.gpus_per_node : 1.0;
+  // The same expression as the owned energy above, so that facility_kwh == energy_kwh there.
+  const double busy_h = GpuTimeToHours(usage.allocated);
+  const double idle_h = GpuTimeToHours(usage.provisioned - usage.allocated);
+  const double provisioned_h = GpuTimeToHours(usage.provisioned);
+  const double node_h = provisioned_h / gpus_per_node;
+  const double it_kwh =
+      (busy_h * pool.gpu_busy_watts + idle_h * pool.gpu_idle_watts + node_h * node_watts) /
+      1000.0;
+  b->facility_kwh = it_kwh * pue;
+  if (pool.carbon_hourly.empty()) {
+    b->co2e_operational_kg = b->facility_kwh * pool.grid_gco2e_per_kwh / 1000.0;
+  } else {
+    // The ledger's intensity-weighted GPU-hours (GPU-h x gCO2e/kWh) in place of GPU-hours.
+    const double busy_g = usage.allocated_gco2e;
+    const double idle_g = usage.provisioned_gco2e - usage.allocated_gco2e;
+    const double node_g = usage.provisioned_gco2e / gpus_per_node;
+    const double grams = (busy_g * pool.gpu_busy_watts + idle_g * pool.gpu_idle_watts +
+                          node_g * node_watts) / 1000.0 * pue;
+    b->co2e_operational_kg = grams / 1000.0;
+  }
+  // Embodied: linear over the lifetime, per provisioned GPU-hour (idle capacity carries it).
+  const double per_gpu_kg =
+      pool.embodied_kgco2e_per_gpu + pool.embodied_kgco2e_per_node / gpus_per_node;
+  b->co2e_embodied_kg =
+      pool.embodied_lifetime_years > 0
+          ? provisioned_h * per_gpu_kg / (pool.embodied_lifetime_years * kHoursPerYear)
+          : 0.0;
+}
 
 }  // namespace
 
@@ -20,6 +59,9 @@ PoolMonthBill& PoolMonthBill::operator+=(const PoolMonthBill& o) {
   energy += o.energy;
   energy_kwh += o.energy_kwh;
   idle += o.idle;
+  facility_kwh += o.facility_kwh;
+  co2e_operational_kg += o.co2e_operational_kg;
+  co2e_embodied_kg += o.co2e_embodied_kg;
   return *this;
 }
 
@@ -82,6 +124,7 @@ PoolMonthBill BillPoolMonth(const PoolSpec& pool, const MonthSpan& month,
     // provisioned, e.g. owned nodes are paid for even in months with no GPU-time).
     b.idle += usage.provisioned > 0 ? MulDiv(fixed, idle_time, usage.provisioned) : fixed;
   }
+  BillCarbon(pool, usage, &b);
   return b;
 }
 

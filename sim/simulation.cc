@@ -214,7 +214,14 @@ class World final : public SchedulingContext {
         placement_(std::move(placement)),
         scaling_(std::move(scaling)),
         months_(MonthsInHorizon(scenario.start_unix_s, scenario.horizon)),
-        ledger_(scenario.pools.size(), months_) {}
+        ledger_(scenario.pools.size(), months_) {
+    for (uint32_t p = 0; p < scenario.pools.size(); ++p) {
+      const PoolSpec& ps = scenario.pools[p];
+      if (!ps.carbon_hourly.empty()) {
+        ledger_.SetIntensitySeries(p, ps.carbon_series_begin, ps.carbon_hourly);
+      }
+    }
+  }
 
   absl::Status Run();
   RunOutput Finish(const PolicySpec& policy);
@@ -2708,6 +2715,10 @@ void FillBill(const PoolMonthBill& b, Result* r) {
   r->set_hosting_usd(MoneyToDollars(b.hosting));
   r->set_energy_usd(MoneyToDollars(b.energy));
   r->set_energy_kwh(b.energy_kwh);
+  r->set_co2e_kg(b.co2e_kg());
+  r->set_co2e_operational_kg(b.co2e_operational_kg);
+  r->set_co2e_embodied_kg(b.co2e_embodied_kg);
+  r->set_facility_kwh(b.facility_kwh);
 }
 
 double Ratio(GpuTime a, GpuTime b) {
@@ -2752,6 +2763,10 @@ RunOutput World::Finish(const PolicySpec& policy) {
     }
     mr->set_cost_usd(MoneyToDollars(mbill.total()));
     mr->set_idle_cost_usd(MoneyToDollars(mbill.idle));
+    mr->set_co2e_kg(mbill.co2e_kg());
+    mr->set_co2e_operational_kg(mbill.co2e_operational_kg);
+    mr->set_co2e_embodied_kg(mbill.co2e_embodied_kg);
+    mr->set_facility_kwh(mbill.facility_kwh);
     mr->set_gpu_hours_provisioned(GpuTimeToHours(mprov));
     mr->set_gpu_hours_allocated(GpuTimeToHours(malloc));
     mr->set_gpu_utilization(Ratio(malloc, mprov));
@@ -2774,6 +2789,17 @@ RunOutput World::Finish(const PolicySpec& policy) {
     pr->set_node_failures(node_failures_[p]);
     pr->set_gpu_hours_down(GpuTimeToHours(down_[p]));
     pr->set_spare_nodes(ps.spare_nodes);
+    pr->set_grid_source(ps.grid_source);
+    if (ps.carbon_hourly.empty()) {
+      pr->set_grid_gco2e_per_kwh(ps.grid_gco2e_per_kwh);
+    } else if (pool_bill[p].facility_kwh > 0) {
+      pr->set_grid_gco2e_per_kwh(pool_bill[p].co2e_operational_kg * 1000.0 /
+                                 pool_bill[p].facility_kwh);
+    } else {
+      double sum = 0;
+      for (double g : ps.carbon_hourly) sum += g;
+      pr->set_grid_gco2e_per_kwh(sum / static_cast<double>(ps.carbon_hourly.size()));
+    }
     if (ps.on_demand_reference_usd_per_gpu_hour > 0 && pool_prov[p] > 0) {
       pr->set_break_even_utilization(MoneyToDollars(pool_bill[p].total()) /
                                      (ps.on_demand_reference_usd_per_gpu_hour *
@@ -2789,9 +2815,13 @@ RunOutput World::Finish(const PolicySpec& policy) {
     }
   }
   double unattributed = 0;
+  double unattributed_co2e = 0;
   for (uint32_t p = 0; p < n_pools; ++p) {
     for (size_t m = 0; m < n_months; ++m) {
-      if (ledger_.usage(p, m).allocated == 0) unattributed += MoneyToDollars(bills[p][m].total());
+      if (ledger_.usage(p, m).allocated == 0) {
+        unattributed += MoneyToDollars(bills[p][m].total());
+        unattributed_co2e += bills[p][m].co2e_kg();
+      }
     }
   }
   for (const auto& [name, t] : tenant_index_) {
@@ -2800,16 +2830,23 @@ RunOutput World::Finish(const PolicySpec& policy) {
     tr->set_jobs(tenant_jobs_[t]);
     GpuTime used = 0;
     double cost = 0;
+    double co2e_operational = 0, co2e_embodied = 0;  // shared like the cost
     for (uint32_t p = 0; p < n_pools; ++p) {
       for (size_t m = 0; m < n_months; ++m) {
         const GpuTime u = tenant_use_[t][p * n_months + m];
         if (u == 0) continue;
         used += u;
-        cost += MoneyToDollars(bills[p][m].total()) * Ratio(u, ledger_.usage(p, m).allocated);
+        const double share = Ratio(u, ledger_.usage(p, m).allocated);
+        cost += MoneyToDollars(bills[p][m].total()) * share;
+        co2e_operational += bills[p][m].co2e_operational_kg * share;
+        co2e_embodied += bills[p][m].co2e_embodied_kg * share;
       }
     }
     tr->set_gpu_hours_allocated(GpuTimeToHours(used));
     tr->set_cost_usd(cost);
+    tr->set_co2e_kg(co2e_operational + co2e_embodied);
+    tr->set_co2e_operational_kg(co2e_operational);
+    tr->set_co2e_embodied_kg(co2e_embodied);
   }
   if (options_.check_invariants) final_check_ = CheckFinalInvariants(bills, total, pool_bill);
 
@@ -2925,6 +2962,11 @@ RunOutput World::Finish(const PolicySpec& policy) {
                                                        GpuTimeToHours(useful)
                                                  : 0.0);
   s->set_unattributed_cost_usd(unattributed);
+  s->set_co2e_kg(total.co2e_kg());
+  s->set_co2e_operational_kg(total.co2e_operational_kg);
+  s->set_co2e_embodied_kg(total.co2e_embodied_kg);
+  s->set_facility_kwh(total.facility_kwh);
+  s->set_unattributed_co2e_kg(unattributed_co2e);
   s->set_events(event_count_);
   for (auto& [gpus, st] : by_size) {
     v1::SizeClassResult* sr = r.add_by_gpu_count();

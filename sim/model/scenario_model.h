@@ -93,6 +93,20 @@ struct PoolSpec {
   bool fixed_repair = false;
   uint32_t spare_nodes = 0;    // hot spares, out of scheduling, counted in `nodes`
   std::vector<TracedFailure> failure_trace;  // in time order
+  // Carbon (docs/carbon.md; defaults in sim/model/carbon_catalog.h). Every pool: grid intensity
+  // (gCO2e/kWh) constant, or hourly from `carbon_series_begin` (simulated time of the first
+  // hour, <= 0) when carbon_hourly is not empty; the power of a pool that is not owned
+  // (owned pools use pue and node_overhead_watts above); embodied kg CO2e per GPU-hour
+  // provisioned = (per GPU + per node / gpus_per_node) / (lifetime_years x 8,760 h).
+  double grid_gco2e_per_kwh = 480;
+  SimTime carbon_series_begin = 0;
+  std::vector<double> carbon_hourly;  // gCO2e/kWh per consecutive hour
+  std::string grid_source = "world: 480 gCO2e/kWh, lifecycle, 2023";
+  double carbon_pue = 1.0;
+  double carbon_node_overhead_watts = 0;
+  double embodied_kgco2e_per_gpu = 150;
+  double embodied_kgco2e_per_node = 2500;
+  double embodied_lifetime_years = 6;
 };
 
 // How a job's checkpoint interval is chosen (docs/failures.md): fixed (checkpoint_interval), or

@@ -20,10 +20,12 @@
 #include "serve/autoscaler.h"
 #include "serve/engine.h"
 #include "sim/model/calendar.h"
+#include "sim/model/carbon_catalog.h"
 #include "sim/model/gpu_catalog.h"
 #include "sim/model/money.h"
 #include "sim/model/price_catalog.h"
 #include "sim/model/time.h"
+#include "sim/scenario/carbon_series.h"
 #include "sim/scenario/empirical_samples.h"
 #include "sim/scenario/failure_trace.h"
 #include "sim/scenario/scenario_errors.h"
@@ -385,6 +387,7 @@ class Compiler {
       ok &= Pricing(p, path + ".pricing", &spec, *m);
       ok &= Autoscale(p, path, &spec);
       ok &= Failures(p, path, gpu, &spec);
+      ok &= Carbon(p, path, gpu, *m, &spec);
       if (!ok) continue;
       capacities_.push_back(
           {spec.name, spec.gpu_type, static_cast<uint64_t>(spec.gpus_per_node) * spec.nodes});
@@ -587,6 +590,149 @@ class Compiler {
     }
     spec->repair = SecondsToTime(f.repair_hours() * 3600.0);
     spec->fixed_repair = dist == "fixed";
+    return true;
+  }
+
+  // A pool's carbon accounting (docs/carbon.md). Every pool has one; without a `carbon` block
+  // the defaults apply (the world grid, the embodied carbon of an A100 server over 6 years).
+  bool Carbon(const burnrate::v1::Pool& p, const std::string& path, const GpuSpec* gpu,
+              const ScenarioModel& m, PoolSpec* spec) {
+    if (gpu != nullptr) {  // power of every pool's GPUs (owned pools' energy uses it too)
+      spec->gpu_idle_watts = gpu->idle_watts;
+      spec->gpu_busy_watts = gpu->busy_watts;
+    }
+    const auto& c = p.carbon();
+    const std::string cp = path + ".carbon";
+    bool ok = true;
+    const std::string location =
+        c.location().empty() ? std::string(kDefaultGridLocation) : c.location();
+    const GridIntensity* preset = FindGridIntensity(location);
+    if (preset == nullptr) {
+      errors_.Add(cp + ".location",
+                  fmt::format("unknown location {}; known: {} (or give grid_gco2e_per_kwh or "
+                              "hourly_gco2e_per_kwh_file)",
+                              Quoted(location), GridLocationNames()));
+      ok = false;
+    }
+    const std::string file = c.hourly_gco2e_per_kwh_file();
+    const bool constant = c.grid_gco2e_per_kwh() != 0 || Written(cp + ".grid_gco2e_per_kwh");
+    ok &= Number(cp + ".grid_gco2e_per_kwh", c.grid_gco2e_per_kwh(), Lower::kNonNegative,
+                 kMaxGridGco2ePerKwh,
+                 fmt::format("must be >= 0 and <= {} (gCO2e per kWh; 0 = the location's value)",
+                             FormatNumber(kMaxGridGco2ePerKwh)),
+                 false);
+    if (constant && !file.empty()) {
+      errors_.Add(cp + ".grid_gco2e_per_kwh",
+                  "is given with hourly_gco2e_per_kwh_file; give one of them (a constant "
+                  "intensity or an hourly series)");
+      ok = false;
+    }
+    const bool owned = p.pricing().has_owned();
+    for (const auto& [field, value] : {std::pair<const char*, double>{"pue", c.pue()},
+                                       {"node_overhead_watts", c.node_overhead_watts()}}) {
+      if (owned && (value != 0 || Written(cp + "." + field))) {
+        errors_.Add(cp + "." + field,
+                    fmt::format("is for pools that are not owned; an owned pool's {} is "
+                                "{}.pricing.owned.{}",
+                                field, path, field));
+        ok = false;
+      }
+    }
+    const double pue = c.pue() == 0 ? 1.0 : c.pue();
+    if (!std::isfinite(pue) || pue < 1 || pue > 5) {
+      errors_.Add(cp + ".pue", fmt::format("{} is not allowed; must be 1..5 (total facility power "
+                                           "/ IT power; 0 = default 1.0)",
+                                           FormatNumber(c.pue())));
+      ok = false;
+    }
+    ok &= Number(cp + ".node_overhead_watts", c.node_overhead_watts(), Lower::kNonNegative, 1e6,
+                 "must be >= 0 (watts per node)", false);
+    ok &= Number(cp + ".embodied_kgco2e_per_gpu", c.embodied_kgco2e_per_gpu(),
+                 Lower::kNonNegative, 1e6,
+                 "must be >= 0 (kg CO2e per GPU; 0 = 150, written as 0: none)", false);
+    ok &= Number(cp + ".embodied_kgco2e_per_node", c.embodied_kgco2e_per_node(),
+                 Lower::kNonNegative, 1e7,
+                 "must be >= 0 (kg CO2e per node without its GPUs; 0 = 2,500, written as 0: none)",
+                 false);
+    ok &= Number(cp + ".lifetime_years", c.lifetime_years(), Lower::kNonNegative, 100,
+                 "must be > 0 and <= 100 (years of linear amortisation; 0 = 6)", false);
+    CarbonSeries series;
+    if (!file.empty() && !constant) {  // with both, only the conflict is reported
+      const std::string fp = cp + ".hourly_gco2e_per_kwh_file";
+      std::string resolved = file;
+      const std::filesystem::path f(file);
+      if (f.is_relative() && !loaded_.base_dir.empty() && loaded_.base_dir != ".") {
+        resolved = (std::filesystem::path(loaded_.base_dir) / f).string();
+      }
+      if (!Confined(fp, file)) return false;
+      series = ReadCarbonSeries(resolved);
+      for (const std::string& error : series.errors) errors_.Add(fp, error);
+      if (!series.errors.empty()) return false;
+      ok &= CarbonSeriesCovers(fp, resolved, series, m);
+    }
+    if (!ok) return false;
+    const auto chosen = [this](const std::string& field, double value, double fallback) {
+      return value != 0 || Written(field) ? value : fallback;
+    };
+    spec->carbon_pue = pue;
+    spec->carbon_node_overhead_watts = c.node_overhead_watts();
+    spec->embodied_kgco2e_per_gpu =
+        chosen(cp + ".embodied_kgco2e_per_gpu", c.embodied_kgco2e_per_gpu(),
+               kDefaultEmbodiedKgPerGpu);
+    spec->embodied_kgco2e_per_node =
+        chosen(cp + ".embodied_kgco2e_per_node", c.embodied_kgco2e_per_node(),
+               kDefaultEmbodiedKgPerNode);
+    spec->embodied_lifetime_years =
+        c.lifetime_years() == 0 ? kDefaultLifetimeYears : c.lifetime_years();
+    if (!file.empty()) {
+      // Keep the hours from the one holding the start to the one holding the horizon's end.
+      const int64_t skip = (m.start_unix_s - series.first_hour_unix_s) / 3600;
+      const int64_t end_us = m.start_unix_s * 1'000'000 + m.horizon;
+      const int64_t last = (end_us - 1) / 3'600'000'000 - series.first_hour_unix_s / 3600;
+      spec->carbon_hourly.assign(series.hourly.begin() + skip, series.hourly.begin() + last + 1);
+      spec->carbon_series_begin =
+          (series.first_hour_unix_s + skip * 3600 - m.start_unix_s) * kSecond;
+      spec->grid_source = fmt::format("hourly series {} ({} hours used)", file,
+                                      spec->carbon_hourly.size());
+      spec->grid_gco2e_per_kwh = 0;
+    } else if (constant) {
+      spec->grid_gco2e_per_kwh = c.grid_gco2e_per_kwh();
+      spec->grid_source = fmt::format("{} gCO2e/kWh, given in the scenario", FormatNumber(c.grid_gco2e_per_kwh()));
+    } else {
+      spec->grid_gco2e_per_kwh = preset->gco2e_per_kwh;
+      spec->grid_source = DescribeGridIntensity(*preset);
+    }
+    return true;
+  }
+
+  // An hourly carbon series must cover the whole horizon: from the hour holding the start to
+  // the one holding the horizon's last moment (it is not repeated or extended).
+  bool CarbonSeriesCovers(const std::string& field, const std::string& file,
+                          const CarbonSeries& series, const ScenarioModel& m) {
+    if (m.horizon <= 0) return true;  // the horizon's own error is reported
+    const int64_t start_hour = m.start_unix_s - m.start_unix_s % 3600;
+    if (series.first_hour_unix_s > start_hour) {
+      errors_.Add(field, fmt::format("{}:{}: the series starts at {}, after the scenario's "
+                                     "start {}; it must cover the whole horizon from the hour "
+                                     "holding the start ({})",
+                                     file, series.first_line,
+                                     FormatUtcTimestamp(series.first_hour_unix_s),
+                                     FormatUtcTimestamp(m.start_unix_s),
+                                     FormatUtcTimestamp(start_hour)));
+      return false;
+    }
+    const int64_t series_end = series.first_hour_unix_s +
+                               static_cast<int64_t>(series.hourly.size()) * 3600;
+    const int64_t end_us = m.start_unix_s * 1'000'000 + m.horizon;
+    if (static_cast<int64_t>(series_end) * 1'000'000 < end_us) {
+      const int64_t end_s = (end_us + 999'999) / 1'000'000;
+      errors_.Add(field, fmt::format("{}:{}: the series ends at {} (its last hour starts on this "
+                                     "line) but the horizon runs to {}; give one row per hour up "
+                                     "to the horizon's end (a series is not repeated)",
+                                     file, series.last_line, FormatUtcTimestamp(series_end),
+                                     FormatUtcTimestamp(end_s)));
+      return false;
+    }
     return true;
   }
 

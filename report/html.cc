@@ -162,6 +162,20 @@ int64_t StartUnix(const v1::Results& r) {
 // ---------------------------------------------------------------------------------------
 // Key numbers.
 
+// "12.3 kg CO2e", "4,567 kg CO2e", "12.3 t CO2e" (tonnes from 10,000 kg).
+std::string KgCo2e(double kg) {
+  if (!std::isfinite(kg)) return "-";
+  if (std::fabs(kg) >= 10000) return fmt::format("{:.1f} t CO2e", kg / 1000);
+  if (std::fabs(kg) >= 1000) return Grouped(static_cast<uint64_t>(std::llround(kg))) + " kg CO2e";
+  return fmt::format("{:.1f} kg CO2e", kg);
+}
+
+// Hardware failures or checkpoint writes happened (docs/failures.md): failure rows are shown.
+bool HadFailures(const v1::Summary& s) {
+  return s.node_failures() > 0 || s.rack_failures() > 0 || s.job_interruptions_by_failure() > 0 ||
+         s.gpu_hours_checkpointing() > 0 || s.gpu_hours_down() > 0;
+}
+
 const v1::ServiceResult* FindService(const v1::RunResult& run, const std::string& name) {
   for (const v1::ServiceResult& s : run.services()) {
     if (s.name() == name) return &s;
@@ -224,6 +238,16 @@ std::string AtAGlance(const v1::Results& results, const std::vector<std::string>
       always);
   add("GPU utilisation", +1, [](const v1::RunResult& r) { return r.summary().gpu_utilization(); },
       [&](const v1::RunResult& r) { return pct(r.summary().gpu_utilization()); }, always);
+  add("carbon over the horizon", -1, [](const v1::RunResult& r) { return r.summary().co2e_kg(); },
+      [](const v1::RunResult& r) { return KgCo2e(r.summary().co2e_kg()); }, always);
+  bool failures = false;
+  for (const v1::RunResult& run : results.runs()) failures |= HadFailures(run.summary());
+  if (failures) {
+    add("goodput (useful / allocated GPU-hours)", +1,
+        [](const v1::RunResult& r) { return r.summary().goodput(); },
+        [&](const v1::RunResult& r) { return pct(r.summary().goodput()); },
+        [](const v1::RunResult& r) { return r.summary().gpu_hours_allocated() > 0; });
+  }
   bool any_jobs = false;
   for (const v1::RunResult& run : results.runs()) any_jobs |= run.summary().jobs_submitted() > 0;
   if (any_jobs) {
@@ -497,6 +521,147 @@ std::string MoneySection(const v1::Results& results, int64_t start) {
                   "Lower left is better. The dashed staircase is the Pareto frontier of these "
                   "policies: no policy is both cheaper and faster than a point on it. "
                   "Run <code>burnrate plan</code> for the frontier over pool sizes.");
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Carbon (docs/carbon.md), beside the bill: by pool and by operational / embodied, per pool
+// and per tenant in tables, and pool failures when a run had any.
+
+const v1::PoolResult* FindPool(const v1::RunResult& run, const std::string& name) {
+  for (const v1::PoolResult& p : run.pools()) {
+    if (p.name() == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string CarbonSection(const v1::Results& results) {
+  const v1::RunResult& first = results.runs(0);
+  const bool per_month = static_cast<std::size_t>(first.monthly_size()) <= kMaxMonthRows;
+  const std::vector<BillRow> rows = BillRows(results, per_month);
+  const std::string period =
+      per_month ? (first.monthly_size() > 1 ? "per calendar month" : "for the horizon")
+                : fmt::format("over the horizon ({} months)", first.monthly_size());
+  std::vector<std::string> pools;
+  for (const v1::PoolResult& p : first.pools()) pools.push_back(p.name());
+  StackedBarChart chart;
+  chart.id = "carbon-by-pool";
+  chart.title = "Carbon by pool, " + period;
+  chart.x = Axis{"kg CO2e", Unit::kNumber};
+  for (const v1::PoolResult& p : first.pools()) {
+    chart.segments.push_back(p.name() + " operational");
+    chart.segments.push_back(p.name() + " embodied");
+  }
+  for (const BillRow& br : rows) {
+    StackedBarChart::Row row{br.label, br.group, std::vector<double>(2 * pools.size(), 0.0), "",
+                             {}};
+    double total = 0, kwh = 0;
+    for (const v1::MonthResult* m : br.months) {
+      total += m->co2e_kg();
+      kwh += m->facility_kwh();
+      for (const v1::PoolMonthResult& pm : m->pools()) {
+        const auto it = std::find(pools.begin(), pools.end(), pm.pool());
+        if (it == pools.end()) continue;
+        const auto k = static_cast<std::size_t>(it - pools.begin());
+        row.values[2 * k] += pm.co2e_operational_kg();
+        row.values[2 * k + 1] += pm.co2e_embodied_kg();
+      }
+    }
+    row.note = KgCo2e(total) + fmt::format(" \xC2\xB7 {} kWh", Grouped(static_cast<uint64_t>(
+                                                                    std::llround(std::max(0.0, kwh)))));
+    chart.rows.push_back(std::move(row));
+  }
+  std::string out = "<h3>Carbon</h3>\n";
+  out += Figure(chart::RenderStackedBarChart(chart),
+                "Operational: facility energy (IT power x PUE; busy and idle GPUs and node "
+                "overhead) x the grid's carbon intensity. Embodied: manufacturing carbon of GPUs "
+                "and servers, amortised linearly over their lifetime per provisioned GPU-hour, so "
+                "idle capacity carries it. The note gives the total and the facility energy "
+                "(docs/carbon.md).");
+
+  // Per pool: kg CO2e per policy, the grid used.
+  const auto header = [&](const std::string& first_column, const std::string& extra) {
+    std::string h = "<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>" +
+                    Escape(first_column) + "</th>" + extra;
+    for (const v1::RunResult& run : results.runs()) h += "<th>" + Escape(run.policy()) + "</th>";
+    return h + "</tr></thead><tbody>";
+  };
+  out += "<p class=\"note\">Carbon per pool over the horizon (operational + embodied), with "
+         "the grid intensity used.</p>\n";
+  out += header("pool", "<th>grid</th>");
+  for (const v1::PoolResult& p : first.pools()) {
+    out += "<tr><td>" + Escape(p.name()) + "</td><td style=\"text-align:left\">" +
+           Escape(fmt::format("{:.4g} gCO2e/kWh", p.grid_gco2e_per_kwh()) +
+                  (p.grid_source().empty() ? "" : " (" + p.grid_source() + ")")) +
+           "</td>";
+    for (const v1::RunResult& run : results.runs()) {
+      const v1::PoolResult* pr = FindPool(run, p.name());
+      out += "<td>" +
+             Escape(pr != nullptr ? KgCo2e(pr->co2e_kg()) + fmt::format(" ({} kWh)", Grouped(
+                                        static_cast<uint64_t>(std::llround(
+                                            std::max(0.0, pr->facility_kwh())))))
+                                  : "-") +
+             "</td>";
+    }
+    out += "</tr>";
+  }
+  out += "</tbody></table></div>\n";
+
+  // Per tenant: the carbon shared like the bill.
+  std::vector<std::string> tenants;
+  for (const v1::RunResult& run : results.runs()) {
+    for (const v1::TenantResult& t : run.tenants()) tenants.push_back(t.tenant());
+  }
+  std::sort(tenants.begin(), tenants.end());
+  tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+  if (tenants.size() > 1) {
+    out += "<p class=\"note\">Carbon by tenant: each pool-month's kg CO2e shared by the "
+           "tenants' allocated GPU-hours there, like the bill (pool-months nobody used are "
+           "unattributed).</p>\n";
+    out += header("tenant", "");
+    for (const std::string& name : tenants) {
+      out += "<tr><td>" + Escape(name) + "</td>";
+      for (const v1::RunResult& run : results.runs()) {
+        std::string cell = "-";
+        for (const v1::TenantResult& t : run.tenants()) {
+          if (t.tenant() == name) cell = KgCo2e(t.co2e_kg()) + " \xC2\xB7 " + FormatUsd(t.cost_usd());
+        }
+        out += "<td>" + Escape(cell) + "</td>";
+      }
+      out += "</tr>";
+    }
+    out += "<tr><td>unattributed</td>";
+    for (const v1::RunResult& run : results.runs()) {
+      out += "<td>" + Escape(KgCo2e(run.summary().unattributed_co2e_kg())) + "</td>";
+    }
+    out += "</tr></tbody></table></div>\n";
+  }
+
+  // Pool failures, only when a run had any.
+  bool failures = false;
+  for (const v1::RunResult& run : results.runs()) {
+    for (const v1::PoolResult& p : run.pools()) failures |= p.node_failures() > 0 || p.gpu_hours_down() > 0;
+  }
+  if (failures) {
+    out += "<h3>Failures</h3>\n<p class=\"note\">Nodes that failed in each pool, the GPU-hours "
+           "they spent down (provisioned and billed, unusable) and the hot spares kept "
+           "(docs/failures.md).</p>\n";
+    out += header("pool", "<th>spare nodes</th>");
+    for (const v1::PoolResult& p : first.pools()) {
+      out += "<tr><td>" + Escape(p.name()) + "</td><td>" + std::to_string(p.spare_nodes()) + "</td>";
+      for (const v1::RunResult& run : results.runs()) {
+        const v1::PoolResult* pr = FindPool(run, p.name());
+        out += "<td>" +
+               Escape(pr != nullptr ? fmt::format("{} failures \xC2\xB7 {} GPU-h down",
+                                                  pr->node_failures(),
+                                                  FormatValue(pr->gpu_hours_down(), Unit::kNumber))
+                                    : "-") +
+               "</td>";
+      }
+      out += "</tr>";
+    }
+    out += "</tbody></table></div>\n";
   }
   return out;
 }
@@ -968,6 +1133,15 @@ std::string PoolPrice(const PoolSpec& p) {
   return "";
 }
 
+// The carbon assumptions of a pool (docs/carbon.md).
+std::string PoolCarbon(const PoolSpec& p) {
+  const bool owned = p.pricing == PricingModel::kOwned;
+  return fmt::format("grid {}; PUE {:.3g}; embodied {:.4g} kg per GPU + {:.4g} kg per node over "
+                     "{:.3g} years",
+                     p.grid_source, owned ? p.pue : p.carbon_pue, p.embodied_kgco2e_per_gpu,
+                     p.embodied_kgco2e_per_node, p.embodied_lifetime_years);
+}
+
 std::string ScenarioDetails(const v1::Results& results, const ScenarioModel& model);
 
 std::string Assumptions(const v1::Results& results, const HtmlReportInput& in) {
@@ -1019,13 +1193,14 @@ std::string ScenarioDetails(const v1::Results& results, const ScenarioModel& mod
   };
 
   out += "<h3>Pools</h3><table><thead><tr><th>pool</th><th>GPU</th><th>GPUs</th>"
-         "<th>pricing</th><th>price</th></tr></thead><tbody>";
+         "<th>pricing</th><th>price</th><th>carbon</th></tr></thead><tbody>";
   for (const PoolSpec& p : s->pools) {
     out += fmt::format("<tr><td>{}</td><td>{} (speed {:.3g})</td><td>{} x {} = {}</td><td>{}</td>"
+                       "<td style=\"text-align:left\">{}</td>"
                        "<td style=\"text-align:left\">{}</td></tr>",
                        Escape(p.name), Escape(p.gpu_type), p.training_speed, p.nodes,
                        p.gpus_per_node, uint64_t{p.nodes} * p.gpus_per_node,
-                       PricingModelName(p.pricing), Escape(PoolPrice(p)));
+                       PricingModelName(p.pricing), Escape(PoolPrice(p)), Escape(PoolCarbon(p)));
   }
   out += "</tbody></table>\n";
 
@@ -1159,6 +1334,7 @@ std::string RenderHtmlReport(const HtmlReportInput& in) {
     out += AtAGlance(results, services);
     out += "<h2 id=\"money\">Money</h2>\n";
     out += MoneySection(results, start);
+    out += CarbonSection(results);
     out += "<h2 id=\"utilisation\">Utilisation and queue</h2>\n";
     out += UtilisationSection(results, in.scenario, start, jobs);
     if (jobs) {

@@ -145,6 +145,8 @@ Cell DurationCell(double s) { return Cell{FormatDuration(s), s}; }
 Cell UsdCell(double usd) { return Cell{FormatUsd(usd), usd}; }
 Cell PercentCell(double fraction) { return Cell{FormatPercent(fraction), fraction}; }
 Cell GpuHoursCell(double h) { return Cell{FormatGpuHours(h), h}; }
+// Kilograms of CO2e and kWh print like GPU-hours: one decimal below 1,000, then grouped.
+Cell AmountCell(double x) { return Cell{FormatGpuHours(x), x}; }
 
 const burnrate::v1::MonthResult* FindMonth(const Run& run, const std::string& month) {
   for (const burnrate::v1::MonthResult& m : run.monthly()) {
@@ -230,6 +232,34 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
          [](const Run& r) { return CountCell(r.summary().preemptions()); });
   b.Data("GPU-hours lost to preemption", Better::kLower,
          [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_lost()); });
+  // Hardware failures and checkpoint writes, only when some run had them (docs/failures.md).
+  bool failures = false, rack_failures = false;
+  for (const Run& run : results.runs()) {
+    const burnrate::v1::Summary& s = run.summary();
+    failures |= s.node_failures() > 0 || s.rack_failures() > 0 ||
+                s.job_interruptions_by_failure() > 0 || s.gpu_hours_checkpointing() > 0 ||
+                s.gpu_hours_down() > 0;
+    rack_failures |= s.rack_failures() > 0;
+  }
+  if (failures) {
+    b.Data("node failures", Better::kNone,
+           [](const Run& r) { return CountCell(r.summary().node_failures()); });
+    if (rack_failures) {
+      b.Data("rack failures", Better::kNone,
+             [](const Run& r) { return CountCell(r.summary().rack_failures()); });
+    }
+    b.Data("jobs interrupted by failures", Better::kLower,
+           [](const Run& r) { return CountCell(r.summary().job_interruptions_by_failure()); });
+    b.Data("GPU-hours lost to failures", Better::kLower,
+           [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_lost_to_failures()); });
+    b.Data("GPU-hours writing checkpoints", Better::kLower,
+           [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_checkpointing()); });
+    b.Data("GPU-hours of failed nodes", Better::kLower,
+           [](const Run& r) { return GpuHoursCell(r.summary().gpu_hours_down()); });
+    b.Data("goodput (useful / allocated)", Better::kHigher, [](const Run& r) {
+      return r.summary().gpu_hours_allocated() > 0 ? PercentCell(r.summary().goodput()) : Na();
+    });
+  }
 
   b.Heading("Fairness");
   b.Data("mean finish-time fairness (rho)", Better::kLower, [](const Run& r) {
@@ -400,6 +430,22 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
     return Cell{FormatUsdWithCents(usd), usd};
   });
 
+  // Carbon (docs/carbon.md): every pool's grid and embodied emissions, beside the bill.
+  b.Heading("Carbon (kg CO2e)");
+  b.Data("total", Better::kLower, [](const Run& r) { return AmountCell(r.summary().co2e_kg()); });
+  b.Data("  operational (grid electricity)", Better::kLower,
+         [](const Run& r) { return AmountCell(r.summary().co2e_operational_kg()); });
+  b.Data("  embodied (hardware, amortised)", Better::kLower,
+         [](const Run& r) { return AmountCell(r.summary().co2e_embodied_kg()); });
+  b.Data("facility energy (kWh)", Better::kLower,
+         [](const Run& r) { return AmountCell(r.summary().facility_kwh()); });
+  b.Data("per useful GPU-hour", Better::kLower, [](const Run& r) {
+    const double useful = r.summary().gpu_hours_useful();
+    if (useful <= 0) return Na();
+    const double kg = r.summary().co2e_kg() / useful;
+    return Cell{fmt::format("{:.3f}", kg), kg};
+  });
+
   // Chargeback by tenant (the union over runs, by name), when there is more than one tenant.
   std::vector<std::string> tenants;
   for (const Run& run : results.runs()) {
@@ -433,6 +479,15 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
         return Na();
       });
     }
+    b.Heading("Carbon by tenant (kg CO2e, shared like the bill)");
+    for (const std::string& tenant : tenants) {
+      b.Data(tenant, Better::kNone, [&tenant](const Run& r) {
+        for (const burnrate::v1::TenantResult& t : r.tenants()) {
+          if (t.tenant() == tenant) return AmountCell(t.co2e_kg());
+        }
+        return Na();
+      });
+    }
   }
 
   // Months in calendar order ("YYYY-MM" sorts), the union over runs.
@@ -458,6 +513,13 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
           return m != nullptr ? UsdCell(m->gross_margin_usd()) : Na();
         });
       }
+    }
+    b.Heading("Monthly carbon (kg CO2e)");
+    for (const std::string& month : months) {
+      b.Data(month, Better::kLower, [&month](const Run& r) {
+        const burnrate::v1::MonthResult* m = FindMonth(r, month);
+        return m != nullptr ? AmountCell(m->co2e_kg()) : Na();
+      });
     }
     b.Heading("Monthly GPU utilisation");
     for (const std::string& month : months) {

@@ -111,7 +111,8 @@ std::string MonthlyCsv(const burnrate::v1::Results& results) {
   std::string out;
   AppendRow(out, {"policy", "month", "pool", "cost_usd", "idle_cost_usd", "gpu_hours_provisioned",
                   "gpu_hours_allocated", "gpu_utilization", "usage_usd", "idle_capacity_usd",
-                  "upfront_usd", "capex_usd", "hosting_usd", "energy_usd", "energy_kwh"});
+                  "upfront_usd", "capex_usd", "hosting_usd", "energy_usd", "energy_kwh",
+                  "facility_kwh", "co2e_kg", "co2e_operational_kg", "co2e_embodied_kg"});
   for (const burnrate::v1::RunResult& run : results.runs()) {
     for (const burnrate::v1::MonthResult& month : run.monthly()) {
       // The "ALL" row sums the pools' categories.
@@ -126,7 +127,9 @@ std::string MonthlyCsv(const burnrate::v1::Results& results) {
                         Number(pool.usage_usd()), Number(pool.idle_capacity_usd()),
                         Number(pool.upfront_usd()), Number(pool.capex_usd()),
                         Number(pool.hosting_usd()), Number(pool.energy_usd()),
-                        Number(pool.energy_kwh())});
+                        Number(pool.energy_kwh()), Number(pool.facility_kwh()),
+                        Number(pool.co2e_kg()), Number(pool.co2e_operational_kg()),
+                        Number(pool.co2e_embodied_kg())});
         all.set_usage_usd(all.usage_usd() + pool.usage_usd());
         all.set_idle_capacity_usd(all.idle_capacity_usd() + pool.idle_capacity_usd());
         all.set_upfront_usd(all.upfront_usd() + pool.upfront_usd());
@@ -141,7 +144,9 @@ std::string MonthlyCsv(const burnrate::v1::Results& results) {
                       Number(all.usage_usd()), Number(all.idle_capacity_usd()),
                       Number(all.upfront_usd()), Number(all.capex_usd()),
                       Number(all.hosting_usd()), Number(all.energy_usd()),
-                      Number(all.energy_kwh())});
+                      Number(all.energy_kwh()), Number(month.facility_kwh()),
+                      Number(month.co2e_kg()), Number(month.co2e_operational_kg()),
+                      Number(month.co2e_embodied_kg())});
     }
   }
   return out;
@@ -288,7 +293,8 @@ std::string JobsCsv(const burnrate::v1::Results& results,
   std::string out;
   AppendRow(out, {"policy", "name", "tenant", "gpus", "priority", "pool", "nodes", "submit_s",
                   "start_s", "finish_s", "runtime_s", "queue_delay_s", "jct_s", "preemptions",
-                  "gpu_hours_lost"});
+                  "gpu_hours_lost", "failures", "gpu_hours_checkpointing",
+                  "checkpoint_interval_s"});
   for (int r = 0; r < results.runs_size(); ++r) {
     const std::string& policy = results.runs(r).policy();
     for (const JobRecord& job : jobs_per_run[static_cast<std::size_t>(r)]) {
@@ -301,7 +307,9 @@ std::string JobsCsv(const burnrate::v1::Results& results,
                       finished ? Number(job.finish_s) : std::string(), Number(job.runtime_s),
                       started ? Number(job.start_s - job.submit_s) : std::string(),
                       finished ? Number(job.finish_s - job.submit_s) : std::string(),
-                      fmt::format("{}", job.preemptions), Number(job.gpu_hours_lost)});
+                      fmt::format("{}", job.preemptions), Number(job.gpu_hours_lost),
+                      fmt::format("{}", job.failures), Number(job.gpu_hours_checkpointing),
+                      Number(job.checkpoint_interval_s)});
     }
   }
   return out;

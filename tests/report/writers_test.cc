@@ -147,6 +147,10 @@ std::vector<std::vector<JobRecord>> SampleJobs() {
   done.finish_s = 3670;
   done.runtime_s = 3600;
   done.nodes = 1;
+  done.preemptions = 1;  // by a node failure, after one checkpoint of 30 minutes
+  done.failures = 1;
+  done.gpu_hours_checkpointing = 0.25;
+  done.checkpoint_interval_s = 1800;
   JobRecord waiting;
   waiting.name = "eval";
   waiting.tenant = "vision";
@@ -233,9 +237,11 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   const std::string jobs = ReadFile(out / "jobs.csv");
   CHECK(jobs ==
         "policy,name,tenant,gpus,priority,pool,nodes,submit_s,start_s,finish_s,runtime_s,"
-        "queue_delay_s,jct_s,preemptions,gpu_hours_lost\n"
-        "fifo+first-fit,\"train,bert \"\"large\"\"\",nlp,8,1,a100,1,10,70,3670,3600,60,3660,0,0\n"
-        "fifo+first-fit,eval,vision,16,0,,,20.5,,,7200,,,0,0\n");
+        "queue_delay_s,jct_s,preemptions,gpu_hours_lost,failures,gpu_hours_checkpointing,"
+        "checkpoint_interval_s\n"
+        "fifo+first-fit,\"train,bert \"\"large\"\"\",nlp,8,1,a100,1,10,70,3670,3600,60,3660,1,0,"
+        "1,0.25,1800\n"
+        "fifo+first-fit,eval,vision,16,0,,,20.5,,,7200,,,0,0,0,0,0\n");
 
   const std::string summary = ReadFile(out / "summary.csv");
   CHECK_THAT(summary, Catch::StartsWith("policy,seed,jobs_submitted,jobs_completed,"
@@ -248,9 +254,9 @@ TEST_CASE("WriteCsvDir writes every table and quoting and leaving empty cells", 
   CHECK(ReadFile(out / "monthly.csv") ==
         "policy,month,pool,cost_usd,idle_cost_usd,gpu_hours_provisioned,gpu_hours_allocated,"
         "gpu_utilization,usage_usd,idle_capacity_usd,upfront_usd,capex_usd,hosting_usd,"
-        "energy_usd,energy_kwh\n"
-        "fifo+first-fit,2023-08,a100,12.5,0,8,4,0.5,0,0,0,0,0,0,0\n"
-        "fifo+first-fit,2023-08,ALL,12.5,0,8,2,0.25,0,0,0,0,0,0,0\n");
+        "energy_usd,energy_kwh,facility_kwh,co2e_kg,co2e_operational_kg,co2e_embodied_kg\n"
+        "fifo+first-fit,2023-08,a100,12.5,0,8,4,0.5,0,0,0,0,0,0,0,0,0,0,0\n"
+        "fifo+first-fit,2023-08,ALL,12.5,0,8,2,0.25,0,0,0,0,0,0,0,0,0,0,0\n");
   CHECK(ReadFile(out / "timeseries.csv") ==
         "policy,time_s,allocated_gpus,queued_jobs,running_jobs,provisioned_gpus\n"
         "fifo+first-fit,0,0,2,0,\n"

@@ -12,6 +12,8 @@
 //   past every bad row, then by `trace stats` / `trace fit` (TraceStream, lenient, with
 //   rescaling); every job handed out is checked for finite, non-negative values.
 // - RunOpenbNodesInput: the bytes as an openb node list (`trace pools`).
+// - RunFailureTraceInput: the bytes as a pool's failure trace (Failures.trace) of 16 nodes;
+//   an accepted trace must be in time order, with nodes in range and no negative repair.
 //
 // A violated expectation aborts (FUZZ_CHECK), which the fuzzer reports as a crash.
 #ifndef BURNRATE_FUZZ_FUZZ_ENTRY_H_
@@ -32,6 +34,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "sim/scenario/failure_trace.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/trace/formats.h"
 #include "sim/trace/node_list.h"
@@ -191,6 +194,18 @@ inline void RunTraceInput(std::string_view data, const std::string& format) {
 }
 
 // The bytes as an openb node list (`trace pools`).
+inline void RunFailureTraceInput(std::string_view data) {
+  constexpr uint32_t kNodes = 16;
+  const FailureTraceRead read = ParseFailureTrace(std::string(data), "f.csv", kNodes);
+  if (!read.errors.empty()) return;
+  SimTime previous = 0;
+  for (const TracedFailure& f : read.failures) {
+    FUZZ_CHECK(f.node < kNodes && f.at >= previous && f.repair >= 0,
+               "an accepted failure trace row out of range or order");
+    previous = f.at;
+  }
+}
+
 inline void RunOpenbNodesInput(std::string_view data) {
   const MemFile file(data);
   absl::StatusOr<NodeList> list = ReadOpenbNodes(file.path());

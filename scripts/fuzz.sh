@@ -114,6 +114,7 @@ seed fuzz_trace_gavel "$fixtures"/traces/gavel_small.trace
 seed fuzz_trace_azure_llm "$fixtures"/traces/azure_llm_small.csv
 seed fuzz_trace_alibaba_dlrm "$fixtures"/traces/dlrm_small.csv
 seed fuzz_trace_openb_nodes
+seed fuzz_failure_trace "$fixtures"/failures/*.csv
 mkdir -p "$seeds/fuzz_trace_burnrate_csv" "$seeds/fuzz_trace_philly"
 printf '%s\n' '# planners'"'"' log' 'name,submit_s,gpus,duration_s,gpu_type,user,vc,status' \
   'a,0,8,3600,H100,alice,research,ok' 'b,10,0.5,60,,bob,,failed' 'c,20,4,60,,,,ok' \

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -89,7 +90,7 @@ FailureTraceRead ParseFailureTrace(const std::string& text, const std::string& f
                                    std::string(row[2])));
         continue;
       }
-      f.repair = SecondsToTime(r);
+      f.repair = std::max<Duration>(1, SecondsToTime(r));  // at least 1 µs: 0 means "draw"
     } else {
       out.needs_repair_hours = true;
     }

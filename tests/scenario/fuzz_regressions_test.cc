@@ -65,6 +65,10 @@ TEST_CASE("committed fuzz inputs replay through the harnesses' entry points", "[
         fuzz::RunOpenbNodesInput(data);
         known = true;
       }
+      if (harness == "fuzz_failure_trace") {
+        fuzz::RunFailureTraceInput(data);
+        known = true;
+      }
       CHECK(known);  // a directory named after no harness
       ++replayed;
     }

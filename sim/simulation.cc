@@ -1972,12 +1972,16 @@ void World::OnTracedFailure(uint32_t index) {
   if (FailNode(node, f.repair > 0 ? now_ + f.repair : RepairTime(pool))) RequestPass();
 }
 
-// A repaired node becomes a spare while the pool has fewer than it keeps, else runs jobs.
+// A repaired node runs jobs while the pool has fewer online nodes than it runs with (nodes -
+// spare_nodes: a failure found no spare to replace it), else becomes a spare again while the
+// pool has fewer than it keeps.
 void World::OnRepair(NodeId node) {
   if (repair_at_[node] != now_ || cluster_.state_of(node) != NodeState::kFailed) return;
   repair_at_[node] = -1;
   const uint32_t pool = cluster_.pool_of(node);
-  if (spares_[pool].size() < sc_.pools[pool].spare_nodes) {
+  const PoolSpec& ps = sc_.pools[pool];
+  if (cluster_.online_nodes(pool) >= ps.nodes - ps.spare_nodes &&
+      spares_[pool].size() < ps.spare_nodes) {
     cluster_.HoldOut(node, NodeState::kSpare);
     spares_[pool].push_back(node);
   } else {

@@ -104,6 +104,22 @@ TEST_CASE("a hot spare takes the failed node's place at once", "[sim][failures]"
   CHECK(s.gpu_hours_allocated() == Approx(16 * (2.5 + 8.5)));
 }
 
+TEST_CASE("a repaired node runs jobs while failures have used up the spares", "[sim][failures]") {
+  Dir dir;
+  // Node 1 fails at 2.5 h (the spare replaces it), node 0 at 3 h (no spare left) and is back at
+  // 4 h: it must run the job then, not wait as a spare until node 1 is back at 5.5 h.
+  dir.Write("fail.csv", "time_s,node,repair_s\n9000,1,10800\n10800,0,3600\n");
+  auto m = CompileIn(dir, Scenario(3, "spare_nodes: 1, failures: {trace: fail.csv}"));
+  INFO(m.status().message());
+  REQUIRE(m.ok());
+  const RunOutput out = MustRun(*m);
+  // Kept 2 h at 2.5 h; the restart at 2.5 h fails during its 30-min overhead; back at 4 h with
+  // 8 h left: 30 min + 8 h, done at 12.5 h.
+  CHECK(out.jobs[0].failures == 2);
+  CHECK(out.jobs[0].finish_s == Approx(12.5 * 3600));
+  CHECK(out.result.summary().gpu_hours_down() == Approx(8 * (3.0 + 1.0)));
+}
+
 TEST_CASE("checkpoint writes cost time and a failure loses only the work after the last one",
           "[sim][failures]") {
   Dir dir;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/planner.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/simulation.h"
 
@@ -192,6 +193,39 @@ policies: [{queue: fifo, placement: first-fit}]
     sum += n;
   }
   CHECK(std::abs(sum / seeds - 419) < 3.29 * sd / std::sqrt(double{seeds}));
+}
+
+TEST_CASE("examples/large-run.yaml: a 10,000-GPU run needs hot spares to finish at all",
+          "[validation][failures][examples]") {
+  auto model =
+      LoadAndCompileScenario(std::string(BURNRATE_SOURCE_DIR) + "/examples/large-run.yaml");
+  INFO(model.status().message());
+  REQUIRE(model.ok());
+  // One run as written: the job finishes, with about one failure every 5 h of its 1,250 nodes.
+  const RunOutput run = Run(*model, model->seed);
+  const v1::Summary& s = run.result.summary();
+  CHECK(s.jobs_completed() == 1);
+  CHECK(s.job_interruptions_by_failure() > 200);
+  CHECK(s.goodput() > 0.8);
+  CHECK(s.goodput() < 0.95);
+  // young-daly: sqrt(2 x 60 s x MTBF of 1,250 nodes of 8 H100s) = about 25 minutes.
+  const double mtbf_s = 3600 * 50677.0 / 10000;
+  CHECK(run.jobs[0].checkpoint_interval_s == Approx(std::sqrt(2 * 60 * mtbf_s)).epsilon(1e-3));
+  // The plan: without spares the gang of 1,250 nodes is almost never whole (about 4.7 nodes
+  // are under a 24-h repair at any time), so the run never finishes; the recommendation keeps
+  // spares and meets the deadline.
+  auto plan = RunPlan(*model, PlanOptions{2, model->seed});
+  REQUIRE(plan.ok());
+  REQUIRE(plan->recommended() >= 0);
+  const v1::PlanPoint& rec = plan->points(plan->recommended());
+  CHECK(rec.spare_nodes(0) > 0);
+  CHECK(rec.meets_target());
+  for (const v1::PlanPoint& p : plan->points()) {
+    if (p.spare_nodes(0) == 0) {
+      CHECK(p.jobs_completed() == 0);
+      CHECK_FALSE(p.meets_target());
+    }
+  }
 }
 
 }  // namespace

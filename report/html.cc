@@ -592,8 +592,13 @@ std::string CarbonSection(const v1::Results& results) {
   out += header("pool", "<th>grid</th>");
   for (const v1::PoolResult& p : first.pools()) {
     out += "<tr><td>" + Escape(p.name()) + "</td><td style=\"text-align:left\">" +
-           Escape(fmt::format("{:.4g} gCO2e/kWh", p.grid_gco2e_per_kwh()) +
-                  (p.grid_source().empty() ? "" : " (" + p.grid_source() + ")")) +
+           // A preset or a constant names its value; a series gets its energy-weighted mean.
+           Escape(p.grid_source().empty()
+                      ? fmt::format("{:.4g} gCO2e/kWh", p.grid_gco2e_per_kwh())
+                  : p.grid_source().rfind("hourly", 0) == 0
+                      ? fmt::format("mean {:.4g} gCO2e/kWh, {}", p.grid_gco2e_per_kwh(),
+                                    p.grid_source())
+                      : p.grid_source()) +
            "</td>";
     for (const v1::RunResult& run : results.runs()) {
       const v1::PoolResult* pr = FindPool(run, p.name());

@@ -249,6 +249,7 @@ struct PlanSpec {
   std::vector<PlanDimensionSpec> dimensions;
   ServiceTargetSpec target;
   PolicySpec policy;
+  uint32_t seeds = 1;  // each candidate's runs; the target is judged on their mean
 };
 
 // An inference service (docs/serving.md). Durations in microseconds, rates per second.
@@ -263,7 +264,6 @@ struct LoadSpec {
   std::vector<double> hourly_profile;
   std::vector<double> weekly_profile;
   // Lognormal noise on the rate: each hour's rate is multiplied by exp(sigma Z - sigma^2 / 2),
-  uint32_t seeds = 1;  // each candidate's runs; the target is judged on their mean
   // Z ~ N(0, 1) drawn per (seed, service, hour): mean 1, the same draws in both fidelities.
   double noise_sigma = 0;
   // kTrace: requests read from a file (format azure-llm); spec.tenant, gpu_type unused.

@@ -2122,6 +2122,15 @@ class Compiler {
                                                  "(coarsen a step or drop a dimension)",
                                                  grid));
     }
+    spec.seeds = plan.seeds() == 0 ? 1 : plan.seeds();
+    if (plan.seeds() > 1000) {
+      errors_.Add("plan.seeds", fmt::format("{} is too many; must be 1..1000 (default 1)",
+                                            plan.seeds()));
+    } else if (grid * spec.seeds > 100000) {
+      errors_.Add("plan.seeds", fmt::format("{} candidates x {} seeds is {} runs; at most "
+                                            "100,000",
+                                            grid, spec.seeds, grid * spec.seeds));
+    }
     const auto& t = plan.target();
     bool ok = Number("plan.target.max_p95_queue_delay_s", t.max_p95_queue_delay_s(),
                      Lower::kNonNegative, kMaxSeconds, "must be >= 0 (seconds; 0 = no bound)", false);
@@ -2187,12 +2196,3 @@ absl::StatusOr<ScenarioModel> CompileScenario(const LoadedScenario& loaded) {
 }
 
 }  // namespace burnrate
-    spec.seeds = plan.seeds() == 0 ? 1 : plan.seeds();
-    if (plan.seeds() > 1000) {
-      errors_.Add("plan.seeds", fmt::format("{} is too many; must be 1..1000 (default 1)",
-                                            plan.seeds()));
-    } else if (grid * spec.seeds > 100000) {
-      errors_.Add("plan.seeds", fmt::format("{} candidates x {} seeds is {} runs; at most "
-                                            "100,000",
-                                            grid, spec.seeds, grid * spec.seeds));
-    }

@@ -504,11 +504,16 @@ class World final : public SchedulingContext {
   void OnNodeFailure(NodeId node);
   void OnRackFailure(uint32_t rack);
   bool FailNode(NodeId node, SimTime repaired_at);
-  SimTime RepairTime(uint32_t pool);
+  SimTime RepairTime(uint32_t pool, Rng& rng);
   void OnRepair(NodeId node);
   void OnTracedFailure(uint32_t index);
   std::vector<std::pair<uint32_t, uint32_t>> traced_;  // (pool, index in its failure_trace)
-  std::vector<Rng> failure_rng_;             // per pool
+  // Failure and repair draws: one stream per node and one per rack (keyed by the pool's name
+  // and the index), so adding spares or nodes leaves the others' histories unchanged (common
+  // random numbers across planner candidates). Empty for pools without failures.
+  std::vector<Rng> node_failure_rng_, node_repair_rng_;  // per node
+  std::vector<Rng> rack_rng_;                            // per entry of racks_
+  std::vector<SimTime> down_until_;          // per failed node: min(repair, horizon), else -1
   std::vector<SimTime> node_fail_at_;        // per node: its pending failure, or -1
   std::vector<SimTime> repair_at_;           // per node: its pending repair, or -1
   std::vector<std::pair<uint32_t, uint32_t>> racks_;  // (pool, rack) of pools with rack failures
@@ -1037,9 +1042,8 @@ void World::Preempt(JobId id) {
   job.checkpointing += writing;
   checkpointing_ += writing;
   job.restarted_after_failure = failing_;
-  if (failing_) {
+  if (failing_) {  // FailNode counts the interruption
     ++job.failures;
-    ++job_interruptions_by_failure_;
     lost_to_failures_ += lost;
   }
   ++job.preemptions;
@@ -1730,6 +1734,12 @@ void World::OnCapacity(uint32_t change) {
       if (st == NodeState::kFailed || st == NodeState::kSpare) {
         cluster_.Retire(n);
         repair_at_[n] = -1;
+        if (st == NodeState::kFailed && down_until_[n] > now_) {
+          // Down time was counted to the repair; the node leaves now instead.
+          down_[c.pool] -= static_cast<GpuTime>(cluster_.gpus_per_node(c.pool)) *
+                           (down_until_[n] - now_);
+        }
+        down_until_[n] = -1;
       }
     }
     spares_[c.pool].clear();
@@ -1842,24 +1852,48 @@ void World::OnRestore(uint32_t pool) {
 void World::InitFailures() {
   node_fail_at_.assign(cluster_.node_count(), -1);
   repair_at_.assign(cluster_.node_count(), -1);
+  down_until_.assign(cluster_.node_count(), -1);
   node_failures_.assign(sc_.pools.size(), 0);
   down_.assign(sc_.pools.size(), 0);
   spares_.resize(sc_.pools.size());
+  const auto stream = [](uint64_t pool_hash, uint64_t kind, uint64_t index) {
+    // A distinct stream per (pool, kind, index): splitmix64 of the three.
+    uint64_t z = pool_hash ^ (kind << 56) ^ (index * 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (uint64_t{2} << 40) ^ (z ^ (z >> 31));
+  };
+  bool any = false;
+  for (const PoolSpec& ps : sc_.pools) {
+    any |= ps.node_failures_per_hour > 0 || ps.rack_failures_per_hour > 0 ||
+           !ps.failure_trace.empty();
+  }
+  if (any) {
+    node_failure_rng_.assign(cluster_.node_count(), Rng(0));
+    node_repair_rng_.assign(cluster_.node_count(), Rng(0));
+  }
   for (uint32_t p = 0; p < sc_.pools.size(); ++p) {
     uint64_t h = 1469598103934665603ull;
     for (char c : sc_.pools[p].name) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-    failure_rng_.push_back(Rng::ForStream(seed_, (uint64_t{2} << 40) | (h >> 24)));
     const NodeId first = cluster_.first_node(p);
     const NodeId end = first + cluster_.nodes_in_pool(p);
     for (NodeId n = first; n < end; ++n) {
       if (cluster_.state_of(n) == NodeState::kSpare) spares_[p].push_back(n);
     }
     const PoolSpec& ps = sc_.pools[p];
+    if (any) {
+      for (NodeId n = first; n < end; ++n) {
+        node_failure_rng_[n] = Rng::ForStream(seed_, stream(h, 1, n - first));
+        node_repair_rng_[n] = Rng::ForStream(seed_, stream(h, 2, n - first));
+      }
+    }
     if (ps.node_failures_per_hour > 0) {
       for (NodeId n = first; n < end; ++n) ScheduleNodeFailure(n);
     }
     for (uint32_t k = 0; k < ps.failure_trace.size(); ++k) {
       if (ps.failure_trace[k].at >= sc_.horizon) break;
+      // A planner candidate may have fewer nodes than the trace names: those rows do not apply.
+      if (ps.failure_trace[k].node >= cluster_.nodes_in_pool(p)) continue;
       traced_.emplace_back(p, k);
       events_.Schedule(ps.failure_trace[k].at, Phase::kRelease, EventKind::kTracedFailure,
                         static_cast<uint32_t>(traced_.size() - 1));
@@ -1868,6 +1902,7 @@ void World::InitFailures() {
       for (uint32_t r = 0; r < cluster_.rack_count(p); ++r) {
         racks_.emplace_back(p, r);
         rack_fail_at_.push_back(-1);
+        rack_rng_.push_back(Rng::ForStream(seed_, stream(h, 3, r)));
         ScheduleRackFailure(static_cast<uint32_t>(racks_.size() - 1));
       }
     }
@@ -1876,7 +1911,7 @@ void World::InitFailures() {
 
 void World::ScheduleNodeFailure(NodeId node) {
   const uint32_t pool = cluster_.pool_of(node);
-  const double at_s = TimeToSeconds(now_) + failure_rng_[pool].Exponential(
+  const double at_s = TimeToSeconds(now_) + node_failure_rng_[node].Exponential(
                                                 3600.0 / sc_.pools[pool].node_failures_per_hour);
   if (at_s >= TimeToSeconds(sc_.horizon)) return;
   node_fail_at_[node] = std::max(now_, SecondsToTime(at_s));
@@ -1885,18 +1920,17 @@ void World::ScheduleNodeFailure(NodeId node) {
 
 void World::ScheduleRackFailure(uint32_t rack) {
   const uint32_t pool = racks_[rack].first;
-  const double at_s = TimeToSeconds(now_) + failure_rng_[pool].Exponential(
+  const double at_s = TimeToSeconds(now_) + rack_rng_[rack].Exponential(
                                                 3600.0 / sc_.pools[pool].rack_failures_per_hour);
   if (at_s >= TimeToSeconds(sc_.horizon)) return;
   rack_fail_at_[rack] = std::max(now_, SecondsToTime(at_s));
   events_.Schedule(rack_fail_at_[rack], Phase::kRelease, EventKind::kRackFailure, rack);
 }
 
-SimTime World::RepairTime(uint32_t pool) {
+SimTime World::RepairTime(uint32_t pool, Rng& rng) {
   const PoolSpec& ps = sc_.pools[pool];
   const double repair_s =
-      ps.fixed_repair ? TimeToSeconds(ps.repair)
-                      : failure_rng_[pool].Exponential(TimeToSeconds(ps.repair));
+      ps.fixed_repair ? TimeToSeconds(ps.repair) : rng.Exponential(TimeToSeconds(ps.repair));
   return std::max(now_ + 1, SecondsToTime(TimeToSeconds(now_) + repair_s));
 }
 
@@ -1908,20 +1942,24 @@ void World::OnNodeFailure(NodeId node) {
     ScheduleNodeFailure(node);  // not provisioned: its clock runs on (memoryless)
     return;
   }
-  if (FailNode(node, RepairTime(cluster_.pool_of(node)))) RequestPass();
+  if (FailNode(node, RepairTime(cluster_.pool_of(node), node_repair_rng_[node]))) RequestPass();
 }
 
 void World::OnRackFailure(uint32_t rack) {
   if (rack_fail_at_[rack] != now_) return;
   rack_fail_at_[rack] = -1;
   const auto [pool, r] = racks_[rack];
-  ++rack_failures_;
-  const SimTime repaired = RepairTime(pool);  // the rack comes back as one
+  const SimTime repaired = RepairTime(pool, rack_rng_[rack]);  // the rack comes back as one
   bool any = false;
+  // A rack is rack_size consecutive nodes (the whole pool when rack_size is 0).
+  const uint32_t size = sc_.pools[pool].rack_size;
   const NodeId first = cluster_.first_node(pool);
-  for (NodeId n = first; n < first + cluster_.nodes_in_pool(pool); ++n) {
-    if (cluster_.rack_of(n) == r) any |= FailNode(n, repaired);
+  const NodeId end = first + cluster_.nodes_in_pool(pool);
+  const NodeId from = size == 0 ? first : first + r * size;
+  for (NodeId n = from; n < (size == 0 ? end : std::min(end, from + size)); ++n) {
+    any |= FailNode(n, repaired);
   }
+  if (any) ++rack_failures_;  // a rack with nothing provisioned does not count
   ScheduleRackFailure(rack);
   if (any) RequestPass();
 }
@@ -1936,13 +1974,32 @@ bool World::FailNode(NodeId node, SimTime repaired_at) {
   }
   ++node_failures_[pool];
   node_fail_at_[node] = -1;  // its own clock restarts after the repair
+  // Training jobs roll back and queue; replicas are killed, and their services replace them
+  // only once the node is out of scheduling (else a replacement could land on it again).
+  absl::InlinedVector<uint32_t, 2> services;
   failing_ = true;
-  while (!jobs_on_node_[node].empty()) Preempt(jobs_on_node_[node].front());
+  while (!jobs_on_node_[node].empty()) {
+    const JobId id = jobs_on_node_[node].front();
+    ++job_interruptions_by_failure_;
+    if (jobs_[id].service < 0) {
+      Preempt(id);
+      continue;
+    }
+    const uint32_t svc = static_cast<uint32_t>(jobs_[id].service);
+    StopReplica(id, /*kill=*/true);
+    if (std::find(services.begin(), services.end(), svc) == services.end()) {
+      services.push_back(svc);
+    }
+  }
   failing_ = false;
+  const auto replace_replicas = [&] {
+    for (uint32_t svc : services) SetReplicaTarget(svc, services_[svc].target);
+  };
   if (cluster_.state_of(node) == NodeState::kOffline) {
     // A draining node went offline with its last job: nothing left to repair.
     Account(pool);
     ++capacity_epoch_;
+    replace_replicas();
     return true;
   }
   if (st == NodeState::kSpare) {
@@ -1956,12 +2013,14 @@ bool World::FailNode(NodeId node, SimTime repaired_at) {
   }
   const SimTime until = std::min(repaired_at, sc_.horizon);
   down_[pool] += static_cast<GpuTime>(cluster_.gpus_per_node(pool)) * (until - now_);
+  down_until_[node] = until;
   if (repaired_at < sc_.horizon) {
     repair_at_[node] = repaired_at;
     events_.Schedule(repaired_at, Phase::kRelease, EventKind::kRepair, node);
   }
   Account(pool);
   ++capacity_epoch_;
+  replace_replicas();
   return true;
 }
 
@@ -1969,7 +2028,9 @@ void World::OnTracedFailure(uint32_t index) {
   const auto [pool, k] = traced_[index];
   const TracedFailure& f = sc_.pools[pool].failure_trace[k];
   const NodeId node = cluster_.first_node(pool) + f.node;
-  if (FailNode(node, f.repair > 0 ? now_ + f.repair : RepairTime(pool))) RequestPass();
+  if (FailNode(node, f.repair > 0 ? now_ + f.repair : RepairTime(pool, node_repair_rng_[node]))) {
+    RequestPass();
+  }
 }
 
 // A repaired node runs jobs while the pool has fewer online nodes than it runs with (nodes -
@@ -1978,6 +2039,7 @@ void World::OnTracedFailure(uint32_t index) {
 void World::OnRepair(NodeId node) {
   if (repair_at_[node] != now_ || cluster_.state_of(node) != NodeState::kFailed) return;
   repair_at_[node] = -1;
+  down_until_[node] = -1;
   const uint32_t pool = cluster_.pool_of(node);
   const PoolSpec& ps = sc_.pools[pool];
   if (cluster_.online_nodes(pool) >= ps.nodes - ps.spare_nodes &&
@@ -3136,7 +3198,10 @@ RunOutput World::Finish(const PolicySpec& policy) {
       rec.preemptions = j.preemptions;
       rec.gpu_hours_lost = GpuTimeToHours(j.lost);
       rec.failures = j.failures;
-      rec.gpu_hours_checkpointing = GpuTimeToHours(j.checkpointing);
+      // Writes of an attempt still running at the horizon count too, as in the Summary.
+      rec.gpu_hours_checkpointing = GpuTimeToHours(
+          j.checkpointing +
+          (j.running && !live_ ? static_cast<GpuTime>(j.view.gpus) * ProgressOf(j).writing : 0));
       rec.checkpoint_interval_s = TimeToSeconds(j.checkpoint_interval);
       out.jobs.push_back(std::move(rec));
     }

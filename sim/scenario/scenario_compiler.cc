@@ -386,7 +386,7 @@ class Compiler {
       spec.rack_size = p.rack_size();
       ok &= Pricing(p, path + ".pricing", &spec, *m);
       ok &= Autoscale(p, path, &spec);
-      ok &= Failures(p, path, gpu, &spec);
+      ok &= Failures(p, path, gpu, &spec, m);
       ok &= Carbon(p, path, gpu, *m, &spec);
       if (!ok) continue;
       capacities_.push_back(
@@ -513,12 +513,13 @@ class Compiler {
 
   // A pool's failures and hot spares (docs/failures.md).
   bool Failures(const burnrate::v1::Pool& p, const std::string& path, const GpuSpec* gpu,
-                PoolSpec* spec) {
+                PoolSpec* spec, ScenarioModel* m) {
     bool ok = true;
     if (p.spare_nodes() > 0) {
-      if (p.has_autoscale()) {
-        errors_.Add(path + ".spare_nodes", "is not for autoscaled pools (their idle nodes are "
-                                           "released); use spare_nodes on a fixed-size pool");
+      if (p.has_autoscale() || p.pricing().has_spot()) {
+        errors_.Add(path + ".spare_nodes", "is not for autoscaled or spot pools (their nodes come "
+                                           "and go); use spare_nodes on a fixed-size on_demand, "
+                                           "reserved or owned pool");
         ok = false;
       } else if (p.nodes() >= 1 && p.spare_nodes() >= p.nodes()) {
         errors_.Add(path + ".spare_nodes",
@@ -527,6 +528,11 @@ class Compiler {
         ok = false;
       }
       spec->spare_nodes = p.spare_nodes();
+      if (!p.has_failures()) {
+        m->warnings.push_back(fmt::format("{}: {}.spare_nodes: the pool has no failures, so its "
+                                          "{} spare node(s) only add to the bill",
+                                          loaded_.path, path, p.spare_nodes()));
+      }
     }
     if (!p.has_failures()) return ok;
     const std::string fp = path + ".failures";
@@ -537,7 +543,7 @@ class Compiler {
       return false;
     }
     ok &= Number(fp + ".gpu_mtbf_hours", f.gpu_mtbf_hours(), Lower::kNonNegative, 1e12,
-                 "must be >= 0 (hours; 0 = the GPU type's mtbf_hours)", false);
+                 "must be >= 0 (hours; left out: the GPU type's mtbf_hours; 0: none)", false);
     ok &= Number(fp + ".node_mtbf_hours", f.node_mtbf_hours(), Lower::kNonNegative, 1e12,
                  "must be >= 0 (hours; 0 = none)", false);
     ok &= Number(fp + ".rack_mtbf_hours", f.rack_mtbf_hours(), Lower::kNonNegative, 1e12,
@@ -565,9 +571,11 @@ class Compiler {
       needs_repair = read.needs_repair_hours;
     }
     if (!ok) return false;
-    const double gpu_mtbf = f.gpu_mtbf_hours() > 0 ? f.gpu_mtbf_hours()
-                            : gpu != nullptr       ? gpu->mtbf_hours
-                                                   : 0.0;
+    // 0 written: no GPU failure rate (e.g. a trace alone); left out: the GPU type's figure.
+    const double gpu_mtbf = f.gpu_mtbf_hours() > 0               ? f.gpu_mtbf_hours()
+                            : Written(fp + ".gpu_mtbf_hours")    ? 0.0
+                            : gpu != nullptr                     ? gpu->mtbf_hours
+                                                                 : 0.0;
     spec->gpu_mtbf_hours = gpu_mtbf;
     spec->node_mtbf_hours = f.node_mtbf_hours();
     spec->rack_mtbf_hours = f.rack_mtbf_hours();
@@ -2092,10 +2100,11 @@ class Compiler {
       }
       const PoolSpec& sized = *it;
       if (d.spare_nodes_size() > 0) {
-        if (sized.autoscale) {
-          errors_.Add(path + ".spare_nodes", fmt::format("pool {} autoscales; spare nodes are for "
-                                                         "fixed-size pools",
-                                                         Quoted(d.pool())));
+        if (sized.autoscale || sized.pricing == PricingModel::kSpot) {
+          errors_.Add(path + ".spare_nodes",
+                      fmt::format("pool {} is {}; spare nodes are for fixed-size on_demand, "
+                                  "reserved or owned pools",
+                                  Quoted(d.pool()), sized.autoscale ? "autoscaled" : "spot"));
           continue;
         }
         dim.varies_spares = true;

@@ -120,6 +120,43 @@ TEST_CASE("a repaired node runs jobs while failures have used up the spares", "[
   CHECK(out.result.summary().gpu_hours_down() == Approx(8 * (3.0 + 1.0)));
 }
 
+TEST_CASE("a failure kills the replicas on the node and the service replaces them elsewhere",
+          "[sim][failures][serving]") {
+  Dir dir;
+  // Two 8-GPU nodes, one 8-GPU replica on node 1 (best-fit takes the most recently freed
+  // node first): node 1 fails at 1 h for 2 h. The replacement must go to node 0, not back onto
+  // the failing node, which its release just put first in line (that never ended).
+  dir.Write("fail.csv", "time_s,node,repair_s\n3600,1,7200\n");
+  auto m = CompileIn(dir, R"(name: replica-failure
+horizon_days: 1
+sample_interval_s: 0
+cluster:
+  pools:
+    - {name: p, gpu_type: A100-80GB, gpus_per_node: 8, nodes: 2,
+       pricing: {on_demand: {usd_per_gpu_hour: 1}}, failures: {trace: fail.csv}}
+workload:
+  services:
+    - name: api
+      gpus_per_replica: 8
+      concurrency: 4
+      service_time: {constant_s: 0.5}
+      max_replicas: 1
+      autoscaler: {name: fixed}
+      load: {requests_per_s: 1}
+policies: [{queue: fifo, placement: best-fit}]
+)");
+  INFO(m.status().message());
+  REQUIRE(m.ok());
+  const RunOutput out = MustRun(*m);
+  const v1::Summary& s = out.result.summary();
+  CHECK(s.node_failures() == 1);
+  CHECK(s.job_interruptions_by_failure() == 1);  // the replica
+  REQUIRE(out.result.services_size() == 1);
+  // One replica all day but for the moment of the failure: about 24 h x 8 GPUs.
+  CHECK(out.result.services(0).gpu_hours() == Approx(24 * 8.0).epsilon(0.01));
+  CHECK(s.gpu_hours_down() == Approx(16.0));
+}
+
 TEST_CASE("checkpoint writes cost time and a failure loses only the work after the last one",
           "[sim][failures]") {
   Dir dir;
@@ -234,6 +271,27 @@ TEST_CASE("failure and checkpoint fields are checked with clear messages", "[sim
                    "H100, gpus_per_node: 8, nodes: 2, pricing: {spot: {usd_per_gpu_hour: 1}}, "
                    "failures: {repair_hours: 1}}\nworkload: {}\n"),
              Contains("cluster.pools[0].failures: is not modelled for spot or autoscaled pools"));
+  CHECK_THAT(error("name: s\nhorizon_days: 1\ncluster:\n  pools:\n    - {name: p, gpu_type: "
+                   "H100, gpus_per_node: 8, nodes: 2, spare_nodes: 1, pricing: {spot: "
+                   "{usd_per_gpu_hour: 1, revocations_per_node_hour: 0}}}\nworkload: {}\n"),
+             Contains("cluster.pools[0].spare_nodes: is not for autoscaled or spot pools"));
+  // Spares without failures are allowed, with a warning: they only cost.
+  auto idle_spares = CompileIn(dir, Scenario(3, "spare_nodes: 1"));
+  REQUIRE(idle_spares.ok());
+  REQUIRE(idle_spares->warnings.size() == 1);
+  CHECK_THAT(idle_spares->warnings[0],
+             Contains("cluster.pools[0].spare_nodes: the pool has no failures, so its 1 spare "
+                      "node(s) only add to the bill"));
+  // A trace alone on an H100 pool: gpu_mtbf_hours written as 0 turns the catalog rate off.
+  dir.Write("one.csv", "time_s,node,repair_s\n60,0,60\n");
+  auto traced = CompileIn(dir, "name: s\nhorizon_days: 1\ncluster:\n  pools:\n    - {name: p, "
+                               "gpu_type: H100, gpus_per_node: 8, nodes: 2, pricing: {on_demand: "
+                               "{usd_per_gpu_hour: 1}}, failures: {gpu_mtbf_hours: 0, trace: "
+                               "one.csv}}\nworkload: {}\n");
+  INFO(traced.status().message());
+  REQUIRE(traced.ok());
+  CHECK(traced->pools[0].node_failures_per_hour == 0);
+  CHECK(MustRun(*traced).result.summary().node_failures() == 1);
   // The H100's catalog rate applies when the block gives none.
   auto h100 = CompileIn(dir, "name: s\nhorizon_days: 1\ncluster:\n  pools:\n    - {name: p, "
                              "gpu_type: H100, gpus_per_node: 8, nodes: 2, pricing: {on_demand: "

@@ -91,29 +91,28 @@ void ClusterState::HoldOut(NodeId id, NodeState as) {
   ++(as == NodeState::kFailed ? pool.failed_nodes : pool.spare_nodes);
 }
 
-void ClusterState::Retire(NodeId id) {
-  Node& n = nodes_[id];
+// A failed node or a spare leaves that state (its counter); anything else is a caller's bug.
+void ClusterState::LeaveHeldOut(NodeId id, const char* to) {
+  const Node& n = nodes_[id];
   Pool& pool = pools_[n.pool];
   if (n.state == NodeState::kFailed) {
     --pool.failed_nodes;
   } else if (n.state == NodeState::kSpare) {
     --pool.spare_nodes;
   } else {
-    Die(absl::StrCat("node ", id, " retired from state ", static_cast<int>(n.state)));
+    Die(absl::StrCat("node ", id, " ", to, " from state ", static_cast<int>(n.state)));
   }
+}
+
+void ClusterState::Retire(NodeId id) {
+  LeaveHeldOut(id, "retired");
   GoOffline(id);
 }
 
 void ClusterState::PutOnline(NodeId id) {
+  LeaveHeldOut(id, "put online");
   Node& n = nodes_[id];
   Pool& pool = pools_[n.pool];
-  if (n.state == NodeState::kFailed) {
-    --pool.failed_nodes;
-  } else if (n.state == NodeState::kSpare) {
-    --pool.spare_nodes;
-  } else {
-    Die(absl::StrCat("node ", id, " put online from state ", static_cast<int>(n.state)));
-  }
   n.state = NodeState::kOnline;
   n.free = pool.gpus_per_node;
   ++pool.online_nodes;

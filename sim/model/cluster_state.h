@@ -190,6 +190,7 @@ class ClusterState {
 
   void SetFree(NodeId node, uint32_t new_free);
   void GoOffline(NodeId node);
+  void LeaveHeldOut(NodeId node, const char* to);
   void BucketRemove(Pool& pool, NodeId node);
   void BucketPushFront(Pool& pool, NodeId node);
   void TreeUpdate(Pool& pool, uint32_t index_in_pool, uint32_t value);

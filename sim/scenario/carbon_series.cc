@@ -2,14 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cmath>
 #include <string_view>
-#include <system_error>
 
 #include "sim/model/calendar.h"
 #include "sim/scenario/file_text.h"
 #include "sim/scenario/scenario_errors.h"
+#include "sim/trace/csv.h"
 
 namespace burnrate {
 namespace {
@@ -19,7 +18,7 @@ constexpr int64_t kHourSeconds = 3600;
 constexpr const char* kHourColumn = "hour_utc";
 constexpr const char* kValueColumn = "gco2e_per_kwh";
 
-std::string_view Trim(std::string_view s) {
+std::string_view TrimLine(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
@@ -32,19 +31,11 @@ std::vector<std::string_view> Split(std::string_view line) {
   std::vector<std::string_view> fields;
   while (true) {
     const size_t comma = line.find(',');
-    fields.push_back(Trim(line.substr(0, comma)));
+    fields.push_back(TrimLine(line.substr(0, comma)));
     if (comma == std::string_view::npos) break;
     line.remove_prefix(comma + 1);
   }
   return fields;
-}
-
-bool ParseNumber(std::string_view s, double* out) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  const char* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, *out);
-  return ec == std::errc() && ptr == end;
 }
 
 }  // namespace
@@ -64,7 +55,7 @@ CarbonSeries ParseCarbonSeries(const std::string& text, const std::string& file)
   size_t previous_line = 0;
   while (!rest.empty()) {
     const size_t nl = rest.find('\n');
-    const std::string_view line = Trim(rest.substr(0, nl));
+    const std::string_view line = TrimLine(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
@@ -118,7 +109,7 @@ CarbonSeries ParseCarbonSeries(const std::string& text, const std::string& file)
       continue;
     }
     double value = 0;
-    if (!ParseNumber(fields[value_index], &value)) {
+    if (!ParseDouble(fields[value_index], &value)) {
       bad(line_number, fmt::format("{} \"{}\" is not a number; expected gCO2e per kWh, 0..{}",
                                    kValueColumn, std::string(fields[value_index]),
                                    scenario_internal::FormatNumber(kMaxGridGco2ePerKwh)));

@@ -479,7 +479,9 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
         return Na();
       });
     }
-    b.Heading("Carbon by tenant (kg CO2e, shared like the bill)");
+    b.Heading(tenants.size() == kMaxTenants
+                  ? "Carbon: the 10 largest tenants by bill (kg CO2e; all in tenants.csv)"
+                  : "Carbon by tenant (kg CO2e, by GPU-hours x the hour's grid intensity)");
     for (const std::string& tenant : tenants) {
       b.Data(tenant, Better::kNone, [&tenant](const Run& r) {
         for (const burnrate::v1::TenantResult& t : r.tenants()) {
@@ -488,6 +490,9 @@ std::vector<Row> BuildRows(const burnrate::v1::Results& results) {
         return Na();
       });
     }
+    b.Data("unattributed", Better::kNone, [](const Run& r) {
+      return AmountCell(r.summary().unattributed_co2e_kg());
+    });
   }
 
   // Months in calendar order ("YYYY-MM" sorts), the union over runs.

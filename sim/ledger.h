@@ -84,6 +84,13 @@ class Ledger {
   const PoolMonthUsage& usage(uint32_t pool, size_t month) const {
     return pools_[pool].usage[month];
   }
+  // Whether the pool has an hourly intensity series, and its integral over [a, b), gCO2e/kWh
+  // x hours (0 without a series). O(1).
+  bool has_series(uint32_t pool) const { return !pools_[pool].hourly.empty(); }
+  double IntensityBetween(uint32_t pool, SimTime a, SimTime b) const {
+    const PoolLedger& p = pools_[pool];
+    return p.hourly.empty() ? 0.0 : IntensityIntegral(p, b) - IntensityIntegral(p, a);
+  }
 
  private:
   struct PoolLedger {

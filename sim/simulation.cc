@@ -543,6 +543,10 @@ class World final : public SchedulingContext {
   std::vector<int32_t> node_rank_;  // ChooseVictims scratch: last rank touching a node, or -1
   std::map<std::string, uint32_t> tenant_index_;
   std::vector<std::vector<GpuTime>> tenant_use_;
+  // Per tenant and (pool x month) of pools with an hourly carbon series: its GPU-time weighted
+  // by the grid intensity of the moment (as PoolMonthUsage::allocated_gco2e), so a tenant that
+  // ran in dirty hours bears more of the pool-month's operational carbon.
+  std::vector<std::vector<double>> tenant_gco2e_;
   std::vector<uint32_t> tenant_jobs_;
 
   // Autoscaling.
@@ -980,6 +984,7 @@ uint32_t World::TenantOf(const std::string& name) {
     }
     tenant_views_.push_back(std::move(view));
     tenant_use_.emplace_back(sc_.pools.size() * months_.size(), 0);
+    tenant_gco2e_.emplace_back(sc_.pools.size() * months_.size(), 0.0);
     tenant_jobs_.push_back(0);
   }
   return it->second;
@@ -1004,6 +1009,11 @@ void World::AccountSegment(const Job& job, SimTime begin, SimTime end) {
       const GpuTime held = static_cast<GpuTime>(job.view.gpus) * (hi - lo);
       use[at] += held;
       if (service_use != nullptr) (*service_use)[at] += held;
+      if (ledger_.has_series(static_cast<uint32_t>(job.pool))) {
+        tenant_gco2e_[job.tenant][at] += static_cast<double>(job.view.gpus) *
+                                         ledger_.IntensityBetween(static_cast<uint32_t>(job.pool),
+                                                                  lo, hi);
+      }
     }
   }
 }
@@ -2904,7 +2914,12 @@ RunOutput World::Finish(const PolicySpec& policy) {
         used += u;
         const double share = Ratio(u, ledger_.usage(p, m).allocated);
         cost += MoneyToDollars(bills[p][m].total()) * share;
-        co2e_operational += bills[p][m].co2e_operational_kg * share;
+        // With an hourly series, operational carbon follows when each tenant ran.
+        const double weighted = ledger_.usage(p, m).allocated_gco2e;
+        const double op_share = ledger_.has_series(p) && weighted > 0
+                                    ? tenant_gco2e_[t][p * n_months + m] / weighted
+                                    : share;
+        co2e_operational += bills[p][m].co2e_operational_kg * op_share;
         co2e_embodied += bills[p][m].co2e_embodied_kg * share;
       }
     }

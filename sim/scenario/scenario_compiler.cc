@@ -162,7 +162,9 @@ class Compiler {
 
   // True when the file wrote `path` (also with a zero value). Without line information (a
   // scenario built in code), presence is unknown and this is false.
-  bool Written(const std::string& path) const { return loaded_.lines.count(path) > 0; }
+  bool Written(const std::string& path) const {
+    return loaded_.lines.count(path) > 0 || loaded_.written_by_override.count(path) > 0;
+  }
 
   std::string DefaultName() const {
     if (loaded_.path.empty()) return "scenario";
@@ -387,6 +389,13 @@ class Compiler {
       ok &= Pricing(p, path + ".pricing", &spec, *m);
       ok &= Autoscale(p, path, &spec);
       ok &= Failures(p, path, gpu, &spec, m);
+      if (gpu != nullptr && gpu->busy_watts == 0) {
+        m->warnings.push_back(fmt::format(
+            "{}: {}: GPU type {} has no busy_watts (unknown), so this pool's energy and "
+            "operational carbon count its GPUs as 0 W; set idle_watts and busy_watts in "
+            "cluster.gpu_types",
+            loaded_.path, path, Quoted(p.gpu_type())));
+      }
       ok &= Carbon(p, path, gpu, *m, &spec);
       if (!ok) continue;
       capacities_.push_back(

@@ -8,6 +8,7 @@
 #define BURNRATE_SIM_SCENARIO_SCENARIO_LOADER_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,9 @@ struct LoadedScenario {
   // nodes") and who set it ("--set cluster.pools[0].nodes=0"), so that errors about them name
   // the override rather than the file (CompileWithOverrides).
   std::vector<std::pair<std::string, std::string>> overridden;
+  // Fields an override wrote (their paths, subfields included): like `lines`, so that a 0 set
+  // by --set or a sweep parameter counts as written where a written 0 means something.
+  std::set<std::string> written_by_override;
 };
 
 // Parses the file; the format comes from the extension: .yaml/.yml, .json, .textproto/.txtpb/.pbtxt.

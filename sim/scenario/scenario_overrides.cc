@@ -232,7 +232,10 @@ class Applier {
       errors.Add(path, e.what());
     }
     absl::Status s = errors.ToStatus();
-    if (s.ok()) return s;
+    if (s.ok()) {
+      for (const auto& [written, line] : lines) loaded_->written_by_override.insert(written);
+      return s;
+    }
     if (!o_.origin_has_lines) {
       // A value from a flag: its "lines" are lines of the flag's text; say no line.
       return absl::InvalidArgumentError(

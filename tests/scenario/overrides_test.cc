@@ -67,6 +67,21 @@ TEST_CASE("overrides: a number set by position and by element name reaches the m
   CHECK(s.scenario.cluster().pools(1).name() == "h100");
 }
 
+TEST_CASE("overrides: a 0 set by an override counts as written, as in the file",
+          "[scenario][overrides][carbon]") {
+  // grid_gco2e_per_kwh and the embodied fields: left out = the default, 0 written = none.
+  LoadedScenario s = Load();
+  REQUIRE(Set(&s, "cluster.pools[a100].carbon.grid_gco2e_per_kwh=0").ok());
+  REQUIRE(Set(&s, "cluster.pools[h100].carbon={location: france, embodied_kgco2e_per_gpu: 0}").ok());
+  auto m = CompileScenario(s);
+  INFO(m.status().message());
+  REQUIRE(m.ok());
+  CHECK(m->pools[0].grid_gco2e_per_kwh == 0);
+  CHECK(m->pools[0].embodied_kgco2e_per_gpu == 150);  // not set: the default
+  CHECK(m->pools[1].grid_gco2e_per_kwh == 56);         // France
+  CHECK(m->pools[1].embodied_kgco2e_per_gpu == 0);
+}
+
 TEST_CASE("overrides: a map replaces a message, switching a oneof", "[scenario][overrides]") {
   LoadedScenario s = Load();
   REQUIRE(Set(&s, "cluster.pools[a100].pricing={on_demand: {usd_per_gpu_hour: 3.5}}").ok());

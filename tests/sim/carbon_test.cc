@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -209,6 +211,29 @@ TEST_CASE("carbon: an hourly series weighs the GPUs busy in its dirty hour", "[c
     RunOutput r = MustRun(s, "fifo");
     CHECK(r.result.summary().co2e_operational_kg() == Approx(0.64));
   }
+}
+
+TEST_CASE("carbon: with an hourly grid a tenant bears the carbon of the hours it ran in",
+          "[carbon][sim]") {
+  // Team a runs 8 GPUs in the dirty hour, team b the same job two hours later (clean): the
+  // pool-month's 3.2 kg of operational carbon is a's, not shared half and half by GPU-hours.
+  ScenarioModel s = DirtyHour();
+  AddJob(s, 5, 8, 1, "dirty");
+  s.jobs.back().tenant = "a";
+  AddJob(s, 7, 8, 1, "clean");
+  s.jobs.back().tenant = "b";
+  RunOutput r = MustRun(s, "fifo");
+  CHECK(r.result.summary().co2e_operational_kg() == Approx(3.2));
+  std::map<std::string, double> by_tenant;
+  for (const v1::TenantResult& t : r.result.tenants()) by_tenant[t.tenant()] = t.co2e_kg();
+  CHECK(by_tenant["a"] == Approx(3.2));
+  CHECK(by_tenant["b"] == Approx(0.0).margin(1e-12));
+  // The bill is still shared by GPU-hours: the same for both.
+  double cost_a = 0, cost_b = 0;
+  for (const v1::TenantResult& t : r.result.tenants()) {
+    (t.tenant() == "a" ? cost_a : cost_b) = t.cost_usd();
+  }
+  CHECK(cost_a == Approx(cost_b));
 }
 
 TEST_CASE("carbon: the prefix-sum ledger matches an hour-by-hour sum", "[carbon][sim]") {
